@@ -1,0 +1,136 @@
+//! The errors the selection core can report. Each names the offending value and where it came
+//! from; `hint()` says what to do next. The CLI wraps these in its own error type.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::select::Origin;
+
+#[derive(Debug)]
+pub enum Error {
+    /// A version name failed validation (path traversal, control characters, ...).
+    InvalidName {
+        value: String,
+        origin: Origin,
+        reason: &'static str,
+    },
+    /// A selected version has no directory under `versions/`.
+    NotInstalled {
+        name: String,
+        origin: Origin,
+        /// Installed versions that look close to the requested one (for the hint).
+        close: Vec<String>,
+    },
+    /// A `.python-version` (or the global file) exists but cannot be used.
+    VersionFile { path: PathBuf, problem: String },
+    /// No selected version provides the command (exit 127).
+    CommandNotFound {
+        command: String,
+        selected: Vec<String>,
+        /// Installed versions that do provide the command.
+        available_in: Vec<String>,
+    },
+    /// Any other I/O failure, with what we were doing.
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The process exit code this error maps to (see the README's contract).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::CommandNotFound { .. } => 127,
+            _ => 1,
+        }
+    }
+
+    /// One line telling the user what to do next, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::InvalidName { origin, .. } => Some(match origin {
+                Origin::Env => "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string(),
+                Origin::File(p) | Origin::Global(p) => {
+                    format!("edit `{}` to name an installed version", p.display())
+                }
+                _ => "version names look like `3.12.1`, `3.12`, `system` or `myenv`".to_string(),
+            }),
+            Error::NotInstalled { name, close, .. } => {
+                let mut h = format!("run `pyv install {name}`");
+                if !close.is_empty() {
+                    h.push_str(", or pick one of: ");
+                    h.push_str(&close.join(", "));
+                }
+                Some(h)
+            }
+            Error::VersionFile { path, .. } => Some(format!(
+                "make `{}` a text file with one version per line, or remove it",
+                path.display()
+            )),
+            Error::CommandNotFound {
+                command,
+                available_in,
+                ..
+            } => {
+                if available_in.is_empty() {
+                    None
+                } else {
+                    Some(format!(
+                        "`{command}` exists in: {}; select one with `pyv shell`, `pyv local` or `pyv global`",
+                        available_in.join(", ")
+                    ))
+                }
+            }
+            Error::Io { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidName {
+                value,
+                origin,
+                reason,
+            } => write!(
+                f,
+                "invalid version name `{}` ({reason}) {origin}",
+                value.escape_debug()
+            ),
+            Error::NotInstalled { name, origin, .. } => {
+                write!(f, "version `{name}` is not installed {origin}")
+            }
+            Error::VersionFile { path, problem } => {
+                write!(f, "cannot use version file `{}`: {problem}", path.display())
+            }
+            Error::CommandNotFound {
+                command, selected, ..
+            } => write!(
+                f,
+                "`{command}`: command not found in the selected version ({})",
+                selected.join(", ")
+            ),
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,275 @@
+//! `pyv rehash`: one shim per command found in `versions/*/bin` and `versions/*/envs/*/bin`.
+//!
+//! A shim is a relative symlink `shims/<cmd> -> ../libexec/pyv-shim`. The new set is built in a
+//! fresh directory and swapped in with one atomic exchange (Linux `renameat2`), so a `python`
+//! started mid-rehash always finds a complete shims directory, nothing planted in `shims/` is
+//! ever written through, and a killed rehash leaves only an invisible scratch directory that the
+//! next one removes. Concurrent rehashes serialise on a kernel `flock`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, Read};
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::resolve::{installed, is_executable, is_symlink};
+
+/// What the shims point at, relative to `shims/`.
+pub const SHIM_TARGET: &str = "../libexec/pyv-shim";
+const SCRATCH_PREFIX: &str = ".shims.";
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub total: usize,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// A name that is safe and sensible as a shim: a plain command name.
+pub fn is_command_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 255
+        && !n.starts_with(['.', '-'])
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+}
+
+/// Every command name a shim should exist for.
+pub fn wanted_commands(layout: &Layout) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut add_bin = |bin: PathBuf| {
+        if let Ok(rd) = fs::read_dir(&bin) {
+            for e in rd.flatten() {
+                if let Ok(n) = e.file_name().into_string() {
+                    if is_command_name(&n) && is_executable(&e.path()) {
+                        names.insert(n);
+                    }
+                }
+            }
+        }
+    };
+    for v in installed(layout) {
+        let dir = layout.version_dir(&v);
+        add_bin(dir.join("bin"));
+        if !is_symlink(&dir) {
+            if let Ok(rd) = fs::read_dir(dir.join("envs")) {
+                for e in rd.flatten() {
+                    add_bin(e.path().join("bin"));
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Hold the kernel lock named `name` under `.locks/` until the returned file is dropped.
+pub fn lock(layout: &Layout, name: &str) -> Result<fs::File> {
+    let dir = layout.locks_dir();
+    fs::create_dir_all(&dir)
+        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+    let path = dir.join(format!("{name}.lock"));
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(format!("cannot open lock `{}`", path.display()), e))?;
+    f.lock()
+        .map_err(|e| Error::io(format!("cannot lock `{}`", path.display()), e))?;
+    Ok(f)
+}
+
+/// Regenerate the shims. `shim_source` is the `pyv-shim` binary to install into `libexec/`
+/// first (the CLI passes the one beside itself); `None` keeps the installed one.
+pub fn rehash(layout: &Layout, shim_source: Option<&Path>) -> Result<Report> {
+    let _guard = lock(layout, "rehash")?;
+    if let Some(src) = shim_source {
+        install_shim_binary(src, &layout.shim_binary())?;
+    }
+    remove_scratch(layout);
+    let wanted = wanted_commands(layout);
+    let shims = layout.shims_dir();
+    let current = current_shims(&shims);
+    let mut report = Report {
+        total: wanted.len(),
+        added: wanted
+            .difference(&current.clone().unwrap_or_default())
+            .cloned()
+            .collect(),
+        removed: current
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.difference(&wanted).cloned().collect()),
+    };
+    if current.as_ref() == Some(&wanted) {
+        report.added.clear();
+        return Ok(report); // already exactly right: touch nothing
+    }
+    let scratch = layout
+        .root()
+        .join(format!("{SCRATCH_PREFIX}{}", std::process::id()));
+    let ctx = |what: &str, p: &Path, e: io::Error| {
+        Error::io(format!("rehash: cannot {what} `{}`", p.display()), e)
+    };
+    let _ = remove_any(&scratch);
+    fs::create_dir(&scratch).map_err(|e| ctx("create", &scratch, e))?;
+    for name in &wanted {
+        let link = scratch.join(name);
+        symlink(SHIM_TARGET, &link).map_err(|e| ctx("create", &link, e))?;
+    }
+    let swapped = if fs::symlink_metadata(&shims).is_ok() {
+        exchange(&scratch, &shims).map_err(|e| ctx("replace", &shims, e))
+    } else {
+        fs::rename(&scratch, &shims).map_err(|e| ctx("create", &shims, e))
+    };
+    if let Err(e) = swapped {
+        let _ = remove_any(&scratch);
+        return Err(e);
+    }
+    let _ = remove_any(&scratch); // now holds the old shims
+    Ok(report)
+}
+
+/// The shim names now present, if `shims/` is a directory of only correct shims.
+fn current_shims(shims: &Path) -> Option<BTreeSet<String>> {
+    let meta = fs::symlink_metadata(shims).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
+    let mut names = BTreeSet::new();
+    for e in fs::read_dir(shims).ok()?.flatten() {
+        let target = fs::read_link(e.path()).ok()?;
+        if target != Path::new(SHIM_TARGET) {
+            return None;
+        }
+        names.insert(e.file_name().into_string().ok()?);
+    }
+    Some(names)
+}
+
+/// Copy the shim binary into place (temp + rename) unless an identical one is there.
+fn install_shim_binary(src: &Path, dest: &Path) -> Result<()> {
+    let new = fs::read(src).map_err(|e| {
+        Error::io(
+            format!(
+                "cannot read the shim binary `{}` (it is built beside `pyv`)",
+                src.display()
+            ),
+            e,
+        )
+    })?;
+    if same_contents(dest, &new) {
+        return Ok(());
+    }
+    let dir = dest.parent().expect("shim binary has a parent");
+    let ctx = |e| Error::io(format!("cannot install `{}`", dest.display()), e);
+    fs::create_dir_all(dir).map_err(ctx)?;
+    let tmp = dir.join(format!(".pyv-shim.tmp-{}", std::process::id()));
+    fs::write(&tmp, &new).map_err(ctx)?;
+    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).map_err(ctx)?;
+    fs::rename(&tmp, dest).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        ctx(e)
+    })
+}
+
+fn same_contents(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut f) = fs::File::open(path) else {
+        return false;
+    };
+    match f.metadata() {
+        Ok(m) if m.len() == bytes.len() as u64 => {}
+        _ => return false,
+    }
+    let mut have = Vec::with_capacity(bytes.len());
+    f.read_to_end(&mut have).is_ok() && have == bytes
+}
+
+/// Leftover scratch directories from a killed rehash (we hold the lock, so none is live).
+fn remove_scratch(layout: &Layout) {
+    if let Ok(rd) = fs::read_dir(layout.root()) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+                let _ = remove_any(&e.path());
+            }
+        }
+    }
+}
+
+/// Remove a file, symlink or directory tree without following symlinks.
+pub fn remove_any(p: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+        Ok(_) => fs::remove_file(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Atomically swap two paths (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere, or on a
+/// filesystem without it, two renames.
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        extern "C" {
+            fn renameat2(
+                olddirfd: i32,
+                oldpath: *const std::ffi::c_char,
+                newdirfd: i32,
+                newpath: *const std::ffi::c_char,
+                flags: u32,
+            ) -> i32;
+        }
+        const AT_FDCWD: i32 = -100;
+        const RENAME_EXCHANGE: u32 = 2;
+        let ca = CString::new(a.as_os_str().as_bytes())?;
+        let cb = CString::new(b.as_os_str().as_bytes())?;
+        // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
+        let rc = unsafe {
+            renameat2(
+                AT_FDCWD,
+                ca.as_ptr(),
+                AT_FDCWD,
+                cb.as_ptr(),
+                RENAME_EXCHANGE,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if !matches!(err.raw_os_error(), Some(22) | Some(38) | Some(95)) {
+            return Err(err); // not EINVAL/ENOSYS/EOPNOTSUPP: a real failure
+        }
+    }
+    let aside = a.with_extension("old");
+    fs::rename(b, &aside)?;
+    fs::rename(a, b)?;
+    fs::rename(&aside, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names() {
+        for ok in [
+            "python",
+            "python3.11",
+            "2to3-3.11",
+            "pip3",
+            "idle3",
+            "python3.13t",
+            "g++",
+        ] {
+            assert!(is_command_name(ok), "{ok}");
+        }
+        for bad in ["", ".hidden", "-x", "a b", "x;rm", "é", "a/b", "a\nb"] {
+            assert!(!is_command_name(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Turning selected names into installed directories and commands into executables.
+//! Exact names are one `stat`; only a name that is not a directory (a prefix like `3.12`, or a
+//! typo) costs a listing of `versions/`.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::pyversion::{self, PyVersion};
+use crate::select::{Origin, Selection};
+
+/// What a selected name stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The Python found on PATH outside pyv.
+    System,
+    /// `versions/<name>`; `name` is the full name (a prefix resolves to e.g. `3.12.10`).
+    Installed { name: String, dir: PathBuf },
+}
+
+impl Resolved {
+    pub fn name(&self) -> &str {
+        match self {
+            Resolved::System => "system",
+            Resolved::Installed { name, .. } => name,
+        }
+    }
+}
+
+/// Resolve one (already validated) name chosen by `origin`.
+pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved> {
+    if name == "system" {
+        return Ok(Resolved::System);
+    }
+    let dir = layout.version_dir(name);
+    if dir.is_dir() {
+        return Ok(Resolved::Installed {
+            name: name.to_string(),
+            dir,
+        });
+    }
+    let names = installed(layout);
+    if let Some(best) = pyversion::best_match(name, names.iter().map(String::as_str)) {
+        return Ok(Resolved::Installed {
+            name: best.to_string(),
+            dir: layout.version_dir(best),
+        });
+    }
+    Err(Error::NotInstalled {
+        name: name.to_string(),
+        origin: origin.clone(),
+        close: close_to(name, &names),
+    })
+}
+
+/// Installed versions close to `name`, for hints: same minor series first, else the newest.
+pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
+    let series = PyVersion::parse(name).map(|v| (v.major, v.minor));
+    let mut close: Vec<String> = installed
+        .iter()
+        .filter(|n| series.is_some() && PyVersion::parse(n).map(|v| (v.major, v.minor)) == series)
+        .cloned()
+        .collect();
+    if close.is_empty() {
+        close = installed.to_vec();
+    }
+    let skip = close.len().saturating_sub(5);
+    close.split_off(skip)
+}
+
+/// Installed version names (directories or symlinks to directories in `versions/`), sorted.
+pub fn installed(layout: &Layout) -> Vec<String> {
+    let mut names: Vec<String> = match fs::read_dir(layout.versions_dir()) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && crate::name::problem(n).is_none())
+            .filter(|n| layout.version_dir(n).is_dir())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort_by(|a, b| pyversion::compare_names(a, b));
+    names
+}
+
+/// Environments as `<version>/envs/<name>`, for every real (non-alias) installed version.
+pub fn installed_envs(layout: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in installed(layout) {
+        let vdir = layout.version_dir(&v);
+        if is_symlink(&vdir) {
+            continue;
+        }
+        if let Ok(rd) = fs::read_dir(vdir.join("envs")) {
+            let mut envs: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| !n.starts_with('.'))
+                .map(|n| format!("{v}/envs/{n}"))
+                .filter(|n| crate::name::problem(n).is_none() && layout.version_dir(n).is_dir())
+                .collect();
+            envs.sort();
+            out.extend(envs);
+        }
+    }
+    out
+}
+
+pub fn is_symlink(p: &Path) -> bool {
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false)
+}
+
+/// A regular file with an execute bit (following symlinks).
+pub fn is_executable(p: &Path) -> bool {
+    fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Where a command was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub version: Resolved,
+}
+
+/// The executable `command` runs under `selection`: the first selected version that has it.
+/// `path_var` is PATH, searched (without the shims) for `system`.
+pub fn find_command(
+    layout: &Layout,
+    selection: &Selection,
+    command: &str,
+    path_var: Option<&OsStr>,
+) -> Result<Found> {
+    for name in &selection.versions {
+        let version = resolve(layout, name, &selection.origin)?;
+        let path = match &version {
+            Resolved::System => find_system(layout, command, path_var),
+            Resolved::Installed { dir, .. } => {
+                Some(dir.join("bin").join(command)).filter(|p| is_executable(p))
+            }
+        };
+        if let Some(path) = path {
+            return Ok(Found { path, version });
+        }
+    }
+    Err(Error::CommandNotFound {
+        command: command.to_string(),
+        selected: selection.versions.clone(),
+        available_in: versions_with(layout, command),
+    })
+}
+
+/// Installed versions (and environments) whose `bin/` has `command`.
+pub fn versions_with(layout: &Layout, command: &str) -> Vec<String> {
+    installed(layout)
+        .into_iter()
+        .chain(installed_envs(layout))
+        .filter(|v| is_executable(&layout.version_dir(v).join("bin").join(command)))
+        .collect()
+}
+
+/// `command` on PATH, skipping pyv's shims directory however it is spelled there (trailing
+/// slash, `//`, a symlink to it) and any file that is a pyv shim: the recursion guard.
+pub fn find_system(layout: &Layout, command: &str, path_var: Option<&OsStr>) -> Option<PathBuf> {
+    let path_var = path_var?;
+    let shims = fs::metadata(layout.shims_dir())
+        .ok()
+        .map(|m| (m.dev(), m.ino()));
+    let shim_bin = fs::metadata(layout.shim_binary())
+        .ok()
+        .map(|m| (m.dev(), m.ino()));
+    let self_exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| fs::metadata(p).ok())
+        .map(|m| (m.dev(), m.ino()));
+    for dir in std::env::split_paths(path_var) {
+        if dir.as_os_str().is_empty() || !dir.is_absolute() {
+            continue; // never run something from "the current directory"
+        }
+        if shims.is_some() && fs::metadata(&dir).ok().map(|m| (m.dev(), m.ino())) == shims {
+            continue;
+        }
+        let candidate = dir.join(command);
+        let Ok(meta) = fs::metadata(&candidate) else {
+            continue;
+        };
+        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+            continue;
+        }
+        let id = Some((meta.dev(), meta.ino()));
+        if id == shim_bin || id == self_exe {
+            continue;
+        }
+        return Some(candidate);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_root(tag: &str, versions: &[&str]) -> (PathBuf, Layout) {
+        let d = std::env::temp_dir().join(format!("pyv-res-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        let layout = Layout::new(&d);
+        for v in versions {
+            let bin = layout.version_dir(v).join("bin");
+            fs::create_dir_all(&bin).unwrap();
+            let py = bin.join("python");
+            fs::write(&py, "#!/bin/sh\n").unwrap();
+            fs::set_permissions(&py, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        (d, layout)
+    }
+
+    #[test]
+    fn exact_then_prefix_then_not_installed_with_hint() {
+        let (d, layout) = fake_root("pre", &["3.12.1", "3.12.9", "3.13.0rc1", "3.11.2"]);
+        let o = Origin::Argument;
+        assert_eq!(resolve(&layout, "3.12.1", &o).unwrap().name(), "3.12.1");
+        assert_eq!(resolve(&layout, "3.12", &o).unwrap().name(), "3.12.9");
+        assert_eq!(resolve(&layout, "system", &o).unwrap(), Resolved::System);
+        match resolve(&layout, "3.12.4", &o).unwrap_err() {
+            Error::NotInstalled { close, .. } => assert_eq!(close, ["3.12.1", "3.12.9"]),
+            e => panic!("{e}"),
+        }
+        assert!(
+            resolve(&layout, "3.13", &o).is_err(),
+            "rc not picked for a prefix"
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn command_search_follows_selection_order() {
+        let (d, layout) = fake_root("cmd", &["3.11.2", "2.7.18"]);
+        let py2 = layout.version_dir("2.7.18").join("bin/python2");
+        fs::write(&py2, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&py2, fs::Permissions::from_mode(0o755)).unwrap();
+        let sel = Selection {
+            versions: vec!["3.11.2".into(), "2.7.18".into()],
+            origin: Origin::Env,
+        };
+        assert_eq!(
+            find_command(&layout, &sel, "python", None)
+                .unwrap()
+                .version
+                .name(),
+            "3.11.2"
+        );
+        assert_eq!(
+            find_command(&layout, &sel, "python2", None)
+                .unwrap()
+                .version
+                .name(),
+            "2.7.18"
+        );
+        match find_command(&layout, &sel, "nope", None).unwrap_err() {
+            e @ Error::CommandNotFound { .. } => assert_eq!(e.exit_code(), 127),
+            e => panic!("{e}"),
+        }
+        fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -1,0 +1,185 @@
+//! Where the selected version is decided: `PYV_VERSION`, else the nearest `.python-version`
+//! walking up from the current directory, else `$PYV_ROOT/version`, else `system`.
+//! The answer always carries its origin, so every message can say who chose it.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::{name, version_file};
+
+/// Who chose a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The `PYV_VERSION` environment variable (what `pyv shell` sets).
+    Env,
+    /// A `.python-version` file.
+    File(PathBuf),
+    /// The global file, `$PYV_ROOT/version`.
+    Global(PathBuf),
+    /// Nothing chose: `system` by default.
+    Default,
+    /// A command-line argument.
+    Argument,
+}
+
+impl Origin {
+    /// The bare origin as `pyv version-origin` prints it.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Env => "PYV_VERSION environment variable".into(),
+            Origin::File(p) | Origin::Global(p) => p.display().to_string(),
+            Origin::Default => "default (no version selected)".into(),
+            Origin::Argument => "command line".into(),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => write!(f, "(default: nothing selected a version)"),
+            Origin::Argument => write!(f, "(given on the command line)"),
+            other => write!(f, "(set by {})", other.describe()),
+        }
+    }
+}
+
+/// The selected version names, in search order, and who chose them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub versions: Vec<String>,
+    pub origin: Origin,
+}
+
+impl Selection {
+    fn new(raw: Vec<String>, origin: Origin) -> Result<Selection> {
+        let mut versions = Vec::with_capacity(raw.len());
+        for v in raw {
+            let v = name::normalize(&v).to_string();
+            name::validate(&v, &origin)?;
+            versions.push(v);
+        }
+        Ok(Selection { versions, origin })
+    }
+}
+
+/// The selection for a process with `PYV_VERSION` = `env` running in `cwd`.
+pub fn current(layout: &Layout, env: Option<&OsStr>, cwd: &Path) -> Result<Selection> {
+    if let Some(sel) = from_env(env)? {
+        return Ok(sel);
+    }
+    if let Some((path, versions)) = version_file::find(cwd)? {
+        return Selection::new(versions, Origin::File(path));
+    }
+    global(layout)
+}
+
+/// `PYV_VERSION`, colon-separated like pyenv's (`3.11.2:2.7.18`). Unset or empty: None.
+pub fn from_env(env: Option<&OsStr>) -> Result<Option<Selection>> {
+    let Some(raw) = env.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(text) = raw.to_str() else {
+        return Err(Error::InvalidName {
+            value: raw.to_string_lossy().into_owned(),
+            origin: Origin::Env,
+            reason: "it is not UTF-8",
+        });
+    };
+    let parts: Vec<String> = text
+        .split(':')
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect();
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    Selection::new(parts, Origin::Env).map(Some)
+}
+
+/// The global file's selection, or `system` when it is absent or empty.
+pub fn global(layout: &Layout) -> Result<Selection> {
+    let path = layout.global_file();
+    match version_file::read(&path)? {
+        Some(versions) => Selection::new(versions, Origin::Global(path)),
+        None => Ok(Selection {
+            versions: vec!["system".into()],
+            origin: Origin::Default,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn setup(tag: &str) -> (PathBuf, Layout) {
+        let d = std::env::temp_dir().join(format!("pyv-sel-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(d.join("root")).unwrap();
+        fs::create_dir_all(d.join("proj/sub")).unwrap();
+        let layout = Layout::new(d.join("root"));
+        (d, layout)
+    }
+
+    #[test]
+    fn precedence_env_then_file_then_global_then_system() {
+        let (d, layout) = setup("prec");
+        let cwd = d.join("proj/sub");
+        assert_eq!(current(&layout, None, &cwd).unwrap().versions, ["system"]);
+        assert_eq!(
+            current(&layout, None, &cwd).unwrap().origin,
+            Origin::Default
+        );
+
+        fs::write(layout.global_file(), "3.9.2\n").unwrap();
+        let s = current(&layout, None, &cwd).unwrap();
+        assert_eq!(
+            (s.versions, s.origin),
+            (
+                vec!["3.9.2".to_string()],
+                Origin::Global(layout.global_file())
+            )
+        );
+
+        fs::write(d.join("proj/.python-version"), "python-3.11.2\n2.7.18\n").unwrap();
+        let s = current(&layout, None, &cwd).unwrap();
+        assert_eq!(s.versions, ["3.11.2", "2.7.18"]);
+        assert_eq!(s.origin, Origin::File(d.join("proj/.python-version")));
+
+        let s = current(&layout, Some(OsStr::new("3.13.5:system")), &cwd).unwrap();
+        assert_eq!(
+            (s.versions, s.origin),
+            (vec!["3.13.5".into(), "system".into()], Origin::Env)
+        );
+
+        // An empty PYV_VERSION is the same as unset.
+        assert_eq!(
+            current(&layout, Some(OsStr::new("")), &cwd)
+                .unwrap()
+                .versions,
+            ["3.11.2", "2.7.18"]
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn every_source_is_validated_with_its_origin() {
+        let (d, layout) = setup("val");
+        let cwd = d.join("proj");
+        let e = current(&layout, Some(OsStr::new("../../evil")), &cwd).unwrap_err();
+        assert!(e.to_string().contains("PYV_VERSION"), "{e}");
+        fs::write(d.join("proj/.python-version"), "../../../bin\n").unwrap();
+        let e = current(&layout, None, &cwd).unwrap_err();
+        assert!(e.to_string().contains(".python-version"), "{e}");
+        fs::remove_file(d.join("proj/.python-version")).unwrap();
+        fs::write(layout.global_file(), "/usr\n").unwrap();
+        let e = current(&layout, None, &cwd).unwrap_err();
+        assert!(e.to_string().contains("absolute"), "{e}");
+        fs::remove_dir_all(&d).unwrap();
+    }
+}

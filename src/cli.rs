@@ -1,0 +1,164 @@
+//! Argument parsing and the one dispatch `match`. Each subcommand's flags and help text live
+//! beside its code in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::*;
+use crate::ctx::Ctx;
+use crate::error::Result;
+
+#[derive(Parser)]
+#[command(
+    name = "pyv",
+    version,
+    about = "Install, select and run Python versions and virtualenvs, per user and per project",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings that apply to every subcommand.
+#[derive(clap::Args)]
+pub struct GlobalArgs {
+    /// pyv's root: versions/, shims/ and the global `version` file [default: ~/.pyv]
+    #[arg(
+        long,
+        env = "PYV_ROOT",
+        global = true,
+        value_name = "DIR",
+        hide_env_values = true
+    )]
+    pub root: Option<PathBuf>,
+    /// Where downloads are cached [default: the user cache dir + pyv]
+    #[arg(
+        long,
+        env = "PYV_CACHE_DIR",
+        global = true,
+        value_name = "DIR",
+        hide_env_values = true
+    )]
+    pub cache_dir: Option<PathBuf>,
+    /// Print less (no progress)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more (stream build logs)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    // Selecting versions
+    Global(global::Global),
+    Local(local::Local),
+    Shell(shell::Shell),
+    #[command(name = "sh-shell", hide = true)]
+    ShShell(shell::Shell),
+    Version(version::Version),
+    VersionName(version_name::VersionName),
+    VersionOrigin(version_origin::VersionOrigin),
+    VersionFile(version_file::VersionFile),
+    Versions(versions::Versions),
+    Latest(latest::Latest),
+    // Running commands
+    Which(which::Which),
+    Whence(whence::Whence),
+    Exec(exec::Exec),
+    Prefix(prefix::Prefix),
+    Rehash(rehash::Rehash),
+    Shims(shims::Shims),
+    // Installing
+    Install(install::Install),
+    Uninstall(uninstall::Uninstall),
+    Doctor(doctor::Doctor),
+    // Virtual environments
+    Virtualenv(virtualenv::Virtualenv),
+    Virtualenvs(virtualenvs::Virtualenvs),
+    VirtualenvDelete(virtualenv_delete::VirtualenvDelete),
+    VirtualenvPrefix(virtualenv_prefix::VirtualenvPrefix),
+    Activate(activate::Activate),
+    Deactivate(activate::Deactivate),
+    #[command(name = "sh-activate", hide = true)]
+    ShActivate(activate::Activate),
+    #[command(name = "sh-deactivate", hide = true)]
+    ShDeactivate(activate::Deactivate),
+    // pyv itself
+    Root(root::Root),
+    Init(init::Init),
+    Completions(completions::Completions),
+    Commands(commands::Commands),
+}
+
+impl Command {
+    fn run(self, ctx: &Ctx) -> Result<i32> {
+        match self {
+            Command::Global(c) => c.run(ctx),
+            Command::Local(c) => c.run(ctx),
+            Command::Shell(c) => c.run_unhooked(ctx),
+            Command::ShShell(c) => c.run(ctx),
+            Command::Version(c) => c.run(ctx),
+            Command::VersionName(c) => c.run(ctx),
+            Command::VersionOrigin(c) => c.run(ctx),
+            Command::VersionFile(c) => c.run(ctx),
+            Command::Versions(c) => c.run(ctx),
+            Command::Latest(c) => c.run(ctx),
+            Command::Which(c) => c.run(ctx),
+            Command::Whence(c) => c.run(ctx),
+            Command::Exec(c) => c.run(ctx),
+            Command::Prefix(c) => c.run(ctx),
+            Command::Rehash(c) => c.run(ctx),
+            Command::Shims(c) => c.run(ctx),
+            Command::Install(c) => c.run(ctx),
+            Command::Uninstall(c) => c.run(ctx),
+            Command::Doctor(c) => c.run(ctx),
+            Command::Virtualenv(c) => c.run(ctx),
+            Command::Virtualenvs(c) => c.run(ctx),
+            Command::VirtualenvDelete(c) => c.run(ctx),
+            Command::VirtualenvPrefix(c) => c.run(ctx),
+            Command::Activate(c) => c.run_unhooked(ctx),
+            Command::Deactivate(c) => c.run_unhooked(ctx),
+            Command::ShActivate(c) => c.run(ctx),
+            Command::ShDeactivate(c) => c.run(ctx),
+            Command::Root(c) => c.run(ctx),
+            Command::Init(c) => c.run(ctx),
+            Command::Completions(c) => c.run(ctx),
+            Command::Commands(c) => c.run(ctx),
+        }
+    }
+}
+
+/// Parse, run, report. Returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let ctx = Ctx {
+        layout: pyv_core::Layout::from_root_var(cli.global.root.map(Into::into)),
+        cache_dir: cli
+            .global
+            .cache_dir
+            .filter(|p| !p.as_os_str().is_empty())
+            .or_else(|| dirs::cache_dir().map(|d| d.join("pyv")))
+            .unwrap_or_else(|| std::env::temp_dir().join("pyv-cache")),
+        quiet: cli.global.quiet,
+        verbose: cli.global.verbose,
+    };
+    match cli.command.run(&ctx) {
+        Ok(code) => code,
+        Err(e) => {
+            pyv_core::shim::report(&e, e.hint());
+            e.exit_code()
+        }
+    }
+}

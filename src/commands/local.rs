@@ -1,0 +1,47 @@
+use clap::Args;
+use pyv_core::version_file::{self, FILE_NAME};
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+
+/// Set or show the version(s) for this directory and below (`.python-version`)
+#[derive(Args)]
+pub struct Local {
+    /// Versions for this project, in search order
+    pub versions: Vec<String>,
+    /// Remove this directory's `.python-version`
+    #[arg(long, conflicts_with = "versions")]
+    pub unset: bool,
+    /// Write the file even if a version is not installed
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+impl Local {
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let cwd = ctx.cwd();
+        let file = cwd.join(FILE_NAME);
+        if self.unset {
+            pyv_core::rehash::remove_any(&file)
+                .map_err(|e| Error::io("cannot remove", &file, e))?;
+            return Ok(0);
+        }
+        if self.versions.is_empty() {
+            return match version_file::find(&cwd)? {
+                Some((_, versions)) => {
+                    for v in versions {
+                        println!("{v}");
+                    }
+                    Ok(0)
+                }
+                None => Err(Error::user(
+                    format!("no local version is set for `{}`", cwd.display()),
+                    Some("set one with `pyv local <version>`".to_string()),
+                )),
+            };
+        }
+        let names = super::checked_names(ctx, &self.versions, self.force)?;
+        version_file::write(&file, &names)?;
+        Ok(0)
+    }
+}

@@ -1,0 +1,84 @@
+use clap::Args;
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::shell::Shell as Sh;
+
+/// Set or show the version(s) for this shell only (PYV_VERSION)
+#[derive(Args)]
+pub struct Shell {
+    /// Versions for this shell, in search order; `-` returns to the previous one
+    #[arg(allow_hyphen_values = true)]
+    pub versions: Vec<String>,
+    /// Stop overriding the version in this shell
+    #[arg(long, conflicts_with = "versions")]
+    pub unset: bool,
+}
+
+const VAR: &str = "PYV_VERSION";
+const OLD: &str = "PYV_VERSION_OLD";
+
+impl Shell {
+    /// `pyv shell` outside the shell function cannot change the shell: show, or explain.
+    pub fn run_unhooked(self, ctx: &Ctx) -> Result<i32> {
+        if self.versions.is_empty() && !self.unset {
+            return self.run(ctx);
+        }
+        Err(Error::user(
+            "`pyv shell` needs pyv's shell integration to change this shell",
+            Some("add `eval \"$(pyv init bash)\"` (or zsh; `pyv init fish | source`) to your shell's rc file, then open a new shell".to_string()),
+        ))
+    }
+
+    /// `sh-shell`: print code for the `pyv` shell function to evaluate.
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let sh = Sh::current();
+        let current = std::env::var(VAR).ok().filter(|v| !v.is_empty());
+        let mut out = String::new();
+        if self.unset {
+            out += &save_old(sh, current.as_deref());
+            out += &sh.unset_env(VAR);
+        } else if self.versions.is_empty() {
+            match current {
+                Some(v) => println!("{v}"),
+                None => {
+                    return Err(Error::user(
+                        "no shell-specific version is set (PYV_VERSION is unset)",
+                        Some("set one with `pyv shell <version>`".to_string()),
+                    ))
+                }
+            }
+            return Ok(0);
+        } else if self.versions == ["-"] {
+            let Some(old) = std::env::var_os(OLD) else {
+                return Err(Error::user(
+                    "there is no previous shell version to return to (PYV_VERSION_OLD is unset)",
+                    None,
+                ));
+            };
+            let old = old.to_string_lossy().into_owned();
+            if !old.is_empty() {
+                // What we go back to is validated like any other source.
+                for n in old.split(':').filter(|n| !n.is_empty()) {
+                    pyv_core::name::validate(n, &pyv_core::Origin::Env)?;
+                }
+            }
+            out += &save_old(sh, current.as_deref());
+            out += &if old.is_empty() {
+                sh.unset_env(VAR)
+            } else {
+                sh.set_env(VAR, &old)
+            };
+        } else {
+            let names = super::checked_names(ctx, &self.versions, false)?;
+            out += &save_old(sh, current.as_deref());
+            out += &sh.set_env(VAR, &names.join(":"));
+        }
+        print!("{out}");
+        Ok(0)
+    }
+}
+
+fn save_old(sh: Sh, current: Option<&str>) -> String {
+    sh.set_env(OLD, current.unwrap_or(""))
+}

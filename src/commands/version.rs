@@ -1,0 +1,26 @@
+use clap::Args;
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+
+/// Show the selected version(s) and what selected them
+#[derive(Args)]
+pub struct Version {
+    /// Print only the names (same as `pyv version-name`)
+    #[arg(long)]
+    pub bare: bool,
+}
+
+impl Version {
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let (versions, origin) = super::resolved_selection(ctx)?;
+        for v in versions {
+            if self.bare {
+                println!("{}", v.name());
+            } else {
+                println!("{} {origin}", v.name());
+            }
+        }
+        Ok(0)
+    }
+}

@@ -1,0 +1,87 @@
+use std::fs;
+
+use clap::Args;
+use pyv_core::resolve::{self, Resolved};
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+
+/// List installed versions and environments; `*` marks the selected ones
+#[derive(Args)]
+pub struct Versions {
+    /// Names only: no markers, no origin, no `system`
+    #[arg(long)]
+    pub bare: bool,
+    /// Leave out versions that are symlinks to other versions or environments
+    #[arg(long)]
+    pub skip_aliases: bool,
+    /// Leave out virtual environments
+    #[arg(long)]
+    pub skip_envs: bool,
+}
+
+impl Versions {
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let layout = &ctx.layout;
+        let sel = ctx.selection()?;
+        // Which names are selected, resolved, and the first selection problem (if any).
+        let mut selected = Vec::new();
+        let mut problem = None;
+        for n in &sel.versions {
+            match resolve::resolve(layout, n, &sel.origin) {
+                Ok(r) => selected.push(r.name().to_string()),
+                Err(e) => {
+                    problem.get_or_insert(e);
+                }
+            }
+        }
+        let mark = |name: &str| -> String {
+            if selected.iter().any(|s| s == name) {
+                format!("* {name} {}", sel.origin)
+            } else {
+                format!("  {name}")
+            }
+        };
+        let mut lines = Vec::new();
+        if !self.bare
+            && resolve::find_system(layout, "python3", std::env::var_os("PATH").as_deref())
+                .is_some()
+            || selected.iter().any(|s| s == "system")
+        {
+            lines.push(mark(Resolved::System.name()));
+        }
+        for v in resolve::installed(layout) {
+            let dir = layout.version_dir(&v);
+            let alias = resolve::is_symlink(&dir);
+            if alias && (self.skip_aliases || self.skip_envs && is_env_alias(&dir)) {
+                continue;
+            }
+            let mut line = if self.bare { v.clone() } else { mark(&v) };
+            if alias && !self.bare {
+                if let Ok(target) = fs::read_link(&dir) {
+                    line = format!(
+                        "{line} --> {}",
+                        layout.versions_dir().join(target).display()
+                    );
+                }
+            }
+            lines.push(line);
+        }
+        if !self.skip_envs {
+            for e in resolve::installed_envs(layout) {
+                lines.push(if self.bare { e.clone() } else { mark(&e) });
+            }
+        }
+        for l in lines {
+            println!("{l}");
+        }
+        match problem {
+            Some(e) => Err(e.into()),
+            None => Ok(0),
+        }
+    }
+}
+
+fn is_env_alias(dir: &std::path::Path) -> bool {
+    dir.join("pyvenv.cfg").is_file()
+}

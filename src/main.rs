@@ -1,0 +1,16 @@
+//! pyv: a fast, safe Python version and virtualenv manager. `cli` parses and dispatches;
+//! each subcommand lives in `commands/`; the selection logic shared with the shims lives in the
+//! std-only `pyv_core` crate (`shims/`).
+
+mod catalog;
+mod cli;
+mod commands;
+mod ctx;
+mod error;
+mod install;
+mod shell;
+mod venv;
+
+fn main() {
+    std::process::exit(cli::main());
+}

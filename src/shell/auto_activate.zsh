@@ -1,0 +1,1 @@
+# (auto-activation: filled in by the virtualenv work)

@@ -1,0 +1,51 @@
+# pyv shell integration for zsh. Load it with: eval "$(pyv init zsh)"
+export PYV_SHELL=zsh
+typeset -g __pyv_bin=@PYV@
+typeset -g __pyv_shims=@SHIMS@
+
+# The shims directory first on PATH, exactly once, however often this is evaluated.
+path=("$__pyv_shims" ${path:#$__pyv_shims})
+export PATH
+
+# Commands that change this shell print code for it to evaluate.
+pyv() {
+  local __pyv_cmd="${1-}" __pyv_out __pyv_rc
+  case "$__pyv_cmd" in
+    shell | activate | deactivate)
+      shift
+      __pyv_out="$("$__pyv_bin" "sh-$__pyv_cmd" "$@")" || return $?
+      eval "$__pyv_out"
+      ;;
+    *)
+      "$__pyv_bin" "$@"
+      __pyv_rc=$?
+      hash -r 2>/dev/null
+      return "$__pyv_rc"
+      ;;
+  esac
+}
+
+# A command the selected version has but that has no shim yet: rehash and run it.
+if (( $+functions[command_not_found_handler] )) \
+  && [[ "${functions[command_not_found_handler]}" != *__pyv_bin* ]]; then
+  functions -c command_not_found_handler __pyv_orig_cnf
+fi
+command_not_found_handler() {
+  if "$__pyv_bin" which -- "$1" >/dev/null 2>&1 && "$__pyv_bin" rehash >/dev/null 2>&1 \
+    && [[ -x "${__pyv_shims}/$1" ]]; then
+    hash -r
+    "${__pyv_shims}/$1" "${@:2}"
+    return $?
+  fi
+  if (( $+functions[__pyv_orig_cnf] )); then
+    __pyv_orig_cnf "$@"
+    return $?
+  fi
+  print -u2 "zsh: command not found: $1"
+  return 127
+}
+@AUTO_ACTIVATE@
+# Completions (only where compinit has been loaded).
+if (( $+functions[compdef] )); then
+@COMPLETIONS@
+fi
