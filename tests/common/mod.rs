@@ -1,0 +1,113 @@
+//! Shared helpers for the integration tests: a throwaway `PYV_ROOT` with fake installed
+//! versions, and the real `pyv` binary pointed at it through its environment.
+#![allow(dead_code)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A temporary home with a pyv root inside; everything is removed on drop.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::Builder::new().prefix("pyv test ").tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("root/versions")).unwrap();
+        fs::create_dir_all(dir.path().join("home")).unwrap();
+        fs::create_dir_all(dir.path().join("cache")).unwrap();
+        Env { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn root(&self) -> PathBuf {
+        self.path().join("root")
+    }
+    pub fn home(&self) -> PathBuf {
+        self.path().join("home")
+    }
+    pub fn shims(&self) -> PathBuf {
+        self.root().join("shims")
+    }
+    pub fn version_dir(&self, v: &str) -> PathBuf {
+        self.root().join("versions").join(v)
+    }
+
+    /// PATH for commands run through the shims: shims first, then the system's.
+    pub fn shim_path(&self) -> String {
+        format!("{}:{}", self.shims().display(), std::env::var("PATH").unwrap_or_default())
+    }
+
+    /// The real `pyv` binary with a clean, isolated environment.
+    pub fn pyv(&self) -> Command {
+        let mut c = Command::new(pyv_bin());
+        self.isolate(&mut c);
+        c
+    }
+
+    /// Any program, with the same isolated environment (PYV_ROOT, HOME, no PYV_VERSION).
+    pub fn cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        self.isolate(&mut c);
+        c
+    }
+
+    pub fn isolate(&self, c: &mut Command) {
+        c.env("PYV_ROOT", self.root())
+            .env("PYV_CACHE_DIR", self.path().join("cache"))
+            .env("HOME", self.home())
+            .env_remove("PYV_VERSION")
+            .env_remove("PYV_VERSION_OLD")
+            .env_remove("PYV_SHELL")
+            .env_remove("PYV_MIRROR")
+            .env_remove("VIRTUAL_ENV")
+            .current_dir(self.path());
+    }
+
+    /// A fake installed version whose `bin/<cmd>` scripts print `<cmd> <version> <args>`.
+    pub fn fake_version(&self, version: &str, commands: &[&str]) -> PathBuf {
+        let bin = self.version_dir(version).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        for c in commands {
+            write_exe(&bin.join(c), &format!("#!/bin/sh\necho \"{c} {version} $*\"\n"));
+        }
+        self.version_dir(version)
+    }
+}
+
+pub fn write_exe(path: &Path, text: &str) {
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+pub fn pyv_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_pyv"))
+}
+
+/// stdout of a finished command, asserting success.
+pub fn ok_stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{:?} failed ({}):\nstdout: {}\nstderr: {}",
+        c,
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// (exit code, stdout, stderr) of a finished command.
+pub fn run(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
