@@ -52,5 +52,10 @@ command_not_found_handle() {
   return 127
 }
 @AUTO_ACTIVATE@
-# Completions.
-@COMPLETIONS@
+# Completions, loaded on the first <Tab> after `pyv` (keeps shell start-up fast).
+__pyv_complete() {
+  complete -r pyv
+  eval "$("$__pyv_bin" completions bash)"
+  _pyv "$@"
+}
+complete -F __pyv_complete -o bashdefault -o default pyv

@@ -35,5 +35,10 @@ function fish_command_not_found
     end
 end
 @AUTO_ACTIVATE@
-# Completions.
-@COMPLETIONS@
+# Completions, loaded on the first <Tab> after `pyv`.
+function __pyv_complete
+    complete -c pyv -e
+    $__pyv_bin completions fish | source
+    complete -C (commandline -cp)
+end
+complete -c pyv -f -a '(__pyv_complete)'

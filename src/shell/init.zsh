@@ -45,7 +45,11 @@ command_not_found_handler() {
   return 127
 }
 @AUTO_ACTIVATE@
-# Completions (only where compinit has been loaded).
+# Completions, loaded on the first <Tab> after `pyv` (only where compinit has been loaded).
 if (( $+functions[compdef] )); then
-@COMPLETIONS@
+  __pyv_complete() {
+    eval "$("$__pyv_bin" completions zsh)"
+    _pyv "$@"
+  }
+  compdef __pyv_complete pyv
 fi

@@ -110,7 +110,6 @@ impl Shell {
             .replace("@PYV@", &self.quote_path(pyv))
             .replace("@SHIMS@", &self.quote_path(shims))
             .replace("@AUTO_ACTIVATE@", if auto_activate { auto } else { "" })
-            .replace("@COMPLETIONS@", completions)
     }
 }
 

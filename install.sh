@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Build pyv from this checkout and install it under $PYV_ROOT/bin (default ~/.pyv/bin), then
+# hook it into your shells' startup files inside a marked block (idempotent; re-run to update).
+#
+#   ./install.sh                     build, install, add the shell hook
+#   ./install.sh --no-modify-rc      build and install only
+#   ./install.sh --with-build-deps   also install what compiling CPython needs (apt, dnf, ...)
+set -euo pipefail
+
+usage() {
+  sed -n '2,7s/^# \{0,1\}//p' "$0"
+}
+
+modify_rc=1
+build_deps=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-modify-rc) modify_rc=0 ;;
+    --with-build-deps) build_deps=1 ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      echo "install.sh: unknown option '$arg'" >&2
+      usage >&2
+      exit 2
+      ;;
+  esac
+done
+
+say() { printf 'pyv install.sh: %s\n' "$*"; }
+
+src_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="${PYV_ROOT:-$HOME/.pyv}"
+bin_dir="$root/bin"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "install.sh: need root to run: $*" >&2
+    return 1
+  fi
+}
+
+if [ "$build_deps" -eq 1 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing CPython build dependencies with apt-get"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential pkg-config \
+      libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev libreadline-dev liblzma-dev \
+      libncurses-dev tk-dev uuid-dev libgdbm-dev
+  elif command -v dnf >/dev/null 2>&1; then
+    as_root dnf install -y gcc make pkgconf-pkg-config openssl-devel zlib-devel libffi-devel \
+      sqlite-devel bzip2-devel readline-devel xz-devel ncurses-devel tk-devel libuuid-devel gdbm-devel
+  elif command -v pacman >/dev/null 2>&1; then
+    as_root pacman -S --needed --noconfirm base-devel openssl zlib libffi sqlite bzip2 readline xz \
+      ncurses tk util-linux-libs gdbm
+  elif command -v brew >/dev/null 2>&1; then
+    brew install openssl@3 readline sqlite3 xz zlib tcl-tk gdbm
+  else
+    say "no known package manager; run '$bin_dir/pyv doctor' after installing to see what is missing"
+  fi
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "install.sh: cargo (Rust's build tool) is not installed." >&2
+    echo "  Get it from your distro (e.g. 'apt-get install cargo') or with rustup:" >&2
+    echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" >&2
+    exit 1
+  fi
+fi
+
+say "building pyv (cargo build --release)"
+(cd "$src_dir" && cargo build --release --locked --workspace --quiet)
+
+mkdir -p "$bin_dir"
+for exe in pyv pyv-shim; do
+  # temp file + rename: a running shim is never overwritten in place
+  install -m 0755 "$src_dir/target/release/$exe" "$bin_dir/.$exe.new"
+  mv -f "$bin_dir/.$exe.new" "$bin_dir/$exe"
+done
+say "installed $bin_dir/pyv and $bin_dir/pyv-shim"
+PYV_ROOT="$root" "$bin_dir/pyv" rehash
+say "shims are in $root/shims"
+
+begin_marker="# >>> pyv >>>"
+end_marker="# <<< pyv <<<"
+
+# Replace (or append) the marked block in an rc file.
+write_block() {
+  local rc="$1" block="$2" tmp
+  mkdir -p "$(dirname "$rc")"
+  touch "$rc"
+  tmp="$(mktemp "$rc.pyv.XXXXXX")"
+  awk -v b="$begin_marker" -v e="$end_marker" '
+    $0 == b { skip = 1; next }
+    $0 == e { skip = 0; next }
+    !skip { print }
+  ' "$rc" >"$tmp"
+  printf '%s\n%s\n%s\n' "$begin_marker" "$block" "$end_marker" >>"$tmp"
+  cat "$tmp" >"$rc" # keep the rc file's inode, owner and mode
+  rm -f "$tmp"
+  say "updated $rc"
+}
+
+q() { printf '%q' "$1"; }
+
+if [ "$modify_rc" -eq 1 ]; then
+  root_export=""
+  if [ "$root" != "$HOME/.pyv" ]; then
+    root_export="export PYV_ROOT=$(q "$root")"$'\n'
+  fi
+  posix_path="case \":\$PATH:\" in *:$(q "$bin_dir"):*) ;; *) export PATH=$(q "$bin_dir"):\$PATH ;; esac"
+  write_block "$HOME/.bashrc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init bash)\""
+  if command -v zsh >/dev/null 2>&1 || [ -e "$HOME/.zshrc" ]; then
+    write_block "${ZDOTDIR:-$HOME}/.zshrc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init zsh)\""
+  fi
+  if command -v fish >/dev/null 2>&1 || [ -d "$HOME/.config/fish" ]; then
+    fish_root=""
+    if [ "$root" != "$HOME/.pyv" ]; then
+      fish_root="set -gx PYV_ROOT $(q "$root")"$'\n'
+    fi
+    write_block "$HOME/.config/fish/config.fish" \
+      "${fish_root}contains -- $(q "$bin_dir") \$PATH; or set -gx PATH $(q "$bin_dir") \$PATH"$'\n'"$(q "$bin_dir/pyv") init fish | source"
+  fi
+  say "open a new shell (or 'exec \$SHELL') to start using pyv"
+else
+  say "left shell startup files alone (--no-modify-rc); add this to yours:"
+  say "  eval \"\$($bin_dir/pyv init bash)\""
+fi
+say "done: try '$bin_dir/pyv install 3.13' then 'pyv global 3.13'"

@@ -1,0 +1,424 @@
+//! The `pyv` binary as users drive it: selection commands, listings, errors and exit codes,
+//! against a temp root with fake installed versions.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::time::Duration;
+
+use common::{ok_stdout, run, Env};
+
+fn env_with(versions: &[&str]) -> Env {
+    let env = Env::new();
+    for v in versions {
+        env.fake_version(v, &["python", "python3", "pip"]);
+    }
+    env
+}
+
+#[test]
+fn global_writes_the_file_and_refuses_unknown_versions() {
+    let env = env_with(&["3.11.2", "3.13.5"]);
+    ok_stdout(env.pyv().args(["global", "3.11.2", "python-3.13.5"]));
+    assert_eq!(
+        fs::read_to_string(env.root().join("version")).unwrap(),
+        "3.11.2\n3.13.5\n"
+    );
+    assert_eq!(ok_stdout(env.pyv().arg("global")), "3.11.2\n3.13.5\n");
+
+    let (code, _, err) = run(env.pyv().args(["global", "3.12.1"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("version `3.12.1` is not installed (given on the command line)"),
+        "{err}"
+    );
+    assert!(err.contains("hint: run `pyv install 3.12.1`"), "{err}");
+    assert_eq!(
+        fs::read_to_string(env.root().join("version")).unwrap(),
+        "3.11.2\n3.13.5\n",
+        "unchanged"
+    );
+
+    ok_stdout(env.pyv().args(["global", "--force", "3.12.1"]));
+    ok_stdout(env.pyv().args(["global", "system"]));
+    assert_eq!(ok_stdout(env.pyv().arg("global")), "system\n");
+    ok_stdout(env.pyv().args(["global", "--unset"]));
+    assert!(!env.root().join("version").exists());
+    assert_eq!(ok_stdout(env.pyv().arg("global")), "system\n");
+    let leftovers: Vec<_> = fs::read_dir(env.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains(".tmp")),
+        "{leftovers:?}"
+    );
+}
+
+#[test]
+fn local_writes_dot_python_version_here_and_reads_it_from_below() {
+    let env = env_with(&["3.11.2"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(proj.join("src/deep")).unwrap();
+    let (code, _, err) = run(env.pyv().arg("local").current_dir(&proj));
+    assert_eq!(code, 1);
+    assert!(err.contains("no local version"), "{err}");
+
+    ok_stdout(env.pyv().args(["local", "3.11.2"]).current_dir(&proj));
+    assert_eq!(
+        fs::read_to_string(proj.join(".python-version")).unwrap(),
+        "3.11.2\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("local").current_dir(proj.join("src/deep"))),
+        "3.11.2\n"
+    );
+
+    let (code, _, err) = run(env.pyv().args(["local", "3.9"]).current_dir(&proj));
+    assert_eq!(code, 1, "{err}");
+    ok_stdout(
+        env.pyv()
+            .args(["local", "--force", "3.9"])
+            .current_dir(&proj),
+    );
+    ok_stdout(env.pyv().args(["local", "--unset"]).current_dir(&proj));
+    assert!(!proj.join(".python-version").exists());
+}
+
+#[test]
+fn version_commands_report_the_origin_of_each_source() {
+    let env = env_with(&["3.11.2", "3.12.1", "3.12.9", "2.7.18"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(proj.join("sub")).unwrap();
+    let sub = proj.join("sub");
+
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version").current_dir(&sub)),
+        "system (default: nothing selected a version)\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-origin").current_dir(&sub)).trim(),
+        env.root().join("version").display().to_string()
+    );
+
+    fs::write(env.root().join("version"), "3.12\n").unwrap();
+    let global = env.root().join("version").display().to_string();
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version").current_dir(&sub)),
+        format!("3.12.9 (set by {global})\n"),
+        "a prefix resolves to the newest installed"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-name").current_dir(&sub)),
+        "3.12.9\n"
+    );
+
+    fs::write(
+        proj.join(".python-version"),
+        "\u{feff}# project pin\r\n3.11.2\r\n\r\n2.7.18",
+    )
+    .unwrap();
+    let file = proj.join(".python-version").display().to_string();
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version").current_dir(&sub)),
+        format!("3.11.2 (set by {file})\n2.7.18 (set by {file})\n")
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-name").current_dir(&sub)),
+        "3.11.2:2.7.18\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-origin").current_dir(&sub)).trim(),
+        file
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-file").current_dir(&sub)).trim(),
+        file
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["version-file", "/"])).trim(),
+        global
+    );
+
+    let out = ok_stdout(
+        env.pyv()
+            .arg("version")
+            .env("PYV_VERSION", "3.12.1")
+            .current_dir(&sub),
+    );
+    assert_eq!(out, "3.12.1 (set by PYV_VERSION environment variable)\n");
+}
+
+#[test]
+fn not_installed_errors_name_the_version_its_origin_and_close_versions() {
+    let env = env_with(&["3.12.1", "3.12.9", "3.11.2"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "3.12.4\n").unwrap();
+    for args in [
+        &["version"][..],
+        &["version-name"],
+        &["which", "python"],
+        &["prefix"],
+    ] {
+        let (code, out, err) = run(env.pyv().args(args).current_dir(&proj));
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&format!(
+                "version `3.12.4` is not installed (set by {})",
+                proj.join(".python-version").display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: run `pyv install 3.12.4`, or pick one of: 3.12.1, 3.12.9"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn every_source_of_a_name_is_validated() {
+    let env = env_with(&["3.11.2"]);
+    // A directory outside versions/ that a traversal would reach.
+    let evil = env.path().join("evil/bin");
+    fs::create_dir_all(&evil).unwrap();
+    common::write_exe(&evil.join("python"), "#!/bin/sh\necho PWNED\n");
+
+    let (code, out, err) = run(env
+        .pyv()
+        .args(["which", "python"])
+        .env("PYV_VERSION", "../../evil"));
+    assert_eq!(code, 1);
+    assert!(!out.contains("evil"), "{out}");
+    assert!(
+        err.contains("`../../evil`") && err.contains("PYV_VERSION"),
+        "{err}"
+    );
+
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "../../evil\n").unwrap();
+    let (code, _, err) = run(env.pyv().arg("version").current_dir(&proj));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&proj.join(".python-version").display().to_string()),
+        "{err}"
+    );
+
+    fs::write(env.root().join("version"), "/usr\n").unwrap();
+    let (code, _, err) = run(env.pyv().arg("version"));
+    assert_eq!(code, 1);
+    assert!(err.contains("`/usr`") && err.contains("absolute"), "{err}");
+    fs::remove_file(env.root().join("version")).unwrap();
+
+    let long = "3".repeat(300);
+    for bad in [
+        "..",
+        "-rf",
+        "a/b",
+        "3.11.2/envs/../../..",
+        "two words",
+        long.as_str(),
+        "x\u{7}",
+    ] {
+        let (code, _, err) = run(env.pyv().args(["global", "--force", "--", bad]));
+        assert_eq!(code, 1, "{bad:?}: {err}");
+        assert!(err.contains("invalid version name"), "{bad:?}: {err}");
+        assert_eq!(err.lines().count(), 2, "one line plus a hint: {err}");
+    }
+    assert!(!env.root().join("version").exists());
+}
+
+#[test]
+fn unusable_version_files_are_reported_never_hang() {
+    let env = env_with(&["3.11.2"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(proj.join(".python-version")).unwrap();
+    let (code, _, err) = run(env.pyv().arg("version").current_dir(&proj));
+    assert_eq!(code, 1);
+    assert!(err.contains("is a directory"), "{err}");
+
+    let fifo_proj = env.path().join("fifo");
+    fs::create_dir_all(&fifo_proj).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(fifo_proj.join(".python-version"))
+        .status()
+        .unwrap()
+        .success());
+    let mut child = env
+        .pyv()
+        .arg("version")
+        .current_dir(&fifo_proj)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "pyv hung on a FIFO");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("FIFO"));
+
+    let latin = env.path().join("latin");
+    fs::create_dir_all(&latin).unwrap();
+    fs::write(latin.join(".python-version"), b"3.11.\xe9\n").unwrap();
+    let (code, _, err) = run(env.pyv().arg("version").current_dir(&latin));
+    assert_eq!(code, 1);
+    assert!(err.contains("not UTF-8"), "{err}");
+
+    // Empty and comment-only files are skipped as if absent.
+    let empty = env.path().join("outer/inner");
+    fs::create_dir_all(&empty).unwrap();
+    fs::write(env.path().join("outer/.python-version"), "3.11.2\n").unwrap();
+    fs::write(empty.join(".python-version"), "# nothing here\n\n").unwrap();
+    assert_eq!(
+        ok_stdout(env.pyv().arg("version-name").current_dir(&empty)),
+        "3.11.2\n"
+    );
+}
+
+#[test]
+fn versions_lists_sorted_marks_selected_and_shows_aliases() {
+    let env = env_with(&["3.9.2", "3.10.0", "3.11.2", "3.13.0rc1"]);
+    symlink("3.11.2", env.version_dir("3.11")).unwrap();
+    fs::create_dir_all(env.version_dir(".staging-leftover")).unwrap();
+    fs::write(env.root().join("version"), "3.10.0\n").unwrap();
+    let out = ok_stdout(env.pyv().arg("versions"));
+    let names: Vec<&str> = out
+        .lines()
+        .map(|l| l[2..].split(' ').next().unwrap())
+        .filter(|n| *n != "system")
+        .collect();
+    assert_eq!(
+        names,
+        ["3.9.2", "3.10.0", "3.11", "3.11.2", "3.13.0rc1"],
+        "{out}"
+    );
+    let global = env.root().join("version").display().to_string();
+    assert!(
+        out.contains(&format!("* 3.10.0 (set by {global})")),
+        "{out}"
+    );
+    assert!(out.contains("  3.11 --> "), "{out}");
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--bare", "--skip-aliases"])),
+        "3.9.2\n3.10.0\n3.11.2\n3.13.0rc1\n"
+    );
+}
+
+#[test]
+fn which_whence_exec_prefix() {
+    let env = env_with(&["3.11.2", "2.7.18"]);
+    env.fake_version("2.7.18", &["python2"]);
+    fs::write(env.root().join("version"), "3.11.2\n2.7.18\n").unwrap();
+    assert_eq!(
+        ok_stdout(env.pyv().args(["which", "python2"])).trim(),
+        env.version_dir("2.7.18")
+            .join("bin/python2")
+            .display()
+            .to_string()
+    );
+    let (code, _, err) = run(env.pyv().args(["which", "black"]));
+    assert_eq!(code, 127, "{err}");
+    assert!(err.contains("`black`: command not found"), "{err}");
+
+    env.fake_version("3.13.5", &["black"]);
+    let (code, _, err) = run(env.pyv().args(["which", "black"]));
+    assert_eq!(code, 127);
+    assert!(err.contains("`black` exists in: 3.13.5"), "{err}");
+    assert_eq!(
+        ok_stdout(env.pyv().args(["whence", "python"])),
+        "2.7.18\n3.11.2\n"
+    );
+    assert_eq!(run(env.pyv().args(["whence", "nothing"])).0, 1);
+
+    let out = ok_stdout(env.pyv().args(["exec", "python", "-c", "a b", ""]));
+    assert_eq!(out, "python 3.11.2 -c a b \n");
+    assert_eq!(
+        ok_stdout(env.pyv().arg("prefix")).trim(),
+        format!(
+            "{}:{}",
+            env.version_dir("3.11.2").display(),
+            env.version_dir("2.7.18").display()
+        )
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["prefix", "2.7"])).trim(),
+        env.version_dir("2.7.18").display().to_string()
+    );
+
+    fs::write(env.root().join("version"), "system\n").unwrap();
+    let (code, _, _) = run(env.pyv().args(["which", "--nosystem", "python"]));
+    assert_eq!(code, 127);
+}
+
+#[test]
+fn latest_root_commands_and_usage_errors() {
+    let env = env_with(&["3.12.1", "3.12.10", "3.12.9", "3.13.0rc1"]);
+    assert_eq!(ok_stdout(env.pyv().args(["latest", "3.12"])), "3.12.10\n");
+    assert_eq!(run(env.pyv().args(["latest", "3.13"])).0, 1);
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "--known", "3.9"])),
+        "3.9.25\n"
+    );
+    assert!(ok_stdout(env.pyv().args(["latest", "-k", "3.13t"]))
+        .trim()
+        .ends_with('t'));
+    assert_eq!(
+        ok_stdout(env.pyv().arg("root")).trim(),
+        env.root().display().to_string()
+    );
+    let cmds = ok_stdout(env.pyv().arg("commands"));
+    for c in [
+        "global", "local", "shell", "versions", "which", "rehash", "init", "install",
+    ] {
+        assert!(cmds.lines().any(|l| l == c), "{c} missing from {cmds}");
+    }
+    assert!(!cmds.contains("sh-shell"));
+    assert!(ok_stdout(env.pyv().arg("--version")).starts_with("pyv "));
+    assert_eq!(run(env.pyv().arg("--no-such-flag")).0, 2);
+    assert_eq!(run(env.pyv().arg("no-such-command")).0, 2);
+    assert_eq!(run(env.pyv().args(["init", "tcsh"])).0, 2);
+}
+
+#[test]
+fn shell_without_integration_explains_itself() {
+    let env = env_with(&["3.11.2"]);
+    let (code, _, err) = run(env.pyv().args(["shell", "3.11.2"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("pyv init"), "{err}");
+    let out = ok_stdout(
+        env.pyv()
+            .args(["sh-shell", "3.11.2"])
+            .env("PYV_SHELL", "bash"),
+    );
+    assert!(out.contains("export PYV_VERSION='3.11.2'"), "{out}");
+    let out = ok_stdout(
+        env.pyv()
+            .args(["sh-shell", "3.11.2"])
+            .env("PYV_SHELL", "fish"),
+    );
+    assert!(out.contains("set -gx PYV_VERSION '3.11.2'"), "{out}");
+    assert_eq!(run(env.pyv().args(["sh-shell", "9.9.9"])).0, 1);
+}
+
+#[test]
+fn checked_in_completions_match_the_binary() {
+    let env = Env::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [("bash", "pyv.bash"), ("zsh", "_pyv"), ("fish", "pyv.fish")] {
+        let generated = ok_stdout(env.pyv().args(["completions", shell]));
+        let checked_in = fs::read_to_string(dir.join(file)).unwrap();
+        assert!(
+            generated == checked_in,
+            "completions/{file} is stale: run `cargo run -- completions {shell} > completions/{file}`"
+        );
+    }
+}

@@ -1,0 +1,295 @@
+//! Shims as a shell would run them: exec (same PID), byte-exact arguments, stdin, exit codes
+//! and signals pass through; `system` skips the shims; rehash is atomic, safe and concurrent.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+
+use common::{ok_stdout, run, write_exe, Env};
+
+/// An env with one version whose `python` reports its pid, args (one per line) and stdin.
+fn env_with_reporting_python() -> Env {
+    let env = Env::new();
+    let bin = env.version_dir("3.11.2").join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    write_exe(
+        &bin.join("python"),
+        "#!/bin/bash\necho \"pid=$$\"\necho \"path=$PATH\"\nfor a in \"$@\"; do printf 'arg=%s\\n' \"$a\"; done\n\
+         if [ \"$1\" = --stdin ]; then cat; fi\nif [ \"$1\" = --exit ]; then exit \"$2\"; fi\n\
+         if [ \"$1\" = --signal ]; then kill -TERM $$; fi\n",
+    );
+    ok_stdout(env.pyv().arg("rehash"));
+    fs::write(env.root().join("version"), "3.11.2\n").unwrap();
+    env
+}
+
+fn shim(env: &Env, name: &str) -> Command {
+    let mut c = env.cmd(env.shims().join(name));
+    c.env("PATH", env.shim_path());
+    c
+}
+
+#[test]
+fn shim_execs_in_place_passing_args_stdin_and_status() {
+    let env = env_with_reporting_python();
+    let weird = OsStr::from_bytes(b"bytes \xff\xfe not utf-8");
+    let mut child = shim(&env, "python")
+        .args([
+            OsStr::new("--stdin"),
+            OsStr::new(""),
+            OsStr::new("two words"),
+            OsStr::new("'\"$HOME*"),
+            weird,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"from stdin\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = out.stdout;
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(
+        text.contains(&format!("pid={pid}\n")),
+        "exec keeps the PID: {text}"
+    );
+    let expected: &[u8] = b"arg=--stdin\narg=\narg=two words\narg='\"$HOME*\narg=bytes \xff\xfe not utf-8\nfrom stdin\n";
+    assert!(
+        stdout.windows(expected.len()).any(|w| w == expected),
+        "{text}"
+    );
+    // The version's bin comes first on PATH, as with pyenv.
+    let bin = env.version_dir("3.11.2").join("bin");
+    assert!(text.contains(&format!("path={}:", bin.display())), "{text}");
+
+    let status = shim(&env, "python")
+        .args(["--exit", "42"])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(42));
+    let status = shim(&env, "python").arg("--signal").status().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(15),
+        "killed by its own SIGTERM, not an exit code"
+    );
+}
+
+#[test]
+fn shim_follows_selection_order_and_reports_missing_commands() {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python", "python3"]);
+    env.fake_version("2.7.18", &["python", "python2"]);
+    ok_stdout(env.pyv().arg("rehash"));
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "3.11.2\n2.7.18\n").unwrap();
+    assert_eq!(
+        ok_stdout(shim(&env, "python").current_dir(&proj)),
+        "python 3.11.2 \n"
+    );
+    assert_eq!(
+        ok_stdout(shim(&env, "python2").current_dir(&proj)),
+        "python2 2.7.18 \n"
+    );
+    assert_eq!(
+        ok_stdout(shim(&env, "python").env("PYV_VERSION", "2.7.18")),
+        "python 2.7.18 \n"
+    );
+
+    fs::write(proj.join(".python-version"), "3.11.2\n").unwrap();
+    let (code, _, err) = run(shim(&env, "python2").current_dir(&proj));
+    assert_eq!(code, 127, "{err}");
+    assert!(err.contains("`python2`: command not found"), "{err}");
+    assert!(err.contains("exists in: 2.7.18"), "{err}");
+
+    fs::write(proj.join(".python-version"), "3.12.0\n").unwrap();
+    let (code, _, err) = run(shim(&env, "python").current_dir(&proj));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("version `3.12.0` is not installed (set by "),
+        "{err}"
+    );
+}
+
+#[test]
+fn shim_never_runs_a_name_that_escapes_versions() {
+    let env = env_with_reporting_python();
+    let evil = env.path().join("evil/bin");
+    fs::create_dir_all(&evil).unwrap();
+    let marker = env.path().join("pwned");
+    write_exe(
+        &evil.join("python"),
+        &format!("#!/bin/sh\ntouch '{}'\n", marker.display()),
+    );
+    for value in ["../../evil", "../evil", "3.11.2/../../../evil", "/tmp"] {
+        let (code, _, err) = run(shim(&env, "python").env("PYV_VERSION", value));
+        assert_eq!(code, 1, "{value}: {err}");
+        assert!(err.contains(&format!("`{value}`")), "{err}");
+    }
+    assert!(!marker.exists(), "a traversal ran code outside versions/");
+}
+
+#[test]
+fn system_skips_the_shims_however_spelled_and_cannot_recurse() {
+    let env = env_with_reporting_python();
+    fs::write(env.root().join("version"), "system\n").unwrap();
+    let sys = env.path().join("sysbin");
+    fs::create_dir_all(&sys).unwrap();
+    write_exe(&sys.join("python"), "#!/bin/sh\necho system python\n");
+    let shims = env.shims().display().to_string();
+    let alias = env.path().join("shims-link");
+    symlink(env.shims(), &alias).unwrap();
+    for path in [
+        format!("{shims}:{}", sys.display()),
+        format!("{shims}/:{}:/usr/bin", sys.display()),
+        format!("{}:{shims}:{}", alias.display(), sys.display()),
+    ] {
+        let out = ok_stdout(env.cmd(env.shims().join("python")).env("PATH", &path));
+        assert_eq!(out, "system python\n", "PATH={path}");
+    }
+    // A shim planted elsewhere on PATH (a copy of the shims dir) must not loop forever.
+    let planted = env.path().join("planted");
+    fs::create_dir_all(&planted).unwrap();
+    symlink(env.root().join("libexec/pyv-shim"), planted.join("python9")).unwrap();
+    let (code, _, err) = run(env
+        .cmd(env.shims().join("python"))
+        .arg0("python9")
+        .env("PATH", format!("{shims}:{}", planted.display())));
+    assert_eq!(code, 127, "{err}");
+}
+
+trait Arg0 {
+    fn arg0(&mut self, name: &str) -> &mut Self;
+}
+impl Arg0 for Command {
+    fn arg0(&mut self, name: &str) -> &mut Self {
+        std::os::unix::process::CommandExt::arg0(self, name)
+    }
+}
+
+#[test]
+fn rehash_adds_removes_skips_junk_and_survives_planted_symlinks() {
+    let env = Env::new();
+    let v = env.fake_version("3.11.2", &["python", "python3.11", "2to3-3.11"]);
+    let bin = v.join("bin");
+    write_exe(&bin.join("bad name"), "#!/bin/sh\n");
+    write_exe(&bin.join(".hidden"), "#!/bin/sh\n");
+    fs::write(bin.join("not-executable"), "data").unwrap();
+    ok_stdout(env.pyv().arg("rehash"));
+    assert_eq!(
+        ok_stdout(env.pyv().args(["shims", "--short"])),
+        "2to3-3.11\npython\npython3.11\n"
+    );
+
+    // Something planted in shims/ is replaced, never written through.
+    let victim = env.path().join("victim");
+    fs::write(&victim, "precious").unwrap();
+    fs::remove_file(env.shims().join("python")).unwrap();
+    symlink(&victim, env.shims().join("python")).unwrap();
+    symlink(env.path(), env.shims().join("dirlink")).unwrap();
+    fs::remove_file(bin.join("2to3-3.11")).unwrap();
+    write_exe(&bin.join("pip"), "#!/bin/sh\n");
+    ok_stdout(env.pyv().arg("rehash"));
+    assert_eq!(
+        ok_stdout(env.pyv().args(["shims", "--short"])),
+        "pip\npython\npython3.11\n"
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(
+        env.path().join("home").is_dir(),
+        "the symlinked directory was not followed"
+    );
+    assert_eq!(
+        fs::read_link(env.shims().join("python")).unwrap().to_str(),
+        Some("../libexec/pyv-shim")
+    );
+    let stray: Vec<String> = fs::read_dir(env.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".shims"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    // The root path has a space in it (see common::Env) and the shims still run.
+    assert!(env.root().display().to_string().contains(' '));
+    assert_eq!(
+        ok_stdout(shim(&env, "python").env("PYV_VERSION", "3.11.2")),
+        "python 3.11.2 \n"
+    );
+}
+
+#[test]
+fn fifty_concurrent_rehashes_all_succeed() {
+    let env = Env::new();
+    for i in 0..9 {
+        let names: Vec<String> = (0..14).map(|j| format!("tool{i}-{j}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        env.fake_version(&format!("3.{i}.0"), &names);
+    }
+    let children: Vec<_> = (0..50)
+        .map(|_| {
+            env.pyv()
+                .arg("rehash")
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        ok_stdout(env.pyv().args(["shims", "--short"]))
+            .lines()
+            .count(),
+        126
+    );
+}
+
+#[test]
+fn pip_install_through_a_shim_rehashes() {
+    let env = Env::new();
+    let bin = env.fake_version("3.11.2", &["python"]).join("bin");
+    // A pip that "installs" a console script, as real pip does.
+    write_exe(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" = install ]; then printf '#!/bin/sh\\necho black ok\\n' > '{0}/black'; chmod +x '{0}/black'; fi\n\
+             if [ \"$1\" = uninstall ]; then rm -f '{0}/black'; fi\nexit 3\n",
+            bin.display()
+        ),
+    );
+    ok_stdout(env.pyv().args(["global", "3.11.2"]));
+    ok_stdout(env.pyv().arg("rehash"));
+    assert!(!env.shims().join("black").exists());
+    let status = shim(&env, "pip")
+        .args(["install", "black"])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(3), "pip's own exit status is kept");
+    assert_eq!(ok_stdout(&mut shim(&env, "black")), "black ok\n");
+    shim(&env, "pip")
+        .args(["uninstall", "black"])
+        .status()
+        .unwrap();
+    assert!(!env.shims().join("black").exists());
+}
