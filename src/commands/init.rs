@@ -51,16 +51,8 @@ impl Init {
         }
         let exe = std::env::current_exe().map_err(|e| Error::io("cannot locate", "pyv", e))?;
         let exe = exe.canonicalize().unwrap_or(exe);
-        let completions = completion_script(shell);
-        print!(
-            "{}",
-            shell.init_script(
-                &exe,
-                &ctx.layout.shims_dir(),
-                self.auto_activate,
-                &completions
-            )
-        );
+        let script = shell.init_script(&exe, &ctx.layout.shims_dir(), self.auto_activate);
+        print!("{script}");
         Ok(0)
     }
 }

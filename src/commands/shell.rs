@@ -20,9 +20,15 @@ const OLD: &str = "PYV_VERSION_OLD";
 
 impl Shell {
     /// `pyv shell` outside the shell function cannot change the shell: show, or explain.
-    pub fn run_unhooked(self, ctx: &Ctx) -> Result<i32> {
+    pub fn run_unhooked(self, _ctx: &Ctx) -> Result<i32> {
         if self.versions.is_empty() && !self.unset {
-            return self.run(ctx);
+            return match std::env::var(VAR).ok().filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    println!("{v}");
+                    Ok(0)
+                }
+                None => Err(no_shell_version()),
+            };
         }
         Err(Error::user(
             "`pyv shell` needs pyv's shell integration to change this shell",
@@ -40,13 +46,9 @@ impl Shell {
             out += &sh.unset_env(VAR);
         } else if self.versions.is_empty() {
             match current {
-                Some(v) => println!("{v}"),
-                None => {
-                    return Err(Error::user(
-                        "no shell-specific version is set (PYV_VERSION is unset)",
-                        Some("set one with `pyv shell <version>`".to_string()),
-                    ))
-                }
+                // Printed as code: the shell function evaluates what sh-shell prints.
+                Some(v) => println!("echo {}", sh.quote(&v)),
+                None => return Err(no_shell_version()),
             }
             return Ok(0);
         } else if self.versions == ["-"] {
@@ -81,4 +83,11 @@ impl Shell {
 
 fn save_old(sh: Sh, current: Option<&str>) -> String {
     sh.set_env(OLD, current.unwrap_or(""))
+}
+
+fn no_shell_version() -> Error {
+    Error::user(
+        "no shell-specific version is set (PYV_VERSION is unset)",
+        Some("set one with `pyv shell <version>`".to_string()),
+    )
 }

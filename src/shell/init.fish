@@ -19,14 +19,23 @@ function pyv --description 'Python version manager'
     end
 end
 
-# A command the selected version has but that has no shim yet: rehash and run it.
+# A command the selected version has but that has no shim yet: interactively, rehash before it
+# runs (fish_preexec), so it just runs; in scripts, the not-found handler makes the shim.
+function __pyv_preexec --on-event fish_preexec
+    set -l __pyv_word (string split -f1 ' ' -- (string trim -- $argv[1]))
+    if test -n "$__pyv_word"; and not type -q -- $__pyv_word
+        $__pyv_bin which -- $__pyv_word >/dev/null 2>&1; and $__pyv_bin rehash >/dev/null 2>&1
+    end
+end
 if functions -q fish_command_not_found; and not functions fish_command_not_found | string match -q '*__pyv_bin*'
     functions -c fish_command_not_found __pyv_orig_cnf
 end
 function fish_command_not_found
+    # fish sends a not-found handler's output to stderr and reports 127 whatever it does, so
+    # running the command from here would be misleading: make the shim, and say so.
     if $__pyv_bin which -- $argv[1] >/dev/null 2>&1; and $__pyv_bin rehash >/dev/null 2>&1; and test -x $__pyv_shims/$argv[1]
-        $__pyv_shims/$argv[1] $argv[2..-1]
-        return $status
+        echo "pyv: `$argv[1]` had no shim yet; it has one now, run it again" >&2
+        return 127
     end
     if functions -q __pyv_orig_cnf
         __pyv_orig_cnf $argv

@@ -88,13 +88,7 @@ impl Shell {
     }
 
     /// The init script for this shell, placeholders filled.
-    pub fn init_script(
-        self,
-        pyv: &Path,
-        shims: &Path,
-        auto_activate: bool,
-        completions: &str,
-    ) -> String {
+    pub fn init_script(self, pyv: &Path, shims: &Path, auto_activate: bool) -> String {
         let (template, auto) = match self {
             Shell::Bash => (
                 include_str!("init.bash"),

@@ -1,0 +1,196 @@
+//! The shell hook in real bash, zsh and fish: PATH set up exactly once, `.python-version` and
+//! `pyv shell` honoured through the shims, the command-not-found rehash, completions loading.
+
+mod common;
+
+use std::fs;
+
+use common::{pyv_bin, run, write_exe, Env};
+
+const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+/// A project dir with `.python-version` = 3.11.2, and versions 3.11.2 and 3.13.5.
+fn setup() -> Env {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python", "pip"]);
+    env.fake_version("3.13.5", &["python", "python3.13"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "3.11.2\n").unwrap();
+    env
+}
+
+/// Run `script` in `shell` after loading pyv's hook; returns (code, stdout, stderr).
+fn in_shell(env: &Env, shell: &str, script: &str) -> (i32, String, String) {
+    assert!(
+        which(shell),
+        "{shell} is not installed: the shell tests need bash, zsh and fish (apt-get install zsh fish)"
+    );
+    let pyv = pyv_bin().display().to_string();
+    let init = match shell {
+        "fish" => format!("'{pyv}' init fish | source\n"),
+        _ => format!("eval \"$('{pyv}' init {shell})\"\n"),
+    };
+    let mut c = env.cmd(shell);
+    c.arg("-c")
+        .arg(format!("{init}{script}"))
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin");
+    run(&mut c)
+}
+
+fn which(program: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|d| d.join(program).is_file())
+}
+
+#[test]
+fn init_puts_shims_first_exactly_once() {
+    let env = setup();
+    for shell in SHELLS {
+        let reinit = match shell {
+            "fish" => format!("'{}' init fish | source", pyv_bin().display()),
+            _ => format!("eval \"$('{}' init {shell})\"", pyv_bin().display()),
+        };
+        let script = format!("{reinit}\n{reinit}\necho \"$PATH\"\necho \"$PYV_SHELL\"");
+        let (code, out, err) = in_shell(&env, shell, &script);
+        assert_eq!(code, 0, "{shell}: {err}");
+        let mut lines = out.lines();
+        let path = lines.next().unwrap();
+        let shims = env.shims().display().to_string();
+        let parts: Vec<&str> = if shell == "fish" {
+            path.split(' ').collect()
+        } else {
+            path.split(':').collect()
+        };
+        // fish prints PATH as a space-separated list; the shims path has a space, so rejoin.
+        let count = path.matches(shims.as_str()).count();
+        assert_eq!(count, 1, "{shell}: {path}");
+        assert!(path.starts_with(&shims), "{shell}: {path} ({parts:?})");
+        assert_eq!(lines.next(), Some(shell));
+        assert!(
+            env.root().join("libexec/pyv-shim").is_file(),
+            "init made the shims on first use"
+        );
+    }
+}
+
+#[test]
+fn local_and_shell_versions_through_the_shims() {
+    let env = setup();
+    for shell in SHELLS {
+        let script =
+            "cd proj\npython\npyv shell 3.13.5\npython\npyv shell\npyv shell --unset\npython\n\
+                      pyv shell -\npython\npyv shell 9.9.9\necho \"rc=$status$?\"\npython\n";
+        // `$status` is fish's exit status; `$?` bash/zsh's. Only one of them expands to a number.
+        let script = if shell == "fish" {
+            script.replace("$status$?", "$status")
+        } else {
+            script.replace("$status$?", "$?")
+        };
+        let (code, out, err) = in_shell(&env, shell, &script);
+        assert_eq!(code, 0, "{shell}: {out}\n{err}");
+        assert_eq!(
+            out,
+            "python 3.11.2 \npython 3.13.5 \n3.13.5\npython 3.11.2 \npython 3.13.5 \nrc=1\npython 3.13.5 \n",
+            "{shell}: {err}"
+        );
+        assert!(
+            err.contains("version `9.9.9` is not installed"),
+            "{shell}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_command_without_a_shim_is_found_by_the_not_found_hook() {
+    for shell in SHELLS {
+        let env = setup();
+        let (code, _, err) = in_shell(&env, shell, "true");
+        assert_eq!(code, 0, "{err}");
+        // Installed behind pyv's back (no rehash): the hook rehashes and runs it.
+        write_exe(
+            &env.version_dir("3.11.2").join("bin/black"),
+            "#!/bin/sh\necho \"black ran with $*\"\n",
+        );
+        assert!(!env.shims().join("black").exists());
+        let (code, out, err) = in_shell(&env, shell, "cd proj\nblack --check .");
+        if shell == "fish" {
+            // fish reports 127 after any not-found handler and sends its output to stderr, so
+            // in scripts the handler only makes the shim (interactive fish: see below).
+            assert_eq!(code, 127, "{out}\n{err}");
+            assert!(err.contains("it has one now"), "{err}");
+            assert_eq!(
+                in_shell(&env, shell, "cd proj\nblack --check .").1,
+                "black ran with --check .\n"
+            );
+        } else {
+            assert_eq!(code, 0, "{shell}: {out}\n{err}");
+            assert_eq!(out, "black ran with --check .\n", "{shell}: {err}");
+        }
+        assert!(env.shims().join("black").exists(), "{shell}");
+        // A command nobody has still fails as usual.
+        let (code, _, err) = in_shell(&env, shell, "no-such-command-anywhere");
+        assert_eq!(code, 127, "{shell}: {err}");
+    }
+}
+
+#[test]
+fn init_dash_detects_the_running_shell_and_completions_load() {
+    let env = setup();
+    let pyv = pyv_bin().display().to_string();
+    for shell in ["bash", "zsh"] {
+        let mut c = env.cmd(shell);
+        c.arg("-c")
+            .arg(format!("eval \"$('{pyv}' init -)\"; echo $PYV_SHELL"));
+        let (code, out, err) = run(&mut c);
+        assert_eq!((code, out.trim()), (0, shell), "{err}");
+    }
+    let mut c = env.cmd("fish");
+    c.arg("-c")
+        .arg(format!("'{pyv}' init - | source; echo $PYV_SHELL"));
+    assert_eq!(run(&mut c).1.trim(), "fish");
+
+    let (code, out, err) = in_shell(
+        &env,
+        "bash",
+        "COMP_WORDS=(pyv vers); COMP_CWORD=1; COMP_LINE='pyv vers'; COMP_POINT=8\n\
+         __pyv_complete pyv vers pyv; printf '%s\\n' \"${COMPREPLY[@]}\"",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l == "versions"), "{out}");
+    let (code, out, err) = in_shell(&env, "fish", "complete -C 'pyv vers'");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l.starts_with("versions")), "{out}");
+}
+
+#[test]
+fn interactive_fish_rehashes_before_a_new_command_runs() {
+    let env = setup();
+    assert!(
+        which("script"),
+        "the interactive fish test needs `script` (util-linux)"
+    );
+    let pyv = pyv_bin().display().to_string();
+    let (code, _, err) = in_shell(&env, "fish", "true");
+    assert_eq!(code, 0, "{err}");
+    write_exe(
+        &env.version_dir("3.11.2").join("bin/black"),
+        "#!/bin/sh\necho \"black ran with $*\"\n",
+    );
+    let commands = env.path().join("commands.fish");
+    fs::write(
+        &commands,
+        format!(
+            "'{pyv}' init fish | source\ncd proj\nblack --fast\necho \"status=$status\"\nexit\n"
+        ),
+    )
+    .unwrap();
+    let mut c = env.cmd("script");
+    c.args(["-qec", "fish -i --no-config", "/dev/null"])
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .stdin(fs::File::open(&commands).unwrap());
+    let (_, out, _) = run(&mut c);
+    let out = out.replace('\r', "");
+    assert!(out.contains("black ran with --fast\n"), "{out}");
+    assert!(out.contains("status=0"), "{out}");
+}
