@@ -77,13 +77,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+target_dir="${CARGO_TARGET_DIR:-$src_dir/target}"
 say "building pyv (cargo build --release)"
-(cd "$src_dir" && cargo build --release --locked --workspace --quiet)
+(cd "$src_dir" && CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --workspace --quiet)
 
 mkdir -p "$bin_dir"
 for exe in pyv pyv-shim; do
   # temp file + rename: a running shim is never overwritten in place
-  install -m 0755 "$src_dir/target/release/$exe" "$bin_dir/.$exe.new"
+  install -m 0755 "$target_dir/release/$exe" "$bin_dir/.$exe.new"
   mv -f "$bin_dir/.$exe.new" "$bin_dir/$exe"
 done
 say "installed $bin_dir/pyv and $bin_dir/pyv-shim"

@@ -1,0 +1,88 @@
+//! `install.sh` as a new user runs it: builds pyv (release), installs it under $PYV_ROOT/bin,
+//! hooks bash/zsh/fish inside one marked block however often it is re-run, and explains a
+//! missing cargo. Ignored by default (a release build takes minutes); CI runs it.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{run, Env};
+
+fn install_sh(env: &Env, args: &[&str]) -> std::process::Command {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut c = env.cmd("bash");
+    c.arg(repo.join("install.sh")).args(args);
+    // rustup finds its toolchains through these, which default to $HOME (a temp dir here).
+    let real_home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+    c.env(
+        "RUSTUP_HOME",
+        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
+    )
+    .env(
+        "CARGO_HOME",
+        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
+    )
+    .env("CARGO_TARGET_DIR", repo.join("target"));
+    c
+}
+
+#[test]
+#[ignore = "release build: run with --include-ignored (CI does)"]
+fn install_sh_installs_and_hooks_shells_idempotently() {
+    let env = Env::new();
+    let bashrc = env.home().join(".bashrc");
+    fs::write(&bashrc, "# my settings\nalias ll='ls -l'\n").unwrap();
+    for _ in 0..2 {
+        let (code, out, err) = run(&mut install_sh(&env, &[]));
+        assert_eq!(code, 0, "{out}\n{err}");
+        assert!(out.contains("installed"), "{out}");
+    }
+    assert!(env.root().join("bin/pyv").is_file());
+    assert!(env.root().join("bin/pyv-shim").is_file());
+    let rc = fs::read_to_string(&bashrc).unwrap();
+    assert!(rc.starts_with("# my settings\nalias ll='ls -l'\n"), "{rc}");
+    assert_eq!(rc.matches("# >>> pyv >>>").count(), 1, "{rc}");
+    assert!(rc.contains("init bash"), "{rc}");
+    for (file, shell) in [(".zshrc", "zsh"), (".config/fish/config.fish", "fish")] {
+        let text = fs::read_to_string(env.home().join(file)).unwrap();
+        assert_eq!(text.matches("# >>> pyv >>>").count(), 1, "{file}: {text}");
+        assert!(text.contains(&format!("init {shell}")), "{text}");
+    }
+    // A new bash that reads the rc file has the `pyv` function and the shims on PATH.
+    let mut bash = env.cmd("bash");
+    bash.args(["-c", ". ~/.bashrc; type -t pyv; pyv root; echo \"$PATH\""])
+        .env("PATH", "/usr/bin:/bin");
+    let (code, out, err) = run(&mut bash);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "function");
+    assert_eq!(lines[1], env.root().display().to_string());
+    assert!(
+        lines[2].starts_with(&env.shims().display().to_string()),
+        "{out}"
+    );
+
+    // --no-modify-rc leaves rc files alone.
+    let env2 = Env::new();
+    let (code, out, err) = run(&mut install_sh(&env2, &["--no-modify-rc"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!env2.home().join(".bashrc").exists());
+    assert!(env2.root().join("bin/pyv").is_file());
+}
+
+#[test]
+fn install_sh_without_cargo_says_how_to_get_it() {
+    let env = Env::new();
+    let mut c = env.cmd("bash");
+    c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
+        .env("PATH", "/usr/bin:/bin");
+    let (code, _, err) = run(&mut c);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cargo") && err.contains("rustup"), "{err}");
+    let (code, _, err) = run(env
+        .cmd("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh"))
+        .arg("--bogus"));
+    assert_eq!(code, 2, "{err}");
+}
