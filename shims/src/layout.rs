@@ -15,14 +15,18 @@ impl Layout {
         Layout { root: root.into() }
     }
 
-    /// `$PYV_ROOT` if set and non-empty, else `~/.pyv`.
+    /// `$PYV_ROOT` if set and non-empty (made absolute: the shims dir goes on PATH), else
+    /// `~/.pyv`.
     pub fn from_env() -> Self {
         Self::from_root_var(std::env::var_os("PYV_ROOT"))
     }
 
     pub fn from_root_var(var: Option<OsString>) -> Self {
         match var {
-            Some(v) if !v.is_empty() => Layout::new(PathBuf::from(v)),
+            Some(v) if !v.is_empty() => {
+                let p = PathBuf::from(v);
+                Layout::new(std::path::absolute(&p).unwrap_or(p))
+            }
             _ => {
                 let home = std::env::var_os("HOME")
                     .filter(|h| !h.is_empty())
