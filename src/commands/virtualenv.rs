@@ -1,17 +1,76 @@
+//! `pyv virtualenv [version] <name>`: create an environment (see `venv::create`).
+
 use clap::Args;
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::venv::create::{self, Options};
 
-/// (not yet implemented)
+/// Create a virtualenv from a version's `python -m venv` (default: the selected version)
+///
+/// The environment lives at versions/<version>/envs/<name>, with the alias versions/<name>, so
+/// `pyv local <name>`, `pyv activate <name>` and `.python-version` files naming either work.
 #[derive(Args)]
+#[command(override_usage = "pyv virtualenv [OPTIONS] [VERSION] <NAME> [-- <VENV OPTIONS>...]")]
 pub struct Virtualenv {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    /// `[VERSION] NAME`: the version to use (default: the current selection), then the name
+    #[arg(value_name = "NAME", num_args = 1..=2, required = true)]
+    pub names: Vec<String>,
+    /// Give the environment access to the base version's site-packages
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Do not install pip into the environment
+    #[arg(long)]
+    pub without_pip: bool,
+    /// Replace an existing environment of the same name
+    #[arg(short, long)]
+    pub force: bool,
+    /// Options passed through to `python -m venv`, after `--` (e.g. `-- --prompt web`)
+    #[arg(last = true, value_name = "VENV OPTIONS")]
+    pub venv_args: Vec<String>,
 }
 
 impl Virtualenv {
-    pub fn run(self, _ctx: &Ctx) -> Result<i32> {
-        Err(Error::user("not implemented yet", None))
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let (version, name) = match self.names.as_slice() {
+            [name] => (None, name.as_str()),
+            [version, name] => (Some(version.as_str()), name.as_str()),
+            _ => unreachable!("clap allows one or two names"),
+        };
+        let (resolved, origin) = match version {
+            Some(v) => (ctx.resolve_arg(v)?, pyv_core::Origin::Argument),
+            None => {
+                let (mut sel, origin) = super::resolved_selection(ctx)?;
+                (sel.remove(0), origin)
+            }
+        };
+        let base = create::base(&ctx.layout, &resolved, &origin)?;
+        create::check_venv_args(&self.venv_args)?;
+        // Checked before any work; `create` checks again under its lock.
+        create::check_new_name(&ctx.layout, &base, name, self.force)?;
+        if !ctx.quiet {
+            eprintln!(
+                "pyv: creating virtualenv `{name}` with Python {} ...",
+                base.version
+            );
+        }
+        let opts = Options {
+            system_site_packages: self.system_site_packages,
+            without_pip: self.without_pip,
+            force: self.force,
+            venv_args: self.venv_args,
+            verbose: ctx.verbose,
+        };
+        let env = create::create(&ctx.layout, &base, name, &opts)?;
+        if let Err(e) = ctx.rehash() {
+            eprintln!("pyv: warning: the environment was created, but rehashing failed: {e}");
+        }
+        if !ctx.quiet {
+            eprintln!("pyv: created `{name}` at {}", env.dir.display());
+            eprintln!(
+                "hint: use it with `pyv activate {name}`, or `pyv local {name}` for this directory"
+            );
+        }
+        Ok(0)
     }
 }
