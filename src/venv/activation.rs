@@ -180,9 +180,12 @@ pub fn deactivate(sh: Shell, dir: &str, path: &str) -> String {
     ] {
         out += &sh.unset_env(var);
     }
-    if sh != Shell::Fish {
-        out += "hash -r 2>/dev/null\n";
-    }
+    // The last line's status is the `pyv` function's: `set -e` of an unset variable fails.
+    out += if sh == Shell::Fish {
+        "true\n"
+    } else {
+        "hash -r 2>/dev/null\n"
+    };
     out
 }
 
@@ -200,7 +203,9 @@ pub fn deactivate_foreign(sh: Shell, dir: &str, path: &str) -> String {
         Shell::Bash | Shell::Zsh => format!(
             "if typeset -f deactivate >/dev/null 2>&1; then\n  deactivate\nelse\n{by_hand}fi\nhash -r 2>/dev/null\n"
         ),
-        Shell::Fish => format!("if functions -q deactivate\n    deactivate\nelse\n{by_hand}end\n"),
+        Shell::Fish => {
+            format!("if functions -q deactivate\n    deactivate\nelse\n{by_hand}end\ntrue\n")
+        }
     }
 }
 
