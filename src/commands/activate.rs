@@ -16,6 +16,7 @@ use crate::venv::{self, Env, VenvError};
 #[derive(Args)]
 pub struct Activate {
     /// The environment (`myenv` or `3.11.9/envs/myenv`)
+    #[arg(allow_hyphen_values = true)]
     pub name: Option<String>,
     /// Replace a virtualenv that pyv did not activate
     #[arg(short, long)]

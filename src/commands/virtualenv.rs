@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::venv::create::{self, Options};
 
 /// Create a virtualenv from a version's `python -m venv` (default: the selected version)
@@ -14,7 +14,7 @@ use crate::venv::create::{self, Options};
 #[command(override_usage = "pyv virtualenv [OPTIONS] [VERSION] <NAME> [-- <VENV OPTIONS>...]")]
 pub struct Virtualenv {
     /// `[VERSION] NAME`: the version to use (default: the current selection), then the name
-    #[arg(value_name = "NAME", num_args = 1..=2, required = true)]
+    #[arg(value_name = "NAME", num_args = 1.., required = true, allow_hyphen_values = true)]
     pub names: Vec<String>,
     /// Give the environment access to the base version's site-packages
     #[arg(long)]
@@ -31,11 +31,38 @@ pub struct Virtualenv {
 }
 
 impl Virtualenv {
-    pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let (version, name) = match self.names.as_slice() {
+    pub fn run(mut self, ctx: &Ctx) -> Result<i32> {
+        // The names take hyphen values, so that a name like `-x` reaches the validator and gets
+        // its one-line error; our own flags written after the names are picked out here.
+        let (mut quiet, mut verbose) = (ctx.quiet, ctx.verbose);
+        let mut names = Vec::new();
+        for a in std::mem::take(&mut self.names) {
+            match a.as_str() {
+                "-f" | "--force" => self.force = true,
+                "--without-pip" => self.without_pip = true,
+                "--system-site-packages" => self.system_site_packages = true,
+                "-q" | "--quiet" => quiet = true,
+                "-v" | "--verbose" => verbose = true,
+                _ => names.push(a),
+            }
+        }
+        let (version, name) = match names.as_slice() {
             [name] => (None, name.as_str()),
             [version, name] => (Some(version.as_str()), name.as_str()),
-            _ => unreachable!("clap allows one or two names"),
+            [] => {
+                return Err(Error::usage(
+                    "`pyv virtualenv` needs the environment's name",
+                    Some("usage: pyv virtualenv [VERSION] <NAME>".to_string()),
+                ))
+            }
+            [_, _, extra @ ..] => {
+                return Err(Error::usage(
+                    format!("unexpected argument `{}` after the name", extra[0]),
+                    Some(
+                        "usage: pyv virtualenv [VERSION] <NAME> [-- <VENV OPTIONS>...]".to_string(),
+                    ),
+                ))
+            }
         };
         let (resolved, origin) = match version {
             Some(v) => (ctx.resolve_arg(v)?, pyv_core::Origin::Argument),
@@ -48,7 +75,7 @@ impl Virtualenv {
         create::check_venv_args(&self.venv_args)?;
         // Checked before any work; `create` checks again under its lock.
         create::check_new_name(&ctx.layout, &base, name, self.force)?;
-        if !ctx.quiet {
+        if !quiet {
             eprintln!(
                 "pyv: creating virtualenv `{name}` with Python {} ...",
                 base.version
@@ -59,13 +86,13 @@ impl Virtualenv {
             without_pip: self.without_pip,
             force: self.force,
             venv_args: self.venv_args,
-            verbose: ctx.verbose,
+            verbose,
         };
         let env = create::create(&ctx.layout, &base, name, &opts)?;
         if let Err(e) = ctx.rehash() {
             eprintln!("pyv: warning: the environment was created, but rehashing failed: {e}");
         }
-        if !ctx.quiet {
+        if !quiet {
             eprintln!("pyv: created `{name}` at {}", env.dir.display());
             eprintln!(
                 "hint: use it with `pyv activate {name}`, or `pyv local {name}` for this directory"

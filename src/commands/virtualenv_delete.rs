@@ -15,6 +15,7 @@ pub struct VirtualenvDelete {
     #[arg(short, long)]
     pub force: bool,
     /// The environment: `myenv` or `3.11.9/envs/myenv`
+    #[arg(allow_hyphen_values = true)]
     pub name: String,
 }
 
