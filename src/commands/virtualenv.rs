@@ -36,8 +36,14 @@ impl Virtualenv {
         // its one-line error; our own flags written after the names are picked out here.
         let (mut quiet, mut verbose) = (ctx.quiet, ctx.verbose);
         let mut names = Vec::new();
-        for a in std::mem::take(&mut self.names) {
+        let mut args = std::mem::take(&mut self.names).into_iter();
+        while let Some(a) = args.next() {
             match a.as_str() {
+                "--" => {
+                    let mut rest: Vec<String> = args.by_ref().collect();
+                    rest.append(&mut self.venv_args);
+                    self.venv_args = rest;
+                }
                 "-f" | "--force" => self.force = true,
                 "--without-pip" => self.without_pip = true,
                 "--system-site-packages" => self.system_site_packages = true,
@@ -75,12 +81,6 @@ impl Virtualenv {
         create::check_venv_args(&self.venv_args)?;
         // Checked before any work; `create` checks again under its lock.
         create::check_new_name(&ctx.layout, &base, name, self.force)?;
-        if !quiet {
-            eprintln!(
-                "pyv: creating virtualenv `{name}` with Python {} ...",
-                base.version
-            );
-        }
         let opts = Options {
             system_site_packages: self.system_site_packages,
             without_pip: self.without_pip,
@@ -88,7 +88,14 @@ impl Virtualenv {
             venv_args: self.venv_args,
             verbose,
         };
-        let env = create::create(&ctx.layout, &base, name, &opts)?;
+        let env = create::create(&ctx.layout, &base, name, &opts, || {
+            if !quiet {
+                eprintln!(
+                    "pyv: creating virtualenv `{name}` with Python {} ...",
+                    base.version
+                );
+            }
+        })?;
         if let Err(e) = ctx.rehash() {
             eprintln!("pyv: warning: the environment was created, but rehashing failed: {e}");
         }

@@ -140,7 +140,13 @@ pub fn check_new_name(
             }
             // A stale alias (its environment is gone) may be replaced; anything else is not ours.
             _ if is_stale_alias(layout, name) => {}
-            _ => return Err(VenvError::Occupied { path: alias }.into()),
+            _ => {
+                return Err(VenvError::Occupied {
+                    name: name.to_string(),
+                    path: alias,
+                }
+                .into())
+            }
         }
     } else if let Ok(r) = resolve::resolve(layout, name, &Origin::Argument) {
         // `3.11` would shadow the prefix match that finds 3.11.9.
@@ -156,7 +162,11 @@ pub fn check_new_name(
         let long = format!("{}/envs/{name}", base.version);
         return match find(layout, &long, &Origin::Argument) {
             Ok(env) if !is_symlink(&dir) => taken(env),
-            _ => Err(VenvError::Occupied { path: dir }.into()),
+            _ => Err(VenvError::Occupied {
+                name: name.to_string(),
+                path: dir,
+            }
+            .into()),
         };
     }
     Ok(None)
@@ -184,11 +194,19 @@ pub fn check_venv_args(args: &[String]) -> Result<()> {
 
 /// Create environment `name` from `base`. The caller has checked the name with
 /// [`check_new_name`] (done again here under the lock).
-pub fn create(layout: &Layout, base: &Base, name: &str, opts: &Options) -> Result<Env> {
+/// `announce` is called once the checks passed, just before venv runs.
+pub fn create(
+    layout: &Layout,
+    base: &Base,
+    name: &str,
+    opts: &Options,
+    announce: impl FnOnce(),
+) -> Result<Env> {
     check_venv_args(&opts.venv_args)?;
     let _lock = lock(layout, LOCK)?;
     let replaced = check_new_name(layout, base, name, opts.force)?;
     preflight(base, opts.without_pip)?;
+    announce();
 
     let envs = envs_dir(layout, &base.version);
     fs::create_dir_all(&envs).map_err(|e| VenvError::io("cannot create", &envs, e))?;

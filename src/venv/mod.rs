@@ -72,8 +72,8 @@ pub enum VenvError {
     #[error("virtualenv `{name}` already exists ({})", dir.display())]
     Exists { name: String, dir: PathBuf },
 
-    #[error("`{}` exists and is not a pyv environment alias; pyv leaves it alone", path.display())]
-    Occupied { path: PathBuf },
+    #[error("cannot use the name `{name}`: `{}` exists and is not a pyv environment", path.display())]
+    Occupied { name: String, path: PathBuf },
 
     #[error("virtualenv `{name}` does not exist {origin}")]
     NotFound {
