@@ -3,6 +3,7 @@
 //! CI installs python3 and python3-venv; without them these tests fail and say so.
 
 mod common;
+mod venv_support;
 
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -11,31 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{ok_stdout, run, write_exe, Env};
-
-const PYTHON: &str = "/usr/bin/python3.11";
-
-/// `versions/3.11.9/bin/{python,python3,python3.11}` -> the system's real Python 3.11.
-fn real_version(env: &Env) -> PathBuf {
-    let ok = Path::new(PYTHON).exists()
-        && Command::new(PYTHON)
-            .args(["-c", "import venv, ensurepip"])
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "these tests need a real Python with venv at {PYTHON}: apt-get install python3.11 python3-venv"
-    );
-    let bin = env.version_dir("3.11.9").join("bin");
-    fs::create_dir_all(&bin).unwrap();
-    for n in ["python", "python3", "python3.11"] {
-        symlink(PYTHON, bin.join(n)).unwrap();
-    }
-    env.version_dir("3.11.9")
-}
-
-fn mkenv(env: &Env, args: &[&str]) -> String {
-    ok_stdout(env.pyv().arg("virtualenv").args(args))
-}
+use venv_support::{mkenv, real_version, PYTHON};
 
 /// Names of everything (hidden included) in a directory.
 fn entries(dir: &Path) -> Vec<String> {
@@ -329,7 +306,7 @@ fn interrupted_creation_leaves_no_environment_and_no_alias() {
     let env = Env::new();
     // venv finishes its tree, then hangs: pyv is stopped while the tree exists.
     wrapped_version(&env, "exec sleep 60");
-    let mut child = env
+    let child = env
         .pyv()
         .args(["virtualenv", "3.11.9", "web", "--without-pip"])
         .stderr(Stdio::piped())
