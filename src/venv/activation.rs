@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn prompt_prefix_is_inert() {
         assert_eq!(prompt_prefix("web"), "(web) ");
-        assert_eq!(prompt_prefix("$(id)%`x`\\"), "(__id____x__) ");
+        assert_eq!(prompt_prefix("$(id)%`x`\\"), "(__id___x__) ");
     }
 
     #[test]
