@@ -57,7 +57,11 @@ pub fn wanted_commands(layout: &Layout) -> BTreeSet<String> {
         add_bin(dir.join("bin"));
         if !is_symlink(&dir) {
             if let Ok(rd) = fs::read_dir(dir.join("envs")) {
-                for e in rd.flatten() {
+                // Hidden entries are environments being made or removed, not environments.
+                for e in rd
+                    .flatten()
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                {
                     add_bin(e.path().join("bin"));
                 }
             }

@@ -1,17 +1,110 @@
+//! `pyv virtualenv [version] <name>`: create an environment (see `venv::create`).
+
 use clap::Args;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::venv::create::{self, Options};
 
-/// (not yet implemented)
+/// Create a virtualenv from a version's `python -m venv` (default: the selected version)
+///
+/// The environment lives at versions/<version>/envs/<name>, with the alias versions/<name>, so
+/// `pyv local <name>`, `pyv activate <name>` and `.python-version` files naming either work.
 #[derive(Args)]
+#[command(override_usage = "pyv virtualenv [OPTIONS] [VERSION] <NAME> [-- <VENV OPTIONS>...]")]
 pub struct Virtualenv {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    /// `[VERSION] NAME`: the version to use (default: the current selection), then the name
+    #[arg(value_name = "NAME", num_args = 1.., required = true, allow_hyphen_values = true)]
+    pub names: Vec<String>,
+    /// Give the environment access to the base version's site-packages
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Do not install pip into the environment
+    #[arg(long)]
+    pub without_pip: bool,
+    /// Replace an existing environment of the same name
+    #[arg(short, long)]
+    pub force: bool,
+    /// Options passed through to `python -m venv`, after `--` (e.g. `-- --prompt web`)
+    #[arg(last = true, value_name = "VENV OPTIONS")]
+    pub venv_args: Vec<String>,
 }
 
 impl Virtualenv {
-    pub fn run(self, _ctx: &Ctx) -> Result<i32> {
-        Err(Error::user("not implemented yet", None))
+    pub fn run(mut self, ctx: &Ctx) -> Result<i32> {
+        // The names take hyphen values, so that a name like `-x` reaches the validator and gets
+        // its one-line error; our own flags written after the names are picked out here.
+        let (mut quiet, mut verbose) = (ctx.quiet, ctx.verbose);
+        let mut names = Vec::new();
+        let mut args = std::mem::take(&mut self.names).into_iter();
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "--" => {
+                    let mut rest: Vec<String> = args.by_ref().collect();
+                    rest.append(&mut self.venv_args);
+                    self.venv_args = rest;
+                }
+                "-f" | "--force" => self.force = true,
+                "--without-pip" => self.without_pip = true,
+                "--system-site-packages" => self.system_site_packages = true,
+                "-q" | "--quiet" => quiet = true,
+                "-v" | "--verbose" => verbose = true,
+                _ => names.push(a),
+            }
+        }
+        let (version, name) = match names.as_slice() {
+            [name] => (None, name.as_str()),
+            [version, name] => (Some(version.as_str()), name.as_str()),
+            [] => {
+                return Err(Error::usage(
+                    "`pyv virtualenv` needs the environment's name",
+                    Some("usage: pyv virtualenv [VERSION] <NAME>".to_string()),
+                ))
+            }
+            [_, _, extra @ ..] => {
+                return Err(Error::usage(
+                    format!("unexpected argument `{}` after the name", extra[0]),
+                    Some(
+                        "usage: pyv virtualenv [VERSION] <NAME> [-- <VENV OPTIONS>...]".to_string(),
+                    ),
+                ))
+            }
+        };
+        let (resolved, origin) = match version {
+            Some(v) => (ctx.resolve_arg(v)?, pyv_core::Origin::Argument),
+            None => {
+                let (mut sel, origin) = super::resolved_selection(ctx)?;
+                (sel.remove(0), origin)
+            }
+        };
+        let base = create::base(&ctx.layout, &resolved, &origin)?;
+        create::check_venv_args(&self.venv_args)?;
+        // Checked before any work; `create` checks again under its lock.
+        create::check_new_name(&ctx.layout, &base, name, self.force)?;
+        let opts = Options {
+            system_site_packages: self.system_site_packages,
+            without_pip: self.without_pip,
+            force: self.force,
+            venv_args: self.venv_args,
+            verbose,
+        };
+        let env = create::create(&ctx.layout, &base, name, &opts, || {
+            if !quiet {
+                eprintln!(
+                    "pyv: creating virtualenv `{name}` with Python {} ...",
+                    base.version
+                );
+            }
+        })?;
+        if let Err(e) = ctx.rehash() {
+            eprintln!("pyv: warning: the environment was created, but rehashing failed: {e}");
+        }
+        if !quiet {
+            eprintln!("pyv: created `{name}` at {}", env.dir.display());
+            eprintln!(
+                "hint: use it with `pyv activate {name}`, or `pyv local {name}` for this directory"
+            );
+        }
+        Ok(0)
     }
 }

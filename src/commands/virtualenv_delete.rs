@@ -1,17 +1,56 @@
+//! `pyv virtualenv-delete`: remove one environment and its alias (see `venv::delete`).
+
+use std::io::{BufRead, IsTerminal, Write};
+
 use clap::Args;
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::venv::{delete, VenvError};
 
-/// (not yet implemented)
+/// Delete a virtualenv and its alias, nothing else
 #[derive(Args)]
 pub struct VirtualenvDelete {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    /// Delete without asking
+    #[arg(short, long)]
+    pub force: bool,
+    /// The environment: `myenv` or `3.11.9/envs/myenv`
+    #[arg(allow_hyphen_values = true)]
+    pub name: String,
 }
 
 impl VirtualenvDelete {
-    pub fn run(self, _ctx: &Ctx) -> Result<i32> {
-        Err(Error::user("not implemented yet", None))
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let value = ctx.arg_name(&self.name)?;
+        let plan = delete::plan(&ctx.layout, &value)?;
+        if !self.force {
+            if !std::io::stdin().is_terminal() {
+                return Err(VenvError::NotConfirmed { name: value }.into());
+            }
+            eprint!(
+                "pyv: delete virtualenv `{}` ({})? [y/N] ",
+                value,
+                plan.env.dir.display()
+            );
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                eprintln!("pyv: kept `{value}`");
+                return Ok(1);
+            }
+        }
+        delete::execute(&ctx.layout, &plan)?;
+        if let Err(e) = ctx.rehash() {
+            eprintln!("pyv: warning: deleted, but rehashing failed: {e}");
+        }
+        if !ctx.quiet {
+            eprintln!("pyv: deleted `{value}` ({})", plan.env.dir.display());
+        }
+        let active = std::env::var_os("VIRTUAL_ENV").map(std::path::PathBuf::from);
+        if active.as_deref() == Some(plan.env.dir.as_path()) {
+            eprintln!("hint: it was active in this shell: run `pyv deactivate`");
+        }
+        Ok(0)
     }
 }

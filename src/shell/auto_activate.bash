@@ -1,1 +1,18 @@
-# (auto-activation: filled in by the virtualenv work)
+# Auto-activation (pyv init --auto-activate): a .python-version naming an environment
+# activates it; leaving deactivates it. At each prompt this costs one string comparison;
+# only when the directory or PYV_VERSION changed does it run pyv.
+__pyv_aa_key=
+__pyv_auto_activate() {
+  local __pyv_ret=$?
+  if [[ "${PWD}|${PYV_VERSION-}" != "$__pyv_aa_key" ]]; then
+    __pyv_aa_key="${PWD}|${PYV_VERSION-}"
+    eval "$("$__pyv_bin" sh-activate --auto)"
+  fi
+  return "$__pyv_ret"
+}
+if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
+  [[ " ${PROMPT_COMMAND[*]} " == *" __pyv_auto_activate "* ]] \
+    || PROMPT_COMMAND=(__pyv_auto_activate "${PROMPT_COMMAND[@]}")
+elif [[ ";${PROMPT_COMMAND-};" != *";__pyv_auto_activate;"* ]]; then
+  PROMPT_COMMAND="__pyv_auto_activate${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+fi

@@ -26,6 +26,7 @@ pyv() {
       "$__pyv_bin" "$@"
       __pyv_rc=$?
       hash -r 2>/dev/null
+      __pyv_aa_key= # `pyv local` may have changed what the directory selects
       return "$__pyv_rc"
       ;;
   esac

@@ -14,6 +14,12 @@ function pyv --description 'Python version manager'
             set -l __pyv_out ($__pyv_bin sh-$__pyv_cmd $argv[2..-1])
             or return $status
             string join \n -- $__pyv_out | source
+        case local virtualenv-delete
+            $__pyv_bin $argv
+            set -l __pyv_rc $status
+            # What the directory selects may have changed: let auto-activation look again.
+            functions -q __pyv_auto_activate; and __pyv_auto_activate
+            return $__pyv_rc
         case '*'
             $__pyv_bin $argv
     end

@@ -1,0 +1,566 @@
+//! `pyv virtualenv`: make an environment with the base version's own `python -m venv`, so that
+//! nothing half-made is ever visible under the environment's name.
+//!
+//! Decision: venv runs into a hidden scratch directory beside the final one
+//! (`versions/<v>/envs/.<name>.tmp-<pid>`). venv writes that absolute path into the text files it
+//! makes (`bin/activate*`, pip's script shebangs, `pyvenv.cfg`), so every text file in the new
+//! tree that mentions it is rewritten to the final path; then one `rename` puts the tree in
+//! place and the alias `versions/<name>` appears last (temp symlink + `rename`). Compiled
+//! `.pyc` files also record the scratch path, but Python replaces a cached code object's file
+//! name with the real source path when it loads one, so they are left alone. A failed or
+//! interrupted (SIGINT/SIGTERM/SIGHUP) creation removes its scratch directory before pyv exits;
+//! one killed outright leaves only a hidden directory that the next creation sweeps away.
+//! Creations and deletions serialise on a kernel lock, so a sweep never races a live creation.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Seek};
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
+
+use pyv_core::rehash::{lock, remove_any};
+use pyv_core::resolve::{self, is_executable, is_symlink, Resolved};
+use pyv_core::{Layout, Origin};
+
+use super::{envs_dir, find, is_env_dir, name_problem, Env, VenvError};
+use crate::error::Result;
+
+/// The kernel lock every creation and deletion holds.
+pub const LOCK: &str = "virtualenv";
+
+/// How to run venv.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub system_site_packages: bool,
+    pub without_pip: bool,
+    /// Replace an existing environment of the same name.
+    pub force: bool,
+    /// Extra options for `python -m venv` (never a directory).
+    pub venv_args: Vec<String>,
+    /// Show venv's output as it runs instead of only on failure.
+    pub verbose: bool,
+}
+
+/// The installed version an environment is made from.
+#[derive(Debug)]
+pub struct Base {
+    pub version: String,
+    pub python: PathBuf,
+}
+
+/// The real installed version behind `resolved`: an environment stands for its base version,
+/// an alias symlink inside `versions/` for its target.
+pub fn base(layout: &Layout, resolved: &Resolved, origin: &Origin) -> Result<Base> {
+    let Resolved::Installed { name, dir } = resolved else {
+        return Err(VenvError::SystemBase {
+            origin: origin.clone(),
+        }
+        .into());
+    };
+    let mut version = name.clone();
+    if is_env_dir(dir) {
+        let env = find(layout, name, origin)?;
+        version = env
+            .base
+            .ok_or(VenvError::UnknownBase { name: name.clone() })?;
+    } else if is_symlink(dir) {
+        let target = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        let versions = layout.versions_dir().canonicalize();
+        match (target.parent(), target.file_name().and_then(|n| n.to_str())) {
+            (Some(parent), Some(n)) if versions.as_deref().ok() == Some(parent) => {
+                version = n.to_string()
+            }
+            _ => {
+                return Err(VenvError::SymlinkedBase {
+                    version: version.clone(),
+                    target,
+                }
+                .into())
+            }
+        }
+    }
+    let dir = layout.version_dir(&version);
+    let python = ["python", "python3"]
+        .iter()
+        .map(|p| dir.join("bin").join(p))
+        .find(|p| is_executable(p))
+        .ok_or_else(|| VenvError::NoPython {
+            version: version.clone(),
+            dir: dir.clone(),
+        })?;
+    Ok(Base { version, python })
+}
+
+/// Refuse names that are bad or taken. Returns the environment `-f` would replace.
+pub fn check_new_name(
+    layout: &Layout,
+    base: &Base,
+    name: &str,
+    force: bool,
+) -> Result<Option<Env>> {
+    if let Some(reason) = name_problem(name) {
+        return Err(VenvError::BadName {
+            value: name.to_string(),
+            reason,
+        }
+        .into());
+    }
+    let taken = |env: Env| -> Result<Option<Env>> {
+        if force {
+            Ok(Some(env))
+        } else {
+            Err(VenvError::Exists {
+                name: name.to_string(),
+                dir: env.dir,
+            }
+            .into())
+        }
+    };
+    let alias = layout.version_dir(name);
+    if fs::symlink_metadata(&alias).is_ok() {
+        match find(layout, name, &Origin::Argument) {
+            Ok(env) if env.alias => return taken(env),
+            // A venv made by another tool directly in versions/, or an alias of another name.
+            Ok(env) => {
+                return Err(VenvError::Exists {
+                    name: name.to_string(),
+                    dir: env.dir,
+                }
+                .into())
+            }
+            Err(VenvError::NotAnEnv { .. }) => {
+                return Err(VenvError::VersionName {
+                    name: name.to_string(),
+                    version: name.to_string(),
+                    dir: alias,
+                }
+                .into())
+            }
+            // A stale alias (its environment is gone) may be replaced; anything else is not ours.
+            _ if is_stale_alias(layout, name) => {}
+            _ => {
+                return Err(VenvError::Occupied {
+                    name: name.to_string(),
+                    path: alias,
+                }
+                .into())
+            }
+        }
+    } else if let Ok(r) = resolve::resolve(layout, name, &Origin::Argument) {
+        // `3.11` would shadow the prefix match that finds 3.11.9.
+        return Err(VenvError::VersionName {
+            name: name.to_string(),
+            version: r.name().to_string(),
+            dir: layout.version_dir(r.name()),
+        }
+        .into());
+    }
+    let dir = envs_dir(layout, &base.version).join(name);
+    if fs::symlink_metadata(&dir).is_ok() {
+        let long = format!("{}/envs/{name}", base.version);
+        return match find(layout, &long, &Origin::Argument) {
+            Ok(env) if !is_symlink(&dir) => taken(env),
+            _ => Err(VenvError::Occupied {
+                name: name.to_string(),
+                path: dir,
+            }
+            .into()),
+        };
+    }
+    Ok(None)
+}
+
+fn is_stale_alias(layout: &Layout, name: &str) -> bool {
+    super::alias_target(layout, name).is_some() && !layout.version_dir(name).exists()
+}
+
+/// Arguments passed through to venv may be options only: a bare word would be another
+/// directory for venv to create outside pyv's layout.
+pub fn check_venv_args(args: &[String]) -> Result<()> {
+    let mut value_next = false;
+    for a in args {
+        if value_next {
+            value_next = false;
+        } else if a == "--prompt" {
+            value_next = true;
+        } else if !a.starts_with('-') || a == "-" || a == "--" {
+            return Err(VenvError::BadVenvArg { arg: a.clone() }.into());
+        }
+    }
+    Ok(())
+}
+
+/// Create environment `name` from `base`. The caller has checked the name with
+/// [`check_new_name`] (done again here under the lock).
+/// `announce` is called once the checks passed, just before venv runs.
+pub fn create(
+    layout: &Layout,
+    base: &Base,
+    name: &str,
+    opts: &Options,
+    announce: impl FnOnce(),
+) -> Result<Env> {
+    check_venv_args(&opts.venv_args)?;
+    let _lock = lock(layout, LOCK)?;
+    let replaced = check_new_name(layout, base, name, opts.force)?;
+    preflight(base, opts.without_pip)?;
+    announce();
+
+    let envs = envs_dir(layout, &base.version);
+    fs::create_dir_all(&envs).map_err(|e| VenvError::io("cannot create", &envs, e))?;
+    // The canonical spelling is what venv writes into scripts and what we rewrite.
+    let envs = envs
+        .canonicalize()
+        .map_err(|e| VenvError::io("cannot resolve", &envs, e))?;
+    sweep_stale(layout, &envs);
+    let pid = std::process::id();
+    let scratch = envs.join(format!(".{name}.tmp-{pid}"));
+    let target = envs.join(name);
+
+    let signals = SignalGuard::install();
+    let result = run_venv(base, name, opts, &scratch, &signals)
+        .and_then(|()| {
+            rewrite_paths(&scratch, &scratch, &target)
+                .map_err(|e| VenvError::io("cannot finish", &scratch, e).into())
+        })
+        .and_then(|()| signals.check(name))
+        .and_then(|()| commit(layout, base, name, &scratch, &target, replaced.as_ref()));
+    if result.is_err() {
+        let _ = remove_any(&scratch);
+    }
+    drop(signals);
+    result?;
+    Ok(Env {
+        name: name.to_string(),
+        base: Some(base.version.clone()),
+        dir: layout.version_dir(&format!("{}/envs/{name}", base.version)),
+        alias: true,
+    })
+}
+
+/// One quick Python run telling a 2.x (no venv) or a venv without ensurepip apart from a
+/// working one, so the error can say what to do. The code is valid Python 2 on purpose.
+fn preflight(base: &Base, without_pip: bool) -> Result<()> {
+    let code = "import sys\ntry:\n import venv\nexcept ImportError:\n sys.exit(42)\n\
+                if sys.argv[1] == 'pip':\n try:\n  import ensurepip\n except ImportError:\n  sys.exit(43)\n";
+    let status = Command::new(&base.python)
+        .args(["-c", code, if without_pip { "nopip" } else { "pip" }])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| VenvError::io("cannot run", &base.python, e))?;
+    let (version, python) = (base.version.clone(), base.python.clone());
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(43) => Err(VenvError::NoEnsurepip { version, python }.into()),
+        // Anything else (42, or a Python too old to run this) has no usable venv.
+        _ => Err(VenvError::NoVenv { version, python }.into()),
+    }
+}
+
+/// Remove what killed creations and deletions left behind (we hold the lock: none is live).
+fn sweep_stale(layout: &Layout, envs: &Path) {
+    let stale = |n: &str, kinds: &[&str]| {
+        n.starts_with('.')
+            && kinds.iter().any(|k| {
+                n.rsplit_once(k).is_some_and(|(_, pid)| {
+                    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+                })
+            })
+    };
+    for (dir, kinds) in [
+        (envs.to_path_buf(), &[".tmp-", ".old-", ".del-"][..]),
+        (layout.versions_dir(), &[".alias-"][..]),
+    ] {
+        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if stale(&e.file_name().to_string_lossy(), kinds) {
+                let _ = remove_any(&e.path());
+            }
+        }
+    }
+}
+
+/// Run venv into `scratch`, its output kept for the error unless `verbose`.
+fn run_venv(
+    base: &Base,
+    name: &str,
+    opts: &Options,
+    scratch: &Path,
+    signals: &SignalGuard,
+) -> Result<()> {
+    let mut cmd = Command::new(&base.python);
+    cmd.args(["-m", "venv"]);
+    if opts.system_site_packages {
+        cmd.arg("--system-site-packages");
+    }
+    if opts.without_pip {
+        cmd.arg("--without-pip");
+    }
+    let has_prompt = opts
+        .venv_args
+        .iter()
+        .any(|a| a == "--prompt" || a.starts_with("--prompt="));
+    if !has_prompt {
+        // Without it the prompt would be the scratch directory's name.
+        cmd.arg(format!("--prompt={name}"));
+    }
+    cmd.args(&opts.venv_args).arg(scratch).stdin(Stdio::null());
+    let log = if opts.verbose {
+        None
+    } else {
+        let f = tempfile::tempfile()
+            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
+        let out = f
+            .try_clone()
+            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
+        let err = f
+            .try_clone()
+            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
+        cmd.stdout(out).stderr(err);
+        Some(f)
+    };
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| VenvError::io("cannot run", &base.python, e))?;
+    let status: ExitStatus = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => return Err(VenvError::io("cannot wait for", &base.python, e).into()),
+        }
+        if signals.caught() {
+            // SAFETY: plain kill(2) on our own child's pid.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            let _ = child.wait();
+            return Err(VenvError::Interrupted { name: name.into() }.into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    signals.check(name)?;
+    if status.success() && scratch.join("pyvenv.cfg").is_file() {
+        return Ok(());
+    }
+    let output = log.map(read_log).unwrap_or_default();
+    Err(VenvError::VenvFailed {
+        version: base.version.clone(),
+        status: match status.code() {
+            Some(c) => format!("exit status {c}"),
+            None if status.success() => "it made no pyvenv.cfg".into(),
+            None => "killed by a signal".into(),
+        },
+        output,
+    }
+    .into())
+}
+
+fn read_log(mut f: File) -> String {
+    let mut s = String::new();
+    let _ = f.rewind();
+    let _ = f.read_to_string(&mut s);
+    s
+}
+
+/// Replace the bytes of `from` with `to` in every text file and symlink target under `dir`
+/// (not following symlinks, skipping `__pycache__`).
+fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let (from_b, to_b) = (from.as_os_str().as_bytes(), to.as_os_str().as_bytes());
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            if entry.file_name() != "__pycache__" {
+                rewrite_paths(&path, from, to)?;
+            }
+        } else if kind.is_symlink() {
+            let target = fs::read_link(&path)?;
+            if let Some(new) = replace_bytes(target.as_os_str().as_bytes(), from_b, to_b) {
+                fs::remove_file(&path)?;
+                symlink(std::ffi::OsStr::from_bytes(&new), &path)?;
+            }
+        } else if kind.is_file() {
+            let bytes = fs::read(&path)?;
+            if bytes.contains(&0) {
+                continue; // binary
+            }
+            if let Some(new) = replace_bytes(&bytes, from_b, to_b) {
+                fs::write(&path, new)?; // in place: keeps the file's mode
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `haystack` with every `from` replaced by `to`, or None if there is none.
+fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+    let first = haystack.windows(from.len()).position(|w| w == from)?;
+    let mut out = Vec::with_capacity(haystack.len() + to.len());
+    out.extend_from_slice(&haystack[..first]);
+    let mut rest = &haystack[first..];
+    while !rest.is_empty() {
+        if rest.starts_with(from) {
+            out.extend_from_slice(to);
+            rest = &rest[from.len()..];
+        } else {
+            out.push(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+    Some(out)
+}
+
+/// Put the finished tree in place, then the alias; undo everything if a step fails.
+fn commit(
+    layout: &Layout,
+    base: &Base,
+    name: &str,
+    scratch: &Path,
+    target: &Path,
+    replaced: Option<&Env>,
+) -> Result<()> {
+    let pid = std::process::id();
+    let aside = replaced.map(|old| {
+        let parent = old.dir.parent().unwrap_or(Path::new("."));
+        (old.dir.clone(), parent.join(format!(".{name}.old-{pid}")))
+    });
+    if let Some((old, aside)) = &aside {
+        fs::rename(old, aside).map_err(|e| VenvError::io("cannot move aside", old, e))?;
+    }
+    let restore = || {
+        if let Some((old, aside)) = &aside {
+            let _ = fs::rename(aside, old);
+        }
+    };
+    if let Err(e) = fs::rename(scratch, target) {
+        restore();
+        return Err(VenvError::io("cannot create", target, e).into());
+    }
+    let alias = layout.version_dir(name);
+    let tmp_link = layout.versions_dir().join(format!(".{name}.alias-{pid}"));
+    let linked = symlink(format!("{}/envs/{name}", base.version), &tmp_link)
+        .and_then(|()| fs::rename(&tmp_link, &alias));
+    if let Err(e) = linked {
+        let _ = fs::remove_file(&tmp_link);
+        let _ = remove_any(target);
+        restore();
+        return Err(VenvError::io("cannot create the alias", &alias, e).into());
+    }
+    if let Some((_, aside)) = &aside {
+        let _ = remove_any(aside);
+    }
+    Ok(())
+}
+
+/// The last of SIGINT/SIGTERM/SIGHUP received while a guard is installed (0: none).
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn note_signal(sig: libc::c_int) {
+    CAUGHT.store(sig, Ordering::SeqCst);
+}
+
+/// While alive, SIGINT/SIGTERM/SIGHUP only set a flag, so pyv can stop venv and clean up
+/// instead of dying with a half-made tree. venv itself (a new program) gets the default
+/// handlers back at `exec`, so Ctrl-C still stops it at once.
+pub struct SignalGuard {
+    saved: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl SignalGuard {
+    pub fn install() -> SignalGuard {
+        CAUGHT.store(0, Ordering::SeqCst);
+        let mut saved = Vec::new();
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: a zeroed sigaction is valid; the handler only stores to an atomic,
+            // which is async-signal-safe.
+            unsafe {
+                let mut new: libc::sigaction = std::mem::zeroed();
+                new.sa_sigaction = note_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                libc::sigemptyset(&mut new.sa_mask);
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, &new, &mut old) == 0 {
+                    saved.push((sig, old));
+                }
+            }
+        }
+        SignalGuard { saved }
+    }
+
+    pub fn caught(&self) -> bool {
+        CAUGHT.load(Ordering::SeqCst) != 0
+    }
+
+    /// Err(Interrupted) if a signal arrived.
+    pub fn check(&self, name: &str) -> Result<()> {
+        if self.caught() {
+            Err(VenvError::Interrupted { name: name.into() }.into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        for (sig, old) in &self.saved {
+            // SAFETY: restoring the action saved by `install`.
+            unsafe { libc::sigaction(*sig, old, std::ptr::null_mut()) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_every_occurrence() {
+        let got = replace_bytes(
+            b"#!/a/.x.tmp-1/bin/python\nX=/a/.x.tmp-1\n",
+            b"/a/.x.tmp-1",
+            b"/a/x",
+        );
+        assert_eq!(got.unwrap(), b"#!/a/x/bin/python\nX=/a/x\n");
+        assert_eq!(replace_bytes(b"nothing here", b"/a", b"/b"), None);
+    }
+
+    #[test]
+    fn venv_args_are_options_only() {
+        let ok = |a: &[&str]| check_venv_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert!(ok(&["--prompt", "web", "--upgrade-deps", "--copies"]).is_ok());
+        assert!(ok(&["--prompt=web"]).is_ok());
+        assert!(ok(&["/tmp/elsewhere"]).is_err());
+        assert!(ok(&["--clear", "other"]).is_err());
+    }
+
+    #[test]
+    fn rewrites_text_files_and_links_but_not_binaries() {
+        let d = tempfile::tempdir().unwrap();
+        let from = d.path().join(".e.tmp-7");
+        let to = d.path().join("e");
+        fs::create_dir_all(from.join("bin")).unwrap();
+        fs::create_dir_all(from.join("lib/__pycache__")).unwrap();
+        let script = format!("#!{}/bin/python\n", from.display());
+        fs::write(from.join("bin/pip"), &script).unwrap();
+        fs::write(from.join("lib/__pycache__/x.pyc"), &script).unwrap();
+        let mut binary = script.clone().into_bytes();
+        binary.push(0);
+        fs::write(from.join("bin/blob"), &binary).unwrap();
+        symlink(from.join("bin/pip"), from.join("bin/pip3")).unwrap();
+        rewrite_paths(&from, &from, &to).unwrap();
+        let pip = fs::read_to_string(from.join("bin/pip")).unwrap();
+        assert_eq!(pip, format!("#!{}/bin/python\n", to.display()));
+        assert_eq!(
+            fs::read_link(from.join("bin/pip3")).unwrap(),
+            to.join("bin/pip")
+        );
+        assert_eq!(fs::read(from.join("bin/blob")).unwrap(), binary);
+        assert_eq!(
+            fs::read_to_string(from.join("lib/__pycache__/x.pyc")).unwrap(),
+            script
+        );
+    }
+}
