@@ -237,7 +237,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__activate)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --auto --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,7 +303,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__deactivate)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,7 +1007,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__sh__subcmd__activate)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --auto --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1029,7 +1029,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__sh__subcmd__deactivate)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,7 +1249,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenv)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --system-site-packages --without-pip --force --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1271,7 +1271,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenv__subcmd__delete)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1315,7 +1315,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenvs)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h -V --bare --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

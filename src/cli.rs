@@ -93,7 +93,7 @@ pub enum Command {
     Root(root::Root),
     Init(init::Init),
     Completions(completions::Completions),
-    Commands(commands::Commands),
+    Commands(list_commands::Commands),
 }
 
 impl Command {

@@ -2,7 +2,6 @@
 //! `run(self, ctx)` returning the exit code.
 
 pub mod activate;
-pub mod commands;
 pub mod completions;
 pub mod doctor;
 pub mod exec;
@@ -10,6 +9,7 @@ pub mod global;
 pub mod init;
 pub mod install;
 pub mod latest;
+pub mod list_commands;
 pub mod local;
 pub mod prefix;
 pub mod rehash;

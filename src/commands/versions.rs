@@ -29,7 +29,13 @@ impl Versions {
         let mut problem = None;
         for n in &sel.versions {
             match resolve::resolve(layout, n, &sel.origin) {
-                Ok(r) => selected.push(r.name().to_string()),
+                Ok(r) => {
+                    // An alias (`myenv` -> `3.11.2/envs/myenv`) marks its target's line too.
+                    if let Ok(target) = fs::read_link(layout.version_dir(r.name())) {
+                        selected.push(target.to_string_lossy().into_owned());
+                    }
+                    selected.push(r.name().to_string());
+                }
                 Err(e) => {
                     problem.get_or_insert(e);
                 }
