@@ -68,13 +68,13 @@ impl Install {
             .as_deref()
             .map(request::parse_sha256)
             .transpose()?;
-        if sha256.is_some() && self.versions.len() != 1 {
+        let requests = self.requests(ctx)?;
+        if sha256.is_some() && requests.len() > 1 {
             return Err(Error::usage(
-                "`--sha256` needs exactly one version on the command line",
+                format!("`--sha256` applies to one version, but {} were requested", requests.len()),
                 Some("install one version per `--sha256`".to_string()),
             ));
         }
-        let requests = self.requests(ctx)?;
         let opts = Options {
             force: self.force,
             skip_existing: self.skip_existing,

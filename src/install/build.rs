@@ -175,7 +175,7 @@ impl Builder<'_> {
         let text = fs::read_to_string(self.src.join("Makefile")).unwrap_or_default();
         let mut objs: Vec<&str> = text
             .split(|c: char| c.is_whitespace() || c == ':' || c == '\\')
-            .filter(|w| w.ends_with(".o") && w.len() > 2)
+            .filter(|w| w.ends_with(".o") && w.len() > 2 && !w.contains(['%', '$', '*']))
             .collect();
         objs.sort_unstable();
         objs.dedup();

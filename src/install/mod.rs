@@ -219,7 +219,10 @@ pub enum Outcome {
 pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     let started = Instant::now();
     let layout = &ctx.layout;
-    let ui = progress::Ui::new(ctx.quiet, &plan.name);
+    let mut ui = progress::Ui::new(ctx.quiet, &plan.name);
+    if ctx.verbose {
+        ui = ui.plain(); // the streamed log and a spinner would garble each other
+    }
     let target = layout.version_dir(&plan.name);
 
     let lock = staging::VersionLock::acquire(layout, &plan.name, &ui)?;

@@ -374,6 +374,9 @@ pub fn which(program: &str) -> Option<PathBuf> {
 /// The C compiler: `$CC` (its first word) if set, else cc, gcc or clang.
 pub fn compiler() -> std::result::Result<PathBuf, String> {
     if let Some(cc) = std::env::var("CC").ok().filter(|s| !s.trim().is_empty()) {
+        if pyv_core::resolve::is_executable(Path::new(&cc)) {
+            return Ok(PathBuf::from(cc)); // a path with spaces, not a command line
+        }
         let first = cc.split_whitespace().next().unwrap_or_default();
         return which(first).ok_or_else(|| format!("`{first}` (from CC) not found"));
     }
@@ -407,7 +410,11 @@ fn try_lib(cc: &Path, lib: &Lib) -> Option<String> {
     }
     src.push_str("int main(void) { return 0; }\n");
     let cc_words = std::env::var("CC").unwrap_or_default();
-    let cc_extra: Vec<&str> = cc_words.split_whitespace().skip(1).collect();
+    let cc_extra: Vec<&str> = if Path::new(&cc_words).is_file() {
+        Vec::new()
+    } else {
+        cc_words.split_whitespace().skip(1).collect()
+    };
     for flags in lib.link {
         let words: Vec<String> = match flags.strip_prefix("$PKG_CONFIG ") {
             Some(pkg) => {
