@@ -2,6 +2,7 @@
 
 #[derive(Debug, thiserror::Error)]
 pub enum VenvError {
+    #[allow(dead_code)] // placeholder until the virtualenv branch lands
     #[error("{0}")]
     Other(String),
 }

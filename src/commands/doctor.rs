@@ -31,17 +31,15 @@ impl Doctor {
             println!("install the missing development packages with your package manager");
         }
         let shims = ctx.layout.shims_dir();
-        let on_path = std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d == shims));
+        let on_path =
+            std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == shims));
         if !on_path {
             println!(
                 "note: {} is not on PATH; add `eval \"$(pyv init bash)\"` (or zsh/fish) to your shell's rc file",
                 shims.display()
             );
         }
-        let blocking = report
-            .missing()
-            .any(|c| c.severity != Severity::Optional);
+        let blocking = report.missing().any(|c| c.severity != Severity::Optional);
         Ok(if blocking { 1 } else { 0 })
     }
 }

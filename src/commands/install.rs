@@ -71,7 +71,10 @@ impl Install {
         let requests = self.requests(ctx)?;
         if sha256.is_some() && requests.len() > 1 {
             return Err(Error::usage(
-                format!("`--sha256` applies to one version, but {} were requested", requests.len()),
+                format!(
+                    "`--sha256` applies to one version, but {} were requested",
+                    requests.len()
+                ),
                 Some("install one version per `--sha256`".to_string()),
             ));
         }
@@ -101,7 +104,9 @@ impl Install {
                 }
                 Outcome::AlreadyInstalled { name, by_other } => {
                     if by_other {
-                        println!("Python {name} was installed by another pyv meanwhile; nothing to do");
+                        println!(
+                            "Python {name} was installed by another pyv meanwhile; nothing to do"
+                        );
                     } else if !ctx.quiet {
                         println!("Python {name} is already installed; skipped");
                     }

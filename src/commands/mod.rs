@@ -2,6 +2,7 @@
 //! `run(self, ctx)` returning the exit code.
 
 pub mod activate;
+#[allow(clippy::module_inception)] // `pyv commands`, one file per subcommand
 pub mod commands;
 pub mod completions;
 pub mod doctor;

@@ -61,10 +61,16 @@ impl Uninstall {
     fn check(&self, ctx: &Ctx, raw: &str) -> Result<String> {
         let name = ctx.arg_name(raw)?;
         let dir = ctx.layout.version_dir(&name);
-        let venv_hint = || Some(format!("remove a virtualenv with `pyv virtualenv-delete {name}`"));
+        let venv_hint = || {
+            Some(format!(
+                "remove a virtualenv with `pyv virtualenv-delete {name}`"
+            ))
+        };
         if name.contains('/') {
             return Err(Error::user(
-                format!("`{name}` (given on the command line) is a virtualenv, not a Python version"),
+                format!(
+                    "`{name}` (given on the command line) is a virtualenv, not a Python version"
+                ),
                 venv_hint(),
             ));
         }
@@ -74,7 +80,10 @@ impl Uninstall {
             let hint = if close.is_empty() {
                 "see `pyv versions`".to_string()
             } else {
-                format!("uninstall takes exact names; installed: {}", close.join(", "))
+                format!(
+                    "uninstall takes exact names; installed: {}",
+                    close.join(", ")
+                )
             };
             return Err(Error::user(
                 format!("version `{name}` is not installed (given on the command line)"),
@@ -87,7 +96,9 @@ impl Uninstall {
             .is_some_and(|t| t.components().any(|c| c.as_os_str() == "envs"));
         if is_env_alias || (!is_symlink(&dir) && dir.join("pyvenv.cfg").is_file()) {
             return Err(Error::user(
-                format!("`{name}` (given on the command line) is a virtualenv, not a Python version"),
+                format!(
+                    "`{name}` (given on the command line) is a virtualenv, not a Python version"
+                ),
                 venv_hint(),
             ));
         }
@@ -124,7 +135,8 @@ impl Uninstall {
         }
         let ui = Ui::new(ctx.quiet, name);
         let _lock = VersionLock::acquire(layout, name, &ui)?;
-        let stage = Stage::create_named(layout, &format!("{name}.{}-uninstall", std::process::id()))?;
+        let stage =
+            Stage::create_named(layout, &format!("{name}.{}-uninstall", std::process::id()))?;
         let into_stage = |from: &Path, what: &str| -> Result<()> {
             let to = stage.path().join(what);
             fs::rename(from, &to).map_err(|e| Error::io("cannot remove", from, e))
@@ -133,9 +145,9 @@ impl Uninstall {
         into_stage(&dir, "version")?;
         let mut removed_envs = Vec::new();
         for (i, e) in envs.iter().enumerate() {
-            if e.inside {
-                removed_envs.push(e.label.clone());
-            } else if self.with_envs && into_stage(&e.dir, &format!("env{i}")).is_ok() {
+            let gone =
+                e.inside || (self.with_envs && into_stage(&e.dir, &format!("env{i}")).is_ok());
+            if gone {
                 removed_envs.push(e.label.clone());
             }
         }
@@ -168,7 +180,10 @@ fn confirm(name: &str, dir: &Path, envs: &[&str]) -> bool {
     } else {
         format!(" and its virtualenvs {}", envs.join(", "))
     };
-    eprint!("pyv: remove Python {name} ({}){extra}? [y/N] ", dir.display());
+    eprint!(
+        "pyv: remove Python {name} ({}){extra}? [y/N] ",
+        dir.display()
+    );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);

@@ -22,7 +22,7 @@ use pyv_core::Layout;
 use super::progress::{Phase, Ui};
 use super::request::Plan;
 use super::staging::Stage;
-use super::{preflight, signals, InstallError, Options, Result};
+use super::{preflight, signals, BuildFailure, InstallError, Options, Result, VerifyFailure};
 
 /// The build log of one install.
 pub struct Log {
@@ -191,13 +191,23 @@ impl Builder<'_> {
         };
         let new = text
             // 3.12+: one compileall call with three levels.
-            .replace("-o 0 -o 1 -o 2 $(COMPILEALL_OPTS)", "-o 0 $(COMPILEALL_OPTS)")
+            .replace(
+                "-o 0 -o 1 -o 2 $(COMPILEALL_OPTS)",
+                "-o 0 $(COMPILEALL_OPTS)",
+            )
             // 3.5-3.11: one call per level; the -O/-OO ones become `true <args>`.
-            .replace("$(PYTHON_FOR_BUILD) -Wi -O $(DESTDIR)$(LIBDEST)/compileall.py", "true")
-            .replace("$(PYTHON_FOR_BUILD) -Wi -OO $(DESTDIR)$(LIBDEST)/compileall.py", "true");
+            .replace(
+                "$(PYTHON_FOR_BUILD) -Wi -O $(DESTDIR)$(LIBDEST)/compileall.py",
+                "true",
+            )
+            .replace(
+                "$(PYTHON_FOR_BUILD) -Wi -OO $(DESTDIR)$(LIBDEST)/compileall.py",
+                "true",
+            );
         if new != text && fs::write(&path, new).is_ok() {
-            self.log
-                .section("pyv: Makefile edited to byte-compile the stdlib once (level 0), not three times");
+            self.log.section(
+                "pyv: Makefile edited to byte-compile the stdlib once (level 0), not three times",
+            );
         }
     }
 
@@ -231,7 +241,13 @@ impl Builder<'_> {
     }
 
     /// Run one build command in the source tree, its output appended to the log.
-    fn run(&self, phase: &mut Phase, step: &str, mut cmd: Command, objects: Option<usize>) -> Result<()> {
+    fn run(
+        &self,
+        phase: &mut Phase,
+        step: &str,
+        mut cmd: Command,
+        objects: Option<usize>,
+    ) -> Result<()> {
         signals::check()?;
         self.log.section(&format!("{step}: {cmd:?}"));
         cmd.current_dir(self.src)
@@ -239,10 +255,12 @@ impl Builder<'_> {
             .stdout(self.log.stdio()?)
             .stderr(self.log.stdio()?)
             .process_group(0);
-        let mut reader =
-            File::open(&self.log.path).map_err(|e| InstallError::io("cannot read", &self.log.path, e))?;
+        let mut reader = File::open(&self.log.path)
+            .map_err(|e| InstallError::io("cannot read", &self.log.path, e))?;
         let _ = reader.seek(SeekFrom::End(0));
-        let mut child = cmd.spawn().map_err(|e| self.failed(step, format!("cannot start: {e}")))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| self.failed(step, format!("cannot start: {e}")))?;
         let mut pending = Vec::new();
         let mut compiled = 0usize;
         let status = loop {
@@ -285,14 +303,14 @@ impl Builder<'_> {
     }
 
     fn failed(&self, step: &str, status: String) -> InstallError {
-        InstallError::Build {
+        InstallError::Build(Box::new(BuildFailure {
             name: self.plan.name.clone(),
             step: step.to_string(),
             status,
             log: self.log.path.clone(),
             tail: self.log.tail(20),
             cause: self.log.cause(),
-        }
+        }))
     }
 
     /// Run the staged interpreter: ssl and zlib must import; the other modules are reported.
@@ -305,11 +323,18 @@ impl Builder<'_> {
             .map(|n| bin.join(n))
             .find(|p| pyv_core::resolve::is_executable(p))
         else {
-            return Err(self.failed("verify", format!("no python executable in {}", bin.display())));
+            return Err(self.failed(
+                "verify",
+                format!("no python executable in {}", bin.display()),
+            ));
         };
         let py2 = self.plan.version.starts_with("2.");
         let modules = modules_to_check(&self.plan.version);
-        self.log.section(&format!("verify: {} imports {}", python.display(), modules.join(" ")));
+        self.log.section(&format!(
+            "verify: {} imports {}",
+            python.display(),
+            modules.join(" ")
+        ));
         let out = Command::new(&python)
             .args(["-E", "-s", "-c", CHECK_SCRIPT])
             .args(&modules)
@@ -326,27 +351,36 @@ impl Builder<'_> {
         }
         let mut warnings = Vec::new();
         for m in &modules {
-            let line = text.lines().find(|l| l.split(' ').next() == Some(m.as_str()));
+            let line = text
+                .lines()
+                .find(|l| l.split(' ').next() == Some(m.as_str()));
             let reason = match line {
                 Some(l) if l == format!("{m} ok") => continue,
-                Some(l) => l.splitn(3, ' ').nth(2).unwrap_or("cannot be imported").to_string(),
+                Some(l) => l
+                    .splitn(3, ' ')
+                    .nth(2)
+                    .unwrap_or("cannot be imported")
+                    .to_string(),
                 None => "was not reported by the check".to_string(),
             };
             let package = preflight::package_for_module(m);
             if m == "ssl" || m == "zlib" {
-                return Err(InstallError::Verify {
+                return Err(InstallError::Verify(Box::new(VerifyFailure {
                     name: self.plan.name.clone(),
                     module: m.clone(),
                     reason,
                     log: self.log.path.clone(),
                     package,
-                });
+                })));
             }
             warnings.push(format!(
                 "{} has no `{m}` module ({reason}){}",
                 self.plan.name,
                 match package {
-                    Some(p) => format!("; install {p}, then `pyv install --force {}`", self.plan.name),
+                    Some(p) => format!(
+                        "; install {p}, then `pyv install --force {}`",
+                        self.plan.name
+                    ),
                     None => String::new(),
                 }
             ));

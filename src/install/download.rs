@@ -32,7 +32,9 @@ enum Failure {
     /// Retryable problems that persisted: try the next source.
     Failed(String),
     /// The bytes are wrong: stop everything.
-    Digest { actual: String },
+    Digest {
+        actual: String,
+    },
     Interrupted(i32),
 }
 
@@ -62,7 +64,8 @@ pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     let cands = match &plan.source {
         Source::Local { path, sha256 } => {
             if let Some(expected) = sha256 {
-                let actual = hash_file(path).map_err(|e| InstallError::io("cannot read", path, e))?;
+                let actual =
+                    hash_file(path).map_err(|e| InstallError::io("cannot read", path, e))?;
                 if &actual != expected {
                     return Err(InstallError::Digest {
                         file: path.display().to_string(),
@@ -175,7 +178,9 @@ fn get(
             Ok(()) => return Ok(()),
         }
     }
-    Err(Failure::Failed(format!("{last} (after {ATTEMPTS} attempts)")))
+    Err(Failure::Failed(format!(
+        "{last} (after {ATTEMPTS} attempts)"
+    )))
 }
 
 enum Attempt {
@@ -203,7 +208,9 @@ fn get_once(
         416 => {
             // Our `.part` is not a prefix of what the server has: start over.
             let _ = fs::remove_file(part);
-            return Err(Attempt::Retry("the partial download did not fit (416)".into()));
+            return Err(Attempt::Retry(
+                "the partial download did not fit (416)".into(),
+            ));
         }
         s if status.is_server_error() || s == 429 || s == 408 => {
             return Err(Attempt::Retry(format!("HTTP {status}")))
@@ -216,13 +223,26 @@ fn get_once(
             .read(true)
             .append(true)
             .open(part)
-            .map_err(|e| Attempt::Stop(Failure::Failed(format!("cannot open `{}`: {e}", part.display()))))?;
-        io::copy(&mut f, &mut HashWriter(&mut hasher))
-            .map_err(|e| Attempt::Stop(Failure::Failed(format!("cannot read `{}`: {e}", part.display()))))?;
+            .map_err(|e| {
+                Attempt::Stop(Failure::Failed(format!(
+                    "cannot open `{}`: {e}",
+                    part.display()
+                )))
+            })?;
+        io::copy(&mut f, &mut HashWriter(&mut hasher)).map_err(|e| {
+            Attempt::Stop(Failure::Failed(format!(
+                "cannot read `{}`: {e}",
+                part.display()
+            )))
+        })?;
         f
     } else {
-        File::create(part)
-            .map_err(|e| Attempt::Stop(Failure::Failed(format!("cannot create `{}`: {e}", part.display()))))?
+        File::create(part).map_err(|e| {
+            Attempt::Stop(Failure::Failed(format!(
+                "cannot create `{}`: {e}",
+                part.display()
+            )))
+        })?
     };
     let start = if resumed { have } else { 0 };
     let total = resp.content_length().map(|n| n + start);
@@ -234,7 +254,9 @@ fn get_once(
     if let Some(t) = total {
         let got = file.metadata().map(|m| m.len()).unwrap_or(0);
         if got < t {
-            return Err(Attempt::Retry(format!("connection closed after {got} of {t} bytes")));
+            return Err(Attempt::Retry(format!(
+                "connection closed after {got} of {t} bytes"
+            )));
         }
     }
     finish(hasher, want, meter)
@@ -275,7 +297,10 @@ fn stream(
             Err(e) => return Err(StreamError::Read(e)),
         };
         file.write_all(&buf[..n]).map_err(|e| {
-            StreamError::Write(Failure::Failed(format!("cannot write `{}`: {e}", part.display())))
+            StreamError::Write(Failure::Failed(format!(
+                "cannot write `{}`: {e}",
+                part.display()
+            )))
         })?;
         hasher.update(&buf[..n]);
         meter.add(n as u64);

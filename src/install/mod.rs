@@ -76,26 +76,13 @@ pub enum InstallError {
         skippable: bool,
     },
 
-    /// A build step exited non-zero; `tail` is the end of the log.
-    #[error("`{step}` failed while building {name} ({status})\n  log: {}\n{tail}", log.display())]
-    Build {
-        name: String,
-        step: String,
-        status: String,
-        log: PathBuf,
-        tail: String,
-        cause: Option<String>,
-    },
+    /// A build step exited non-zero.
+    #[error("{0}")]
+    Build(Box<BuildFailure>),
 
     /// The built interpreter lacks a module no Python can do without.
-    #[error("the built Python {name} cannot import `{module}`: {reason}\n  log: {}", log.display())]
-    Verify {
-        name: String,
-        module: String,
-        reason: String,
-        log: PathBuf,
-        package: Option<String>,
-    },
+    #[error("the built Python {} cannot import `{}`: {}\n  log: {}", .0.name, .0.module, .0.reason, .0.log.display())]
+    Verify(Box<VerifyFailure>),
 
     #[error("interrupted by {}; the partial install was removed", signals::name(*signal))]
     Interrupted { signal: i32 },
@@ -166,11 +153,11 @@ impl InstallError {
                 }
                 Some(h)
             }
-            InstallError::Build { cause, log, .. } => Some(match cause {
+            InstallError::Build(b) => Some(match &b.cause {
                 Some(c) => c.clone(),
-                None => format!("read the full log: less {}", log.display()),
+                None => format!("read the full log: less {}", b.log.display()),
             }),
-            InstallError::Verify { package, .. } => Some(match package {
+            InstallError::Verify(v) => Some(match &v.package {
                 Some(p) => format!("install {p}, then run the same `pyv install` again"),
                 None => "install the missing development package, then retry".into(),
             }),
@@ -188,6 +175,44 @@ impl InstallError {
             _ => 1,
         }
     }
+}
+
+/// Which build step failed, and what the log says.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub name: String,
+    pub step: String,
+    pub status: String,
+    pub log: PathBuf,
+    /// The last lines of the log, indented.
+    pub tail: String,
+    /// Advice derived from the log (a missing header and its package).
+    pub cause: Option<String>,
+}
+
+impl std::fmt::Display for BuildFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` failed while building {} ({})\n  log: {}\n{}",
+            self.step,
+            self.name,
+            self.status,
+            self.log.display(),
+            self.tail
+        )
+    }
+}
+
+/// A required module the built interpreter cannot import.
+#[derive(Debug)]
+pub struct VerifyFailure {
+    pub name: String,
+    pub module: String,
+    pub reason: String,
+    pub log: PathBuf,
+    /// The package that provides the missing library, with its install command.
+    pub package: Option<String>,
 }
 
 pub type Result<T, E = InstallError> = std::result::Result<T, E>;

@@ -54,7 +54,14 @@ const LIBS: &[Lib] = &[
         link: &["-lssl -lcrypto"],
         modules: "ssl, hashlib (pip cannot download anything)",
         severity: Severity::Required,
-        packages: ["libssl-dev", "openssl-devel", "openssl", "openssl-dev", "libopenssl-devel", "openssl@3"],
+        packages: [
+            "libssl-dev",
+            "openssl-devel",
+            "openssl",
+            "openssl-dev",
+            "libopenssl-devel",
+            "openssl@3",
+        ],
     },
     Lib {
         key: "zlib",
@@ -62,7 +69,14 @@ const LIBS: &[Lib] = &[
         link: &["-lz"],
         modules: "zlib (ensurepip and pip fail)",
         severity: Severity::Required,
-        packages: ["zlib1g-dev", "zlib-devel", "zlib", "zlib-dev", "zlib-devel", "zlib"],
+        packages: [
+            "zlib1g-dev",
+            "zlib-devel",
+            "zlib",
+            "zlib-dev",
+            "zlib-devel",
+            "zlib",
+        ],
     },
     Lib {
         key: "ffi",
@@ -70,7 +84,14 @@ const LIBS: &[Lib] = &[
         link: &["-lffi"],
         modules: "ctypes",
         severity: Severity::Optional,
-        packages: ["libffi-dev", "libffi-devel", "libffi", "libffi-dev", "libffi-devel", "libffi"],
+        packages: [
+            "libffi-dev",
+            "libffi-devel",
+            "libffi",
+            "libffi-dev",
+            "libffi-devel",
+            "libffi",
+        ],
     },
     Lib {
         key: "sqlite3",
@@ -78,7 +99,14 @@ const LIBS: &[Lib] = &[
         link: &["-lsqlite3"],
         modules: "sqlite3",
         severity: Severity::Optional,
-        packages: ["libsqlite3-dev", "sqlite-devel", "sqlite", "sqlite-dev", "sqlite3-devel", "sqlite"],
+        packages: [
+            "libsqlite3-dev",
+            "sqlite-devel",
+            "sqlite",
+            "sqlite-dev",
+            "sqlite3-devel",
+            "sqlite",
+        ],
     },
     Lib {
         key: "bz2",
@@ -86,7 +114,14 @@ const LIBS: &[Lib] = &[
         link: &["-lbz2"],
         modules: "bz2",
         severity: Severity::Optional,
-        packages: ["libbz2-dev", "bzip2-devel", "bzip2", "bzip2-dev", "libbz2-devel", "bzip2"],
+        packages: [
+            "libbz2-dev",
+            "bzip2-devel",
+            "bzip2",
+            "bzip2-dev",
+            "libbz2-devel",
+            "bzip2",
+        ],
     },
     Lib {
         key: "lzma",
@@ -102,7 +137,14 @@ const LIBS: &[Lib] = &[
         link: &["-lreadline"],
         modules: "readline (no line editing in the REPL)",
         severity: Severity::Optional,
-        packages: ["libreadline-dev", "readline-devel", "readline", "readline-dev", "readline-devel", "readline"],
+        packages: [
+            "libreadline-dev",
+            "readline-devel",
+            "readline",
+            "readline-dev",
+            "readline-devel",
+            "readline",
+        ],
     },
     Lib {
         key: "ncurses",
@@ -110,7 +152,14 @@ const LIBS: &[Lib] = &[
         link: &["-lncursesw", "-lncurses"],
         modules: "curses",
         severity: Severity::Optional,
-        packages: ["libncurses-dev", "ncurses-devel", "ncurses", "ncurses-dev", "ncurses-devel", "ncurses"],
+        packages: [
+            "libncurses-dev",
+            "ncurses-devel",
+            "ncurses",
+            "ncurses-dev",
+            "ncurses-devel",
+            "ncurses",
+        ],
     },
     Lib {
         key: "uuid",
@@ -118,7 +167,14 @@ const LIBS: &[Lib] = &[
         link: &["-luuid", ""],
         modules: "_uuid (uuid falls back to slower code)",
         severity: Severity::Optional,
-        packages: ["uuid-dev", "libuuid-devel", "util-linux-libs", "util-linux-dev", "libuuid-devel", "ossp-uuid"],
+        packages: [
+            "uuid-dev",
+            "libuuid-devel",
+            "util-linux-libs",
+            "util-linux-dev",
+            "libuuid-devel",
+            "ossp-uuid",
+        ],
     },
     Lib {
         key: "gdbm",
@@ -126,7 +182,14 @@ const LIBS: &[Lib] = &[
         link: &["-lgdbm"],
         modules: "dbm.gnu",
         severity: Severity::Optional,
-        packages: ["libgdbm-dev", "gdbm-devel", "gdbm", "gdbm-dev", "gdbm-devel", "gdbm"],
+        packages: [
+            "libgdbm-dev",
+            "gdbm-devel",
+            "gdbm",
+            "gdbm-dev",
+            "gdbm-devel",
+            "gdbm",
+        ],
     },
     Lib {
         key: "tk",
@@ -190,7 +253,9 @@ pub fn run(libraries: bool) -> Report {
     checks.push(Check {
         key: "make",
         ok: make.is_some(),
-        detail: make.map_or("no `make` or `gmake` on PATH".into(), |p| p.display().to_string()),
+        detail: make.map_or("no `make` or `gmake` on PATH".into(), |p| {
+            p.display().to_string()
+        }),
         severity: Severity::Fatal,
         package: tool_pkg(manager),
     });
@@ -200,7 +265,10 @@ pub fn run(libraries: bool) -> Report {
                 .iter()
                 .map(|lib| s.spawn(move || try_lib(cc, lib)))
                 .collect();
-            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
         });
         for (lib, flags) in LIBS.iter().zip(found) {
             checks.push(Check {
@@ -224,7 +292,10 @@ impl Report {
     }
 
     /// The one command that installs what is missing, e.g. `sudo apt-get install -y tk-dev`.
-    pub fn install_command<'a>(&self, checks: impl IntoIterator<Item = &'a Check>) -> Option<String> {
+    pub fn install_command<'a>(
+        &self,
+        checks: impl IntoIterator<Item = &'a Check>,
+    ) -> Option<String> {
         let mut pkgs: Vec<&str> = Vec::new();
         for c in checks {
             for p in c.package.as_deref().unwrap_or("").split(' ') {
@@ -246,7 +317,10 @@ impl Report {
             .filter(|c| c.severity == Severity::Optional)
             .collect();
         for c in &optional {
-            ui.warn(&format!("`{}` headers or library not found: {}", c.key, c.detail));
+            ui.warn(&format!(
+                "`{}` headers or library not found: {}",
+                c.key, c.detail
+            ));
         }
         if let Some(cmd) = self.install_command(optional.iter().copied()) {
             ui.warn(&format!("to build those modules too, first run: {cmd}"));
@@ -308,7 +382,10 @@ pub fn detect_manager() -> Option<Manager> {
     let text = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
     let mut ids = String::new();
     for line in text.lines() {
-        if let Some(v) = line.strip_prefix("ID=").or_else(|| line.strip_prefix("ID_LIKE=")) {
+        if let Some(v) = line
+            .strip_prefix("ID=")
+            .or_else(|| line.strip_prefix("ID_LIKE="))
+        {
             ids.push(' ');
             ids.push_str(v.trim_matches('"'));
         }
@@ -317,7 +394,11 @@ pub fn detect_manager() -> Option<Manager> {
     if has("debian") || has("ubuntu") {
         Some(Manager::Apt)
     } else if has("fedora") || has("rhel") || has("centos") {
-        Some(if which("dnf").is_some() { Manager::Dnf } else { Manager::Yum })
+        Some(if which("dnf").is_some() {
+            Manager::Dnf
+        } else {
+            Manager::Yum
+        })
     } else if has("arch") {
         Some(Manager::Pacman)
     } else if has("alpine") {
@@ -331,7 +412,11 @@ pub fn detect_manager() -> Option<Manager> {
 
 /// The package providing a header file, for "fatal error: X.h: No such file" in a build log.
 pub fn package_for_header(header: &str) -> Option<String> {
-    let lib = LIBS.iter().find(|l| l.includes.iter().any(|i| *i == header || header.starts_with("openssl/") && l.key == "ssl"))?;
+    let lib = LIBS.iter().find(|l| {
+        l.includes
+            .iter()
+            .any(|i| *i == header || header.starts_with("openssl/") && l.key == "ssl")
+    })?;
     Some(package_hint(lib))
 }
 
@@ -356,7 +441,11 @@ pub fn package_for_module(module: &str) -> Option<String> {
 
 fn package_hint(lib: &Lib) -> String {
     match detect_manager() {
-        Some(m) => format!("`{}` (`{}`)", package(lib, m), command_for(m, &[package(lib, m)])),
+        Some(m) => format!(
+            "`{}` (`{}`)",
+            package(lib, m),
+            command_for(m, &[package(lib, m)])
+        ),
         None => format!("the development package of {}", lib.key),
     }
 }

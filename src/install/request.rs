@@ -159,7 +159,7 @@ pub fn plan_local(path: &Path, sha256: Option<&str>, debug: bool) -> Result<Plan
     let sha256 = match sha256 {
         Some(s) => Some(s.to_string()),
         // A known release must hash to the catalog's digest for its format.
-        None if !known.is_empty() => {
+        None if catalog::is_known(&version) => {
             let format = if file.ends_with(".tar.xz") {
                 Format::Xz
             } else {
@@ -214,7 +214,10 @@ mod tests {
     #[test]
     fn free_threaded_and_debug_names() {
         let p = plan("3.13.5t", "cli", None, true).unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_str()), ("3.13.5t-debug", "3.13.5"));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("3.13.5t-debug", "3.13.5")
+        );
         assert!(p.free_threaded && p.debug);
     }
 

@@ -96,13 +96,19 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
                 ));
             }
         } else if !(kind.is_file() || kind.is_dir() || kind.is_contiguous()) {
-            return Err(refuse(&shown, "is a device node, FIFO or other special file"));
+            return Err(refuse(
+                &shown,
+                "is a device node, FIFO or other special file",
+            ));
         }
         let written = entry
             .unpack_in(dest)
             .map_err(|e| InstallError::io("cannot extract into", dest, e))?;
         if !written {
-            return Err(refuse(&shown, "would be written outside the staging directory"));
+            return Err(refuse(
+                &shown,
+                "would be written outside the staging directory",
+            ));
         }
     }
     match top {

@@ -80,12 +80,14 @@ pub fn tgz_with(version: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
     dir.set_entry_type(tar::EntryType::Directory);
     dir.set_mode(0o755);
     dir.set_size(0);
-    tar.append_data(&mut dir, format!("{top}/"), std::io::empty()).unwrap();
+    tar.append_data(&mut dir, format!("{top}/"), std::io::empty())
+        .unwrap();
     for (path, bytes, mode) in files {
         let mut h = tar::Header::new_gnu();
         h.set_mode(mode);
         h.set_size(bytes.len() as u64);
-        tar.append_data(&mut h, format!("{top}/{path}"), bytes.as_slice()).unwrap();
+        tar.append_data(&mut h, format!("{top}/{path}"), bytes.as_slice())
+            .unwrap();
     }
     tar.into_inner().unwrap().finish().unwrap()
 }
@@ -93,7 +95,10 @@ pub fn tgz_with(version: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
 /// The SHA-256 of some bytes, lowercase hex.
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A gzip'd tar with one raw entry whose header is written by hand, so that names the `tar`
@@ -144,12 +149,30 @@ pub struct RawEntry<'a> {
 
 impl<'a> RawEntry<'a> {
     pub fn file(name: &'a str, body: &'a [u8]) -> Self {
-        RawEntry { name, kind: b'0', link: "", body, mode: 0o644 }
+        RawEntry {
+            name,
+            kind: b'0',
+            link: "",
+            body,
+            mode: 0o644,
+        }
     }
     pub fn dir(name: &'a str) -> Self {
-        RawEntry { name, kind: b'5', link: "", body: b"", mode: 0o755 }
+        RawEntry {
+            name,
+            kind: b'5',
+            link: "",
+            body: b"",
+            mode: 0o755,
+        }
     }
     pub fn link(name: &'a str, kind: u8, link: &'a str) -> Self {
-        RawEntry { name, kind, link, body: b"", mode: 0o777 }
+        RawEntry {
+            name,
+            kind,
+            link,
+            body: b"",
+            mode: 0o777,
+        }
     }
 }

@@ -17,7 +17,10 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        let dir = tempfile::Builder::new().prefix("pyv test ").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("pyv test ")
+            .tempdir()
+            .unwrap();
         fs::create_dir_all(dir.path().join("root/versions")).unwrap();
         fs::create_dir_all(dir.path().join("home")).unwrap();
         fs::create_dir_all(dir.path().join("cache")).unwrap();
@@ -42,7 +45,11 @@ impl Env {
 
     /// PATH for commands run through the shims: shims first, then the system's.
     pub fn shim_path(&self) -> String {
-        format!("{}:{}", self.shims().display(), std::env::var("PATH").unwrap_or_default())
+        format!(
+            "{}:{}",
+            self.shims().display(),
+            std::env::var("PATH").unwrap_or_default()
+        )
     }
 
     /// The real `pyv` binary with a clean, isolated environment.
@@ -76,7 +83,10 @@ impl Env {
         let bin = self.version_dir(version).join("bin");
         fs::create_dir_all(&bin).unwrap();
         for c in commands {
-            write_exe(&bin.join(c), &format!("#!/bin/sh\necho \"{c} {version} $*\"\n"));
+            write_exe(
+                &bin.join(c),
+                &format!("#!/bin/sh\necho \"{c} {version} $*\"\n"),
+            );
         }
         self.version_dir(version)
     }
