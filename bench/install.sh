@@ -48,8 +48,10 @@ if [ -x "$pyenv_root/bin/pyenv" ] && [ -x "$pyenv_root/plugins/python-build/bin/
     stock="$pyenv_root/plugins/python-build/share/python-build/$version"
     [ -f "$stock" ] || { echo "bench: pyenv has no definition for $version" >&2; exit 1; }
     mkdir -p "$work/defs"
-    grep -v '^install_package "Python-\|^if has_tar_xz_support\|^else$\|^fi$' "$stock" > "$work/defs/$version"
-    line=$(grep -m1 "install_package \"Python-$version\"" "$stock" | sed -E "s|\"https?://[^\"]*\"|\"file://$tarball#$sha\"|")
+    # Keep every line but the Python download (and the xz/gz if around it), then add ours.
+    grep -v 'install_package "Python-\|^if has_tar_xz_support\|^else$\|^fi$' "$stock" > "$work/defs/$version"
+    line=$(grep -m1 "install_package \"Python-$version\"" "$stock" |
+        sed -E -e 's/^[[:space:]]+//' -e "s|\"https?://[^\"]*\"|\"file://$tarball#$sha\"|")
     echo "$line" >> "$work/defs/$version"
     echo "bench: pyenv $("$pyenv_root/bin/pyenv" --version | cut -d' ' -f2) from $pyenv_root"
     start=$(now)

@@ -17,7 +17,8 @@ use crate::install::{self, request, signals, Options, Outcome};
 /// The archive's SHA-256 is checked against pyv's catalog before anything is unpacked, the
 /// build dependencies are checked before anything is downloaded, and the new version becomes
 /// visible with one rename only after its interpreter has been tested. Environment:
-/// PYV_MIRROR (comma-separated base URLs tried before python.org), PYV_CONFIGURE_OPTS,
+/// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
+/// PYV_PYTHON_ORG (replaces python.org's base URL), PYV_CONFIGURE_OPTS,
 /// PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to $PYV_ROOT/logs/.
 #[derive(Args)]
 pub struct Install {

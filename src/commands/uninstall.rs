@@ -45,7 +45,6 @@ struct EnvUse {
 
 impl Uninstall {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        crate::install::signals::install();
         let mut names = Vec::new();
         for raw in &self.versions {
             names.push(self.check(ctx, raw)?);
@@ -133,6 +132,8 @@ impl Uninstall {
                 Some("answer `y`, or pass `-f` to skip the question".to_string()),
             ));
         }
+        // Only now: a Ctrl-C at the question above must simply end pyv.
+        crate::install::signals::install();
         let ui = Ui::new(ctx.quiet, name);
         let _lock = VersionLock::acquire(layout, name, &ui)?;
         let stage =
