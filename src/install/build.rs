@@ -255,6 +255,8 @@ impl Builder<'_> {
             .stdout(self.log.stdio()?)
             .stderr(self.log.stdio()?)
             .process_group(0);
+        // A second handle on the log, read as it grows: progress and `-v` without a pipe, so
+        // the log stays complete even if pyv itself is killed.
         let mut reader = File::open(&self.log.path)
             .map_err(|e| InstallError::io("cannot read", &self.log.path, e))?;
         let _ = reader.seek(SeekFrom::End(0));
@@ -273,6 +275,7 @@ impl Builder<'_> {
             while let Some(nl) = pending.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = pending.drain(..=nl).collect();
                 let line = String::from_utf8_lossy(&line);
+                // One compiler invocation per object file (gcc/clang print `-c`).
                 if objects.is_some() && line.contains(" -c ") {
                     compiled += 1;
                 }
@@ -287,6 +290,7 @@ impl Builder<'_> {
                 break s;
             }
             if let Some(signal) = signals::pending() {
+                // The children are in their own group: Ctrl-C reached only pyv; stop them all.
                 signals::kill_group(child.id());
                 let _ = child.wait();
                 return Err(InstallError::Interrupted { signal });

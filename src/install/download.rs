@@ -109,6 +109,7 @@ pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
             file: cands[0].file.clone(),
             tried: vec![format!("cannot start an HTTP client: {e}")],
         })?;
+    // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
     let mut tried = Vec::new();
     for base in bases() {
         for c in cands {
@@ -202,6 +203,7 @@ fn get_once(
     }
     let mut resp = req.send().map_err(|e| Attempt::Retry(describe(&e)))?;
     let status = resp.status();
+    // 206 continues our `.part`; 200 means the server ignored the Range: start over.
     let resumed = match status.as_u16() {
         206 if have > 0 => true,
         200 => false,
@@ -217,6 +219,7 @@ fn get_once(
         }
         _ => return Err(Attempt::Stop(Failure::Missing(format!("HTTP {status}")))),
     };
+    // The digest covers the whole file: a resumed download first hashes the bytes it has.
     let mut hasher = Sha256::new();
     let mut file = if resumed {
         let mut f = OpenOptions::new()

@@ -250,6 +250,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     }
     let target = layout.version_dir(&plan.name);
 
+    // Held until the rename: a second install of this version waits here, then sees it.
     let lock = staging::VersionLock::acquire(layout, &plan.name, &ui)?;
     if pyv_core::resolve::is_symlink(&target) || target.exists() {
         if lock.waited && !opts.force {
@@ -279,6 +280,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     report.require()?;
     signals::check()?;
 
+    // From here on everything is written under `.staging/`, removed when `stage` drops.
     let archive = download::fetch(ctx, plan, &ui)?;
     let stage = staging::Stage::create(layout, &plan.name)?;
     let src = unpack::unpack(&archive, &stage.src_dir(), &ui)?;

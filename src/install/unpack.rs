@@ -31,6 +31,8 @@ pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {
 
 fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
     let io_err = |e| InstallError::io("cannot read", archive, e);
+    // Sniff the compression from the first bytes: a mislabelled file still works, and
+    // anything else is refused before a decoder sees it.
     let mut file = BufReader::new(File::open(archive).map_err(io_err)?);
     let mut magic = [0u8; 6];
     file.read_exact(&mut magic).map_err(io_err)?;
@@ -63,6 +65,8 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
         if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
             continue;
         }
+        // Every check runs before the entry is written; the first bad entry stops the whole
+        // archive, and `unpack` removes whatever earlier entries already wrote.
         let path = entry.path().map_err(io_err)?.into_owned();
         let shown = path.display().to_string();
         let parts = normal_parts(&path).map_err(|why| refuse(&shown, why))?;
@@ -101,6 +105,8 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
                 "is a device node, FIFO or other special file",
             ));
         }
+        // `unpack_in` re-checks that the parent directory resolves inside `dest` (it follows
+        // symlinks already extracted), a second line of defence behind the lexical checks.
         let written = entry
             .unpack_in(dest)
             .map_err(|e| InstallError::io("cannot extract into", dest, e))?;
