@@ -64,6 +64,10 @@ impl Layout {
     pub fn locks_dir(&self) -> PathBuf {
         self.root.join(".locks")
     }
+    /// Source trees kept by `pyv install --keep`, one per version.
+    pub fn sources_dir(&self) -> PathBuf {
+        self.root.join("sources")
+    }
     /// Scratch space on the same filesystem as `versions/`, so staged trees can be renamed in.
     pub fn staging_dir(&self) -> PathBuf {
         self.root.join(".staging")

@@ -1,17 +1,45 @@
+//! `pyv doctor`: the install preflight on its own, plus whether the shims are on PATH, so a
+//! user can fix the machine before starting a build.
+
 use clap::Args;
 
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
+use crate::install::preflight::{self, Severity};
 
-/// (not yet implemented)
+/// Check that this machine can build Python (compiler, make, development headers)
+///
+/// Prints one line per dependency, what goes missing without it, and the command that installs
+/// what is missing. Exits 1 if a build would fail (no compiler, make, ssl or zlib).
 #[derive(Args)]
-pub struct Doctor {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
-}
+pub struct Doctor {}
 
 impl Doctor {
-    pub fn run(self, _ctx: &Ctx) -> Result<i32> {
-        Err(Error::user("not implemented yet", None))
+    pub fn run(self, ctx: &Ctx) -> crate::error::Result<i32> {
+        let report = preflight::run(true);
+        println!("build dependencies for CPython:");
+        for c in &report.checks {
+            let status = match (c.ok, c.severity) {
+                (true, _) => "ok",
+                (false, Severity::Optional) => "missing",
+                (false, _) => "MISSING",
+            };
+            println!("  {status:<8} {:<11} {}", c.key, c.detail);
+        }
+        if let Some(cmd) = report.install_command(report.missing()) {
+            println!("to install what is missing: {cmd}");
+        } else if report.missing().next().is_some() {
+            println!("install the missing development packages with your package manager");
+        }
+        let shims = ctx.layout.shims_dir();
+        let on_path =
+            std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == shims));
+        if !on_path {
+            println!(
+                "note: {} is not on PATH; add `eval \"$(pyv init bash)\"` (or zsh/fish) to your shell's rc file",
+                shims.display()
+            );
+        }
+        let blocking = report.missing().any(|c| c.severity != Severity::Optional);
+        Ok(if blocking { 1 } else { 0 })
     }
 }

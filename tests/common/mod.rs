@@ -2,6 +2,9 @@
 //! versions, and the real `pyv` binary pointed at it through its environment.
 #![allow(dead_code)]
 
+pub mod fake_release;
+pub mod http;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,450 @@
+//! configure, make, make install (into the stage via DESTDIR) and the checks that decide
+//! whether the result may become visible. Every command's output goes to the log in
+//! `$PYV_ROOT/logs/`; pyv reads the log back as it grows to show a compile percentage and, with
+//! `-v`, to stream it. Build processes get their own process group so that a signal to pyv can
+//! stop all of them.
+//!
+//! Speed: `make -j<cores>` for the compile, and the bytecode of the standard library is
+//! compiled once (optimization level 0, in parallel) instead of CPython's three passes
+//! (plain, -O, -OO); `-O` users get their `.opt-1.pyc` written on first import.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::symlink;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pyv_core::pyversion::PyVersion;
+use pyv_core::Layout;
+
+use super::progress::{Phase, Ui};
+use super::request::Plan;
+use super::staging::Stage;
+use super::{preflight, signals, BuildFailure, InstallError, Options, Result, VerifyFailure};
+
+/// The build log of one install.
+pub struct Log {
+    pub path: PathBuf,
+    file: File,
+}
+
+impl Log {
+    /// `$PYV_ROOT/logs/<name>-<unix time>.log`.
+    pub fn create(layout: &Layout, name: &str) -> Result<Log> {
+        let dir = layout.logs_dir();
+        fs::create_dir_all(&dir).map_err(|e| InstallError::io("cannot create", &dir, e))?;
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let path = dir.join(format!("{name}-{secs}.log"));
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| InstallError::io("cannot create log", &path, e))?;
+        Ok(Log { path, file })
+    }
+
+    /// A header line in the log.
+    pub fn section(&self, text: &str) {
+        let _ = writeln!(&self.file, "\n==> {text}");
+    }
+
+    fn stdio(&self) -> Result<Stdio> {
+        self.file
+            .try_clone()
+            .map(Stdio::from)
+            .map_err(|e| InstallError::io("cannot write log", &self.path, e))
+    }
+
+    /// The last `n` lines, indented for an error message.
+    pub fn tail(&self, n: usize) -> String {
+        let text = fs::read(&self.path).unwrap_or_default();
+        let text = String::from_utf8_lossy(&text);
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines.len().saturating_sub(n);
+        lines[start..]
+            .iter()
+            .map(|l| format!("  | {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// A known cause of failure the log shows, as advice: a missing header or module.
+    pub fn cause(&self) -> Option<String> {
+        let text = String::from_utf8_lossy(&fs::read(&self.path).ok()?).into_owned();
+        for line in text.lines().rev() {
+            if let Some(rest) = line.split("fatal error: ").nth(1) {
+                let header = rest.split(':').next().unwrap_or("").trim();
+                if rest.contains("No such file") {
+                    let pkg = preflight::package_for_header(header)
+                        .unwrap_or_else(|| "the package that provides it".into());
+                    return Some(format!(
+                        "the log shows the header `{header}` is missing: install {pkg}, then run the same `pyv install` again"
+                    ));
+                }
+            }
+            if let Some(rest) = line.split("No module named '").nth(1) {
+                let module = rest.split('\'').next().unwrap_or("");
+                if let Some(pkg) = preflight::package_for_module(module) {
+                    return Some(format!(
+                        "the log shows the module `{module}` was not built: install {pkg}, then run the same `pyv install` again"
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// One version's build, from an unpacked source tree to a verified staged prefix.
+pub struct Builder<'a> {
+    pub plan: &'a Plan,
+    pub opts: &'a Options,
+    pub ui: &'a Ui,
+    pub log: &'a Log,
+    pub src: &'a Path,
+    pub stage: &'a Stage,
+    /// The final `versions/<name>` directory (`--prefix`).
+    pub prefix: &'a Path,
+    pub verbose: bool,
+}
+
+/// Warnings to print after a successful install (missing optional modules).
+pub struct VerifyReport {
+    pub warnings: Vec<String>,
+}
+
+impl Builder<'_> {
+    /// configure, make, make install DESTDIR=<stage>.
+    pub fn build(&self) -> Result<()> {
+        let mut configure = Command::new(self.src.join("configure"));
+        configure.args(self.configure_args());
+        let mut phase = self.ui.phase("configure");
+        self.run(&mut phase, "configure", configure, None)?;
+        phase.finish();
+
+        self.compile_bytecode_once();
+        let make = preflight::make_program().unwrap_or_else(|| "make".into());
+        let mut compile = Command::new(&make);
+        compile.args(self.make_args());
+        let mut phase = self.ui.phase("compile");
+        self.run(&mut phase, "make", compile, Some(self.object_count()))?;
+        phase.finish();
+
+        let mut install = Command::new(&make);
+        install
+            .arg("install")
+            .arg(format!("DESTDIR={}", self.stage.dest_dir().display()));
+        let mut phase = self.ui.phase("install");
+        self.run(&mut phase, "make install", install, None)?;
+        phase.finish();
+        self.link_aliases();
+        Ok(())
+    }
+
+    fn configure_args(&self) -> Vec<String> {
+        let mut args = vec![format!("--prefix={}", self.prefix.display())];
+        if self.plan.debug {
+            args.push("--with-pydebug".into());
+        }
+        if self.plan.free_threaded {
+            args.push("--disable-gil".into());
+        }
+        args.extend(env_words("PYV_CONFIGURE_OPTS"));
+        args
+    }
+
+    /// `-j N` from the command line, else `PYV_MAKE_OPTS`, else `-j<cores>`.
+    fn make_args(&self) -> Vec<String> {
+        if let Some(j) = self.opts.jobs {
+            return vec![format!("-j{j}")];
+        }
+        let from_env = env_words("PYV_MAKE_OPTS");
+        if std::env::var_os("PYV_MAKE_OPTS").is_some() {
+            return from_env;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        vec![format!("-j{cores}")]
+    }
+
+    /// How many object files the generated Makefile names: the compile's 100 %.
+    fn object_count(&self) -> usize {
+        let text = fs::read_to_string(self.src.join("Makefile")).unwrap_or_default();
+        let mut objs: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ':' || c == '\\')
+            .filter(|w| w.ends_with(".o") && w.len() > 2 && !w.contains(['%', '$', '*']))
+            .collect();
+        objs.sort_unstable();
+        objs.dedup();
+        objs.len()
+    }
+
+    /// CPython's `make install` byte-compiles the standard library three times (plain, -O,
+    /// -OO). Keep the plain pass (parallel, `-j0`) and drop the other two.
+    fn compile_bytecode_once(&self) {
+        let path = self.src.join("Makefile");
+        let Ok(text) = fs::read_to_string(&path) else {
+            return;
+        };
+        let new = text
+            // 3.12+: one compileall call with three levels.
+            .replace(
+                "-o 0 -o 1 -o 2 $(COMPILEALL_OPTS)",
+                "-o 0 $(COMPILEALL_OPTS)",
+            )
+            // 3.5-3.11: one call per level; the -O/-OO ones become `true <args>`.
+            .replace(
+                "$(PYTHON_FOR_BUILD) -Wi -O $(DESTDIR)$(LIBDEST)/compileall.py",
+                "true",
+            )
+            .replace(
+                "$(PYTHON_FOR_BUILD) -Wi -OO $(DESTDIR)$(LIBDEST)/compileall.py",
+                "true",
+            );
+        if new != text && fs::write(&path, new).is_ok() {
+            self.log.section(
+                "pyv: Makefile edited to byte-compile the stdlib once (level 0), not three times",
+            );
+        }
+    }
+
+    /// `python` → `python3`, `pip` → `pip3`, ... as python-build creates them.
+    fn link_aliases(&self) {
+        let bin = self.stage.staged_prefix(self.prefix).join("bin");
+        let mm = PyVersion::parse(&self.plan.version)
+            .map(|v| format!("{}.{}", v.major, v.minor.unwrap_or(0)))
+            .unwrap_or_default();
+        let exists = |n: &str| fs::symlink_metadata(bin.join(n)).is_ok();
+        let pythons = [
+            "python3".to_string(),
+            "python3t".to_string(),
+            format!("python{mm}t"),
+            format!("python{mm}"),
+        ];
+        let links = [
+            ("python", pythons.iter().find(|p| exists(p)).cloned()),
+            ("pip", Some("pip3".to_string())),
+            ("pydoc", Some("pydoc3".to_string())),
+            ("idle", Some("idle3".to_string())),
+            ("python-config", Some("python3-config".to_string())),
+        ];
+        for (alias, target) in links {
+            if let Some(t) = target.filter(|t| exists(t)) {
+                if !exists(alias) {
+                    let _ = symlink(&t, bin.join(alias));
+                }
+            }
+        }
+    }
+
+    /// Run one build command in the source tree, its output appended to the log.
+    fn run(
+        &self,
+        phase: &mut Phase,
+        step: &str,
+        mut cmd: Command,
+        objects: Option<usize>,
+    ) -> Result<()> {
+        signals::check()?;
+        self.log.section(&format!("{step}: {cmd:?}"));
+        cmd.current_dir(self.src)
+            .stdin(Stdio::null())
+            .stdout(self.log.stdio()?)
+            .stderr(self.log.stdio()?)
+            .process_group(0);
+        // A second handle on the log, read as it grows: progress and `-v` without a pipe, so
+        // the log stays complete even if pyv itself is killed.
+        let mut reader = File::open(&self.log.path)
+            .map_err(|e| InstallError::io("cannot read", &self.log.path, e))?;
+        let _ = reader.seek(SeekFrom::End(0));
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| self.failed(step, format!("cannot start: {e}")))?;
+        let mut pending = Vec::new();
+        let mut compiled = 0usize;
+        let status = loop {
+            let status = child
+                .try_wait()
+                .map_err(|e| self.failed(step, format!("cannot wait: {e}")))?;
+            let mut chunk = Vec::new();
+            let _ = reader.read_to_end(&mut chunk);
+            pending.extend_from_slice(&chunk);
+            while let Some(nl) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=nl).collect();
+                let line = String::from_utf8_lossy(&line);
+                // One compiler invocation per object file (gcc/clang print `-c`).
+                if objects.is_some() && line.contains(" -c ") {
+                    compiled += 1;
+                }
+                if self.verbose {
+                    eprint!("{line}");
+                }
+            }
+            if let Some(total) = objects.filter(|t| *t > 0) {
+                phase.percent((compiled * 100 / total).min(99) as u8);
+            }
+            if let Some(s) = status {
+                break s;
+            }
+            if let Some(signal) = signals::pending() {
+                // The children are in their own group: Ctrl-C reached only pyv; stop them all.
+                signals::kill_group(child.id());
+                let _ = child.wait();
+                return Err(InstallError::Interrupted { signal });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        if let Some(signal) = signals::pending() {
+            return Err(InstallError::Interrupted { signal });
+        }
+        if !status.success() {
+            return Err(self.failed(step, describe(status)));
+        }
+        Ok(())
+    }
+
+    fn failed(&self, step: &str, status: String) -> InstallError {
+        InstallError::Build(Box::new(BuildFailure {
+            name: self.plan.name.clone(),
+            step: step.to_string(),
+            status,
+            log: self.log.path.clone(),
+            tail: self.log.tail(20),
+            cause: self.log.cause(),
+        }))
+    }
+
+    /// Run the staged interpreter: ssl and zlib must import; the other modules are reported.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let phase = self.ui.phase("verify");
+        let prefix = self.stage.staged_prefix(self.prefix);
+        let bin = prefix.join("bin");
+        let Some(python) = ["python3", "python"]
+            .iter()
+            .map(|n| bin.join(n))
+            .find(|p| pyv_core::resolve::is_executable(p))
+        else {
+            return Err(self.failed(
+                "verify",
+                format!("no python executable in {}", bin.display()),
+            ));
+        };
+        let py2 = self.plan.version.starts_with("2.");
+        let modules = modules_to_check(&self.plan.version);
+        self.log.section(&format!(
+            "verify: {} imports {}",
+            python.display(),
+            modules.join(" ")
+        ));
+        let out = Command::new(&python)
+            .args(["-E", "-s", "-c", CHECK_SCRIPT])
+            .args(&modules)
+            .env_remove("PYTHONHOME")
+            .env_remove("PYTHONPATH")
+            .stdin(Stdio::null())
+            .stderr(self.log.stdio()?)
+            .output()
+            .map_err(|e| self.failed("verify", format!("cannot run {}: {e}", python.display())))?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let _ = (&self.log.file).write_all(text.as_bytes());
+        if !out.status.success() {
+            return Err(self.failed("verify", describe(out.status)));
+        }
+        let mut warnings = Vec::new();
+        for m in &modules {
+            let line = text
+                .lines()
+                .find(|l| l.split(' ').next() == Some(m.as_str()));
+            let reason = match line {
+                Some(l) if l == format!("{m} ok") => continue,
+                Some(l) => l
+                    .splitn(3, ' ')
+                    .nth(2)
+                    .unwrap_or("cannot be imported")
+                    .to_string(),
+                None => "was not reported by the check".to_string(),
+            };
+            let package = preflight::package_for_module(m);
+            if m == "ssl" || m == "zlib" {
+                return Err(InstallError::Verify(Box::new(VerifyFailure {
+                    name: self.plan.name.clone(),
+                    module: m.clone(),
+                    reason,
+                    log: self.log.path.clone(),
+                    package,
+                })));
+            }
+            warnings.push(format!(
+                "{} has no `{m}` module ({reason}){}",
+                self.plan.name,
+                match package {
+                    Some(p) => format!(
+                        "; install {p}, then `pyv install --force {}`",
+                        self.plan.name
+                    ),
+                    None => String::new(),
+                }
+            ));
+        }
+        let has_pip = ["pip", "pip3"].iter().any(|p| bin.join(p).exists());
+        if !has_pip && !py2 {
+            warnings.push(format!(
+                "{} has no pip (ensurepip was disabled by the configure options?); run `python -m ensurepip` with it",
+                self.plan.name
+            ));
+        }
+        phase.finish();
+        Ok(VerifyReport { warnings })
+    }
+}
+
+/// Imports each module named in argv and prints `<module> ok` or `<module> missing <why>`;
+/// written for Python 2 and 3 alike.
+const CHECK_SCRIPT: &str = r#"
+import sys
+for m in sys.argv[1:]:
+    try:
+        __import__(m)
+        sys.stdout.write(m + " ok\n")
+    except BaseException as e:
+        sys.stdout.write(m + " missing " + str(e).replace("\n", " ") + "\n")
+"#;
+
+/// The modules to check for a version (their names differ in Python 2 and by release).
+pub fn modules_to_check(version: &str) -> Vec<String> {
+    let v = PyVersion::parse(version);
+    let (major, minor) = v.map_or((3, 99), |v| (v.major, v.minor.unwrap_or(0)));
+    let mut m = vec!["ssl", "zlib", "ctypes", "sqlite3", "bz2"];
+    if major >= 3 {
+        if minor >= 3 {
+            m.push("lzma");
+        }
+        m.extend(["readline", "curses"]);
+        if minor >= 7 {
+            m.push("_uuid");
+        }
+        m.extend(["tkinter", "dbm.gnu"]);
+    } else {
+        m.extend(["readline", "curses", "Tkinter", "gdbm"]);
+    }
+    m.into_iter().map(String::from).collect()
+}
+
+fn describe(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(c), _) => format!("exit status {c}"),
+        (None, Some(s)) => format!("killed by signal {s}"),
+        _ => status.to_string(),
+    }
+}
+
+fn env_words(var: &str) -> Vec<String> {
+    std::env::var(var)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}

@@ -1,0 +1,372 @@
+//! Getting verified archive bytes into the cache. The response is streamed once through the
+//! SHA-256 hasher and the progress meter into `<cache>/<file>.part`, which is renamed to
+//! `<cache>/<file>` only when the digest matches. An interrupted `.part` is resumed with a
+//! `Range` request; connection errors, timeouts and 5xx answers are retried with backoff; a
+//! digest mismatch is never retried: the bytes are deleted and the install stops.
+//!
+//! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
+//! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
+//! overrides that base, for air-gapped networks and tests).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::progress::Ui;
+use super::request::{Candidate, Plan, Source};
+use super::{signals, InstallError, Result};
+use crate::catalog::PYTHON_ORG;
+use crate::ctx::Ctx;
+
+/// Attempts per URL for retryable failures, and the first backoff delay (doubled each time).
+const ATTEMPTS: u32 = 4;
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+
+/// Why one URL did not produce the file.
+enum Failure {
+    /// Not there (4xx): try the next source.
+    Missing(String),
+    /// Retryable problems that persisted: try the next source.
+    Failed(String),
+    /// The bytes are wrong: stop everything.
+    Digest {
+        actual: String,
+    },
+    Interrupted(i32),
+}
+
+/// The base URLs to try, mirrors first.
+pub fn bases() -> Vec<String> {
+    let mut out: Vec<String> = std::env::var("PYV_MIRROR")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let upstream = std::env::var("PYV_PYTHON_ORG")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| PYTHON_ORG.to_string());
+    out.push(upstream);
+    out
+}
+
+fn join(base: &str, path: &str) -> String {
+    format!("{}/{path}", base.trim_end_matches('/'))
+}
+
+/// The verified archive for `plan`: a local file, a cached download, or a fresh download.
+pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
+    let cands = match &plan.source {
+        Source::Local { path, sha256 } => {
+            if let Some(expected) = sha256 {
+                let actual =
+                    hash_file(path).map_err(|e| InstallError::io("cannot read", path, e))?;
+                if &actual != expected {
+                    return Err(InstallError::Digest {
+                        file: path.display().to_string(),
+                        url: "the command line".into(),
+                        expected: expected.clone(),
+                        actual,
+                    });
+                }
+            }
+            return Ok(path.clone());
+        }
+        Source::Remote(c) => c,
+    };
+    let cache = &ctx.cache_dir;
+    fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
+    for c in cands {
+        let cached = cache.join(&c.file);
+        if cached.is_file() {
+            match hash_file(&cached) {
+                Ok(d) if d == c.sha256 => {
+                    ui.note(&format!("using cached {}", cached.display()));
+                    return Ok(cached);
+                }
+                _ => {
+                    ui.warn(&format!(
+                        "cached `{}` does not match its sha256; downloading it again",
+                        cached.display()
+                    ));
+                    let _ = fs::remove_file(&cached);
+                }
+            }
+        }
+    }
+    let client = reqwest::blocking::Client::builder()
+        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        // In the blocking client this bounds each read, not the whole transfer.
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| InstallError::Download {
+            file: cands[0].file.clone(),
+            tried: vec![format!("cannot start an HTTP client: {e}")],
+        })?;
+    // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
+    let mut tried = Vec::new();
+    for base in bases() {
+        for c in cands {
+            let url = join(&base, &c.path);
+            let part = cache.join(format!("{}.part", c.file));
+            let outcome = if let Some(path) = url.strip_prefix("file://") {
+                copy_file(Path::new(path), &part, c, ui)
+            } else {
+                get(&client, &url, &part, c, ui)
+            };
+            match outcome {
+                Ok(()) => {
+                    let dest = cache.join(&c.file);
+                    fs::rename(&part, &dest)
+                        .map_err(|e| InstallError::io("cannot move into the cache", &dest, e))?;
+                    return Ok(dest);
+                }
+                Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
+                    tried.push(format!("{url}: {why}"));
+                }
+                Err(Failure::Digest { actual }) => {
+                    let _ = fs::remove_file(&part);
+                    return Err(InstallError::Digest {
+                        file: c.file.clone(),
+                        url,
+                        expected: c.sha256.clone(),
+                        actual,
+                    });
+                }
+                Err(Failure::Interrupted(signal)) => {
+                    return Err(InstallError::Interrupted { signal })
+                }
+            }
+        }
+    }
+    Err(InstallError::Download {
+        file: cands[0].file.clone(),
+        tried,
+    })
+}
+
+/// Download `url` into `part` (resuming it), retrying what is worth retrying.
+fn get(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    part: &Path,
+    want: &Candidate,
+    ui: &Ui,
+) -> Result<(), Failure> {
+    let mut delay = FIRST_BACKOFF;
+    let mut last = String::new();
+    for attempt in 1..=ATTEMPTS {
+        if attempt > 1 {
+            ui.note(&format!(
+                "{last}; retrying in {} (attempt {attempt} of {ATTEMPTS})",
+                super::human_duration(delay)
+            ));
+            std::thread::sleep(delay);
+            delay *= 2;
+        }
+        if let Some(s) = signals::pending() {
+            return Err(Failure::Interrupted(s));
+        }
+        match get_once(client, url, part, want, ui) {
+            Err(Attempt::Retry(why)) => last = why,
+            Err(Attempt::Stop(f)) => return Err(f),
+            Ok(()) => return Ok(()),
+        }
+    }
+    Err(Failure::Failed(format!(
+        "{last} (after {ATTEMPTS} attempts)"
+    )))
+}
+
+enum Attempt {
+    Retry(String),
+    Stop(Failure),
+}
+
+fn get_once(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    part: &Path,
+    want: &Candidate,
+    ui: &Ui,
+) -> Result<(), Attempt> {
+    let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let mut req = client.get(url);
+    if have > 0 {
+        req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
+    }
+    let mut resp = req.send().map_err(|e| Attempt::Retry(describe(&e)))?;
+    let status = resp.status();
+    // 206 continues our `.part`; 200 means the server ignored the Range: start over.
+    let resumed = match status.as_u16() {
+        206 if have > 0 => true,
+        200 => false,
+        416 => {
+            // Our `.part` is not a prefix of what the server has: start over.
+            let _ = fs::remove_file(part);
+            return Err(Attempt::Retry(
+                "the partial download did not fit (416)".into(),
+            ));
+        }
+        s if status.is_server_error() || s == 429 || s == 408 => {
+            return Err(Attempt::Retry(format!("HTTP {status}")))
+        }
+        _ => return Err(Attempt::Stop(Failure::Missing(format!("HTTP {status}")))),
+    };
+    // The digest covers the whole file: a resumed download first hashes the bytes it has.
+    let mut hasher = Sha256::new();
+    let mut file = if resumed {
+        let mut f = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(part)
+            .map_err(|e| {
+                Attempt::Stop(Failure::Failed(format!(
+                    "cannot open `{}`: {e}",
+                    part.display()
+                )))
+            })?;
+        io::copy(&mut f, &mut HashWriter(&mut hasher)).map_err(|e| {
+            Attempt::Stop(Failure::Failed(format!(
+                "cannot read `{}`: {e}",
+                part.display()
+            )))
+        })?;
+        f
+    } else {
+        File::create(part).map_err(|e| {
+            Attempt::Stop(Failure::Failed(format!(
+                "cannot create `{}`: {e}",
+                part.display()
+            )))
+        })?
+    };
+    let start = if resumed { have } else { 0 };
+    let total = resp.content_length().map(|n| n + start);
+    let mut meter = ui.download(url, total, start);
+    stream(&mut resp, &mut file, &mut hasher, &mut meter, part).map_err(|e| match e {
+        StreamError::Read(e) => Attempt::Retry(format!("connection lost: {e}")),
+        StreamError::Write(f) | StreamError::Interrupted(f) => Attempt::Stop(f),
+    })?;
+    if let Some(t) = total {
+        let got = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if got < t {
+            return Err(Attempt::Retry(format!(
+                "connection closed after {got} of {t} bytes"
+            )));
+        }
+    }
+    finish(hasher, want, meter)
+}
+
+fn finish(hasher: Sha256, want: &Candidate, meter: super::progress::Meter) -> Result<(), Attempt> {
+    let actual = hex(&hasher.finalize());
+    if actual != want.sha256 {
+        return Err(Attempt::Stop(Failure::Digest { actual }));
+    }
+    meter.finish();
+    Ok(())
+}
+
+enum StreamError {
+    Read(io::Error),
+    Write(Failure),
+    Interrupted(Failure),
+}
+
+/// Copy `from` into `file` through the hasher and the meter, checking for signals per chunk.
+fn stream(
+    from: &mut dyn Read,
+    file: &mut File,
+    hasher: &mut Sha256,
+    meter: &mut super::progress::Meter,
+    part: &Path,
+) -> Result<(), StreamError> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if let Some(s) = signals::pending() {
+            return Err(StreamError::Interrupted(Failure::Interrupted(s)));
+        }
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(StreamError::Read(e)),
+        };
+        file.write_all(&buf[..n]).map_err(|e| {
+            StreamError::Write(Failure::Failed(format!(
+                "cannot write `{}`: {e}",
+                part.display()
+            )))
+        })?;
+        hasher.update(&buf[..n]);
+        meter.add(n as u64);
+    }
+}
+
+/// A `file://` mirror: the same hashing and checking, no network.
+fn copy_file(src: &Path, part: &Path, want: &Candidate, ui: &Ui) -> Result<(), Failure> {
+    let mut from = match File::open(src) {
+        Ok(f) => f,
+        Err(e) => return Err(Failure::Missing(e.to_string())),
+    };
+    let total = from.metadata().ok().map(|m| m.len());
+    let mut file = File::create(part)
+        .map_err(|e| Failure::Failed(format!("cannot create `{}`: {e}", part.display())))?;
+    let mut hasher = Sha256::new();
+    let mut meter = ui.download(&format!("file://{}", src.display()), total, 0);
+    stream(&mut from, &mut file, &mut hasher, &mut meter, part).map_err(|e| match e {
+        StreamError::Read(e) => Failure::Failed(e.to_string()),
+        StreamError::Write(f) | StreamError::Interrupted(f) => f,
+    })?;
+    finish(hasher, want, meter).map_err(|a| match a {
+        Attempt::Stop(f) => f,
+        Attempt::Retry(why) => Failure::Failed(why),
+    })
+}
+
+/// A reqwest error as one short phrase (the source chain, not just "error sending request").
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "cannot connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s = format!("{s}: {inner}");
+        src = inner.source();
+    }
+    s
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.update(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// SHA-256 of a file, lowercase hex.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut h = Sha256::new();
+    io::copy(&mut File::open(path)?, &mut HashWriter(&mut h))?;
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

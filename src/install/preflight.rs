@@ -1,0 +1,545 @@
+//! Build-dependency checks, run before anything is downloaded (and by `pyv doctor`): a C
+//! compiler, make, and the headers *and* libraries CPython's optional modules need, tested by
+//! compiling and linking a one-line program with the user's CC/CPPFLAGS/LDFLAGS. python-build
+//! only learns about a missing header after minutes of compiling; pyv names the package to
+//! install for the detected package manager before it starts.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::progress::Ui;
+use super::{InstallError, Result};
+
+/// How bad a missing dependency is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Nothing can be built (compiler, make): stop even with `--skip-preflight`.
+    Fatal,
+    /// The Python would be useless without it (ssl, zlib): stop unless `--skip-preflight`.
+    Required,
+    /// One module goes missing: warn and go on.
+    Optional,
+}
+
+/// A package manager and, per dependency, the package that provides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    Apt,
+    Dnf,
+    Yum,
+    Pacman,
+    Apk,
+    Zypper,
+    Brew,
+}
+
+/// One library dependency: what to compile and link, and what goes missing without it.
+struct Lib {
+    key: &'static str,
+    /// Source lines `#include`d by the test program.
+    includes: &'static [&'static str],
+    /// Alternative link flags; the first that works wins.
+    link: &'static [&'static str],
+    modules: &'static str,
+    severity: Severity,
+    /// Packages for apt, dnf/yum, pacman, apk, zypper, brew.
+    packages: [&'static str; 6],
+}
+
+const LIBS: &[Lib] = &[
+    Lib {
+        key: "ssl",
+        includes: &["openssl/ssl.h"],
+        link: &["-lssl -lcrypto"],
+        modules: "ssl, hashlib (pip cannot download anything)",
+        severity: Severity::Required,
+        packages: [
+            "libssl-dev",
+            "openssl-devel",
+            "openssl",
+            "openssl-dev",
+            "libopenssl-devel",
+            "openssl@3",
+        ],
+    },
+    Lib {
+        key: "zlib",
+        includes: &["zlib.h"],
+        link: &["-lz"],
+        modules: "zlib (ensurepip and pip fail)",
+        severity: Severity::Required,
+        packages: [
+            "zlib1g-dev",
+            "zlib-devel",
+            "zlib",
+            "zlib-dev",
+            "zlib-devel",
+            "zlib",
+        ],
+    },
+    Lib {
+        key: "ffi",
+        includes: &["ffi.h"],
+        link: &["-lffi"],
+        modules: "ctypes",
+        severity: Severity::Optional,
+        packages: [
+            "libffi-dev",
+            "libffi-devel",
+            "libffi",
+            "libffi-dev",
+            "libffi-devel",
+            "libffi",
+        ],
+    },
+    Lib {
+        key: "sqlite3",
+        includes: &["sqlite3.h"],
+        link: &["-lsqlite3"],
+        modules: "sqlite3",
+        severity: Severity::Optional,
+        packages: [
+            "libsqlite3-dev",
+            "sqlite-devel",
+            "sqlite",
+            "sqlite-dev",
+            "sqlite3-devel",
+            "sqlite",
+        ],
+    },
+    Lib {
+        key: "bz2",
+        includes: &["bzlib.h"],
+        link: &["-lbz2"],
+        modules: "bz2",
+        severity: Severity::Optional,
+        packages: [
+            "libbz2-dev",
+            "bzip2-devel",
+            "bzip2",
+            "bzip2-dev",
+            "libbz2-devel",
+            "bzip2",
+        ],
+    },
+    Lib {
+        key: "lzma",
+        includes: &["lzma.h"],
+        link: &["-llzma"],
+        modules: "lzma",
+        severity: Severity::Optional,
+        packages: ["liblzma-dev", "xz-devel", "xz", "xz-dev", "xz-devel", "xz"],
+    },
+    Lib {
+        key: "readline",
+        includes: &["stdio.h", "readline/readline.h"],
+        link: &["-lreadline"],
+        modules: "readline (no line editing in the REPL)",
+        severity: Severity::Optional,
+        packages: [
+            "libreadline-dev",
+            "readline-devel",
+            "readline",
+            "readline-dev",
+            "readline-devel",
+            "readline",
+        ],
+    },
+    Lib {
+        key: "ncurses",
+        includes: &["curses.h"],
+        link: &["-lncursesw", "-lncurses"],
+        modules: "curses",
+        severity: Severity::Optional,
+        packages: [
+            "libncurses-dev",
+            "ncurses-devel",
+            "ncurses",
+            "ncurses-dev",
+            "ncurses-devel",
+            "ncurses",
+        ],
+    },
+    Lib {
+        key: "uuid",
+        includes: &["uuid/uuid.h"],
+        link: &["-luuid", ""],
+        modules: "_uuid (uuid falls back to slower code)",
+        severity: Severity::Optional,
+        packages: [
+            "uuid-dev",
+            "libuuid-devel",
+            "util-linux-libs",
+            "util-linux-dev",
+            "libuuid-devel",
+            "ossp-uuid",
+        ],
+    },
+    Lib {
+        key: "gdbm",
+        includes: &["gdbm.h"],
+        link: &["-lgdbm"],
+        modules: "dbm.gnu",
+        severity: Severity::Optional,
+        packages: [
+            "libgdbm-dev",
+            "gdbm-devel",
+            "gdbm",
+            "gdbm-dev",
+            "gdbm-devel",
+            "gdbm",
+        ],
+    },
+    Lib {
+        key: "tk",
+        includes: &["tk.h"],
+        link: &[
+            "$PKG_CONFIG tk",
+            "-I/usr/include/tcl8.6 -ltk8.6 -ltcl8.6",
+            "-I/usr/include/tcl -ltk -ltcl",
+            "-ltk -ltcl",
+        ],
+        modules: "tkinter (and IDLE)",
+        severity: Severity::Optional,
+        packages: ["tk-dev", "tk-devel", "tk", "tk-dev", "tk-devel", "tcl-tk"],
+    },
+];
+
+/// The result of one check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub key: &'static str,
+    pub ok: bool,
+    /// What was found, or what goes missing without it.
+    pub detail: String,
+    pub severity: Severity,
+    package: Option<String>,
+}
+
+/// All checks plus the detected package manager.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub checks: Vec<Check>,
+    pub manager: Option<Manager>,
+}
+
+/// Run the checks: always the compiler and make; with `libraries`, every library as well.
+pub fn run(libraries: bool) -> Report {
+    let manager = detect_manager();
+    let tool_pkg = |m: Option<Manager>| {
+        m.map(|m| match m {
+            Manager::Apt => "build-essential",
+            Manager::Dnf | Manager::Yum | Manager::Zypper => "gcc make",
+            Manager::Pacman => "base-devel",
+            Manager::Apk => "build-base",
+            Manager::Brew => "(xcode-select --install)",
+        })
+        .map(String::from)
+    };
+    let mut checks = Vec::new();
+    let cc = compiler();
+    checks.push(Check {
+        key: "C compiler",
+        ok: cc.is_ok(),
+        detail: match &cc {
+            Ok(p) => p.display().to_string(),
+            Err(why) => why.clone(),
+        },
+        severity: Severity::Fatal,
+        package: tool_pkg(manager),
+    });
+    let make = make_program();
+    checks.push(Check {
+        key: "make",
+        ok: make.is_some(),
+        detail: make.map_or("no `make` or `gmake` on PATH".into(), |p| {
+            p.display().to_string()
+        }),
+        severity: Severity::Fatal,
+        package: tool_pkg(manager),
+    });
+    if let (true, Ok(cc)) = (libraries, &cc) {
+        // Eleven compile-and-link probes, in parallel: about a second instead of several.
+        let found: Vec<Option<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = LIBS
+                .iter()
+                .map(|lib| s.spawn(move || try_lib(cc, lib)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
+        for (lib, flags) in LIBS.iter().zip(found) {
+            checks.push(Check {
+                key: lib.key,
+                ok: flags.is_some(),
+                detail: match flags {
+                    Some(f) => format!("{} {f}", lib.includes.last().unwrap_or(&"")),
+                    None => format!("missing: {}", lib.modules),
+                },
+                severity: lib.severity,
+                package: manager.map(|m| package(lib, m).to_string()),
+            });
+        }
+    }
+    Report { checks, manager }
+}
+
+impl Report {
+    pub fn missing(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.ok)
+    }
+
+    /// The one command that installs what is missing, e.g. `sudo apt-get install -y tk-dev`.
+    pub fn install_command<'a>(
+        &self,
+        checks: impl IntoIterator<Item = &'a Check>,
+    ) -> Option<String> {
+        let mut pkgs: Vec<&str> = Vec::new();
+        for c in checks {
+            for p in c.package.as_deref().unwrap_or("").split(' ') {
+                if !p.is_empty() && !pkgs.contains(&p) {
+                    pkgs.push(p);
+                }
+            }
+        }
+        if pkgs.is_empty() {
+            return None;
+        }
+        Some(command_for(self.manager?, &pkgs))
+    }
+
+    /// Warn about each missing optional library (printed even with `-q`).
+    pub fn print_warnings(&self, ui: &Ui) {
+        let optional: Vec<&Check> = self
+            .missing()
+            .filter(|c| c.severity == Severity::Optional)
+            .collect();
+        for c in &optional {
+            ui.warn(&format!(
+                "`{}` headers or library not found: {}",
+                c.key, c.detail
+            ));
+        }
+        if let Some(cmd) = self.install_command(optional.iter().copied()) {
+            ui.warn(&format!("to build those modules too, first run: {cmd}"));
+        }
+    }
+
+    /// Fail on a missing compiler/make, or (unless skipped) on missing ssl/zlib.
+    pub fn require(&self) -> Result<()> {
+        for severity in [Severity::Fatal, Severity::Required] {
+            let blocking: Vec<&Check> = self.missing().filter(|c| c.severity == severity).collect();
+            if !blocking.is_empty() {
+                return Err(InstallError::Preflight {
+                    missing: blocking
+                        .iter()
+                        .map(|c| format!("{} ({})", c.key, c.detail))
+                        .collect(),
+                    install: self.install_command(blocking.iter().copied()),
+                    skippable: severity == Severity::Required,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn package(lib: &Lib, m: Manager) -> &'static str {
+    let i = match m {
+        Manager::Apt => 0,
+        Manager::Dnf | Manager::Yum => 1,
+        Manager::Pacman => 2,
+        Manager::Apk => 3,
+        Manager::Zypper => 4,
+        Manager::Brew => 5,
+    };
+    lib.packages[i]
+}
+
+fn command_for(m: Manager, pkgs: &[&str]) -> String {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let sudo = if root { "" } else { "sudo " };
+    let list = pkgs.join(" ");
+    match m {
+        Manager::Apt => format!("{sudo}apt-get install -y {list}"),
+        Manager::Dnf => format!("{sudo}dnf install -y {list}"),
+        Manager::Yum => format!("{sudo}yum install -y {list}"),
+        Manager::Pacman => format!("{sudo}pacman -S --needed {list}"),
+        Manager::Apk => format!("{sudo}apk add {list}"),
+        Manager::Zypper => format!("{sudo}zypper install -y {list}"),
+        Manager::Brew => format!("brew install {list}"),
+    }
+}
+
+/// The package manager of this system, from `/etc/os-release` (or macOS).
+pub fn detect_manager() -> Option<Manager> {
+    if cfg!(target_os = "macos") {
+        return Some(Manager::Brew);
+    }
+    let text = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let mut ids = String::new();
+    for line in text.lines() {
+        if let Some(v) = line
+            .strip_prefix("ID=")
+            .or_else(|| line.strip_prefix("ID_LIKE="))
+        {
+            ids.push(' ');
+            ids.push_str(v.trim_matches('"'));
+        }
+    }
+    let has = |w: &str| ids.split_whitespace().any(|i| i == w);
+    if has("debian") || has("ubuntu") {
+        Some(Manager::Apt)
+    } else if has("fedora") || has("rhel") || has("centos") {
+        Some(if which("dnf").is_some() {
+            Manager::Dnf
+        } else {
+            Manager::Yum
+        })
+    } else if has("arch") {
+        Some(Manager::Pacman)
+    } else if has("alpine") {
+        Some(Manager::Apk)
+    } else if has("suse") || has("opensuse") {
+        Some(Manager::Zypper)
+    } else {
+        None
+    }
+}
+
+/// The package providing a header file, for "fatal error: X.h: No such file" in a build log.
+pub fn package_for_header(header: &str) -> Option<String> {
+    let lib = LIBS.iter().find(|l| {
+        l.includes
+            .iter()
+            .any(|i| *i == header || header.starts_with("openssl/") && l.key == "ssl")
+    })?;
+    Some(package_hint(lib))
+}
+
+/// The package providing the library behind a module (`ssl`, `_ctypes`, `tkinter`, ...).
+pub fn package_for_module(module: &str) -> Option<String> {
+    let key = match module.trim_start_matches('_') {
+        "ssl" | "hashlib" => "ssl",
+        "zlib" => "zlib",
+        "ctypes" => "ffi",
+        "sqlite3" => "sqlite3",
+        "bz2" => "bz2",
+        "lzma" => "lzma",
+        "readline" => "readline",
+        "curses" => "ncurses",
+        "uuid" => "uuid",
+        "dbm.gnu" | "gdbm" => "gdbm",
+        "tkinter" | "Tkinter" | "tkinter_" => "tk",
+        _ => return None,
+    };
+    LIBS.iter().find(|l| l.key == key).map(package_hint)
+}
+
+fn package_hint(lib: &Lib) -> String {
+    match detect_manager() {
+        Some(m) => format!(
+            "`{}` (`{}`)",
+            package(lib, m),
+            command_for(m, &[package(lib, m)])
+        ),
+        None => format!("the development package of {}", lib.key),
+    }
+}
+
+/// Find a program on PATH.
+pub fn which(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        return pyv_core::resolve::is_executable(Path::new(program)).then(|| program.into());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(program))
+        .find(|p| pyv_core::resolve::is_executable(p))
+}
+
+/// The C compiler: `$CC` (its first word) if set, else cc, gcc or clang.
+pub fn compiler() -> std::result::Result<PathBuf, String> {
+    if let Some(cc) = std::env::var("CC").ok().filter(|s| !s.trim().is_empty()) {
+        if pyv_core::resolve::is_executable(Path::new(&cc)) {
+            return Ok(PathBuf::from(cc)); // a path with spaces, not a command line
+        }
+        let first = cc.split_whitespace().next().unwrap_or_default();
+        return which(first).ok_or_else(|| format!("`{first}` (from CC) not found"));
+    }
+    ["cc", "gcc", "clang"]
+        .iter()
+        .find_map(|c| which(c))
+        .ok_or_else(|| "no `cc`, `gcc` or `clang` on PATH".to_string())
+}
+
+/// `$MAKE`, else make or gmake.
+pub fn make_program() -> Option<PathBuf> {
+    if let Some(m) = std::env::var("MAKE").ok().filter(|s| !s.trim().is_empty()) {
+        return which(&m);
+    }
+    which("make").or_else(|| which("gmake"))
+}
+
+fn env_words(var: &str) -> Vec<String> {
+    std::env::var(var)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+/// Compile and link a test program for `lib`; the link flags that worked.
+fn try_lib(cc: &Path, lib: &Lib) -> Option<String> {
+    let mut src = String::new();
+    for i in lib.includes {
+        src.push_str(&format!("#include <{i}>\n"));
+    }
+    src.push_str("int main(void) { return 0; }\n");
+    let cc_words = std::env::var("CC").unwrap_or_default();
+    let cc_extra: Vec<&str> = if Path::new(&cc_words).is_file() {
+        Vec::new()
+    } else {
+        cc_words.split_whitespace().skip(1).collect()
+    };
+    for flags in lib.link {
+        let words: Vec<String> = match flags.strip_prefix("$PKG_CONFIG ") {
+            Some(pkg) => {
+                let out = Command::new("pkg-config")
+                    .args(["--cflags", "--libs", pkg])
+                    .stderr(Stdio::null())
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success());
+                let Some(out) = out else { continue };
+                String::from_utf8_lossy(&out.stdout)
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect()
+            }
+            None => flags.split_whitespace().map(String::from).collect(),
+        };
+        let child = Command::new(cc)
+            .args(&cc_extra)
+            .args(env_words("CPPFLAGS"))
+            .args(env_words("CFLAGS"))
+            .args(["-x", "c", "-", "-o", "/dev/null"])
+            .args(env_words("LDFLAGS"))
+            .args(&words)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else { continue };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(src.as_bytes());
+        }
+        if child.wait().is_ok_and(|s| s.success()) {
+            return Some(words.join(" "));
+        }
+    }
+    None
+}

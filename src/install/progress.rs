@@ -1,0 +1,221 @@
+//! What an install shows while it works: one line (or, on a terminal, one live spinner) per
+//! phase with its elapsed time, a byte/rate/ETA bar for the download, and a percentage while
+//! compiling. Everything goes to stderr; `-q` silences all but warnings. Without a terminal the
+//! same information is printed as plain lines, so CI logs show progress too.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::human_duration;
+
+/// The progress reporter of one install.
+pub struct Ui {
+    quiet: bool,
+    tty: bool,
+    label: String,
+}
+
+impl Ui {
+    /// `label` prefixes every line (the version being installed).
+    pub fn new(quiet: bool, label: &str) -> Ui {
+        Ui {
+            quiet,
+            tty: std::io::stderr().is_terminal(),
+            label: label.to_string(),
+        }
+    }
+
+    /// Plain lines even on a terminal (used while `-v` streams the build log).
+    pub fn plain(mut self) -> Ui {
+        self.tty = false;
+        self
+    }
+
+    /// An informational line, silenced by `-q`.
+    pub fn note(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("pyv: {}: {msg}", self.label);
+        }
+    }
+
+    /// A warning, printed even with `-q`.
+    pub fn warn(&self, msg: &str) {
+        eprintln!("pyv: warning: {msg}");
+    }
+
+    /// Start a phase (`configure`, `compile`, ...).
+    pub fn phase(&self, name: &'static str) -> Phase {
+        let bar = (self.tty && !self.quiet).then(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")
+                    .expect("valid template"),
+            );
+            b.set_prefix(format!("{} {name}", self.label));
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        if bar.is_none() && !self.quiet {
+            eprintln!("pyv: {}: {name} ...", self.label);
+        }
+        Phase {
+            bar,
+            quiet: self.quiet,
+            label: self.label.clone(),
+            name,
+            started: Instant::now(),
+            shown_pct: 0,
+        }
+    }
+
+    /// A byte counter for one download; `done` bytes were already there (a resumed `.part`).
+    pub fn download(&self, url: &str, total: Option<u64>, done: u64) -> Meter {
+        let bar = (self.tty && !self.quiet).then(|| {
+            let b = match total {
+                Some(t) => ProgressBar::new(t),
+                None => ProgressBar::new_spinner(),
+            };
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            b.set_prefix(format!("{} download", self.label));
+            b.set_position(done);
+            b
+        });
+        if !self.quiet {
+            let from = if done > 0 {
+                format!(" (resuming at {})", bytes(done))
+            } else {
+                String::new()
+            };
+            let size = total.map(|t| format!(", {}", bytes(t))).unwrap_or_default();
+            if bar.is_some() {
+                eprintln!("pyv: {}: download {url}{size}{from}", self.label);
+            } else {
+                eprintln!("pyv: {}: download {url}{size}{from} ...", self.label);
+            }
+        }
+        Meter {
+            bar,
+            quiet: self.quiet,
+            label: self.label.clone(),
+            total,
+            done,
+            started: Instant::now(),
+            shown_quarter: 0,
+        }
+    }
+}
+
+/// One running phase; call [`Phase::finish`] when it succeeds.
+pub struct Phase {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    label: String,
+    name: &'static str,
+    started: Instant,
+    shown_pct: u8,
+}
+
+impl Phase {
+    /// Show a completion percentage (plain output prints every 10 %).
+    pub fn percent(&mut self, pct: u8) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!("{pct}%"));
+        } else if !self.quiet && pct >= self.shown_pct + 10 {
+            self.shown_pct = pct - pct % 10;
+            eprintln!(
+                "pyv: {}: {} {}% ({})",
+                self.label,
+                self.name,
+                self.shown_pct,
+                human_duration(self.started.elapsed())
+            );
+        }
+    }
+
+    pub fn finish(self) {
+        let took = human_duration(self.started.elapsed());
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if !self.quiet {
+            eprintln!("pyv: {}: {} done ({took})", self.label, self.name);
+        }
+    }
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// A running download's byte counter.
+pub struct Meter {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    label: String,
+    total: Option<u64>,
+    done: u64,
+    started: Instant,
+    shown_quarter: u64,
+}
+
+impl Meter {
+    pub fn add(&mut self, n: u64) {
+        self.done += n;
+        if let Some(b) = &self.bar {
+            b.set_position(self.done);
+        } else if let (false, Some(t)) = (self.quiet, self.total.filter(|t| *t > 0)) {
+            let quarter = self.done * 4 / t;
+            if quarter > self.shown_quarter && quarter < 4 {
+                self.shown_quarter = quarter;
+                eprintln!(
+                    "pyv: {}: download {}% ({} of {})",
+                    self.label,
+                    quarter * 25,
+                    bytes(self.done),
+                    bytes(t)
+                );
+            }
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if !self.quiet {
+            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            eprintln!(
+                "pyv: {}: download done ({} in {}, {}/s)",
+                self.label,
+                bytes(self.done),
+                human_duration(self.started.elapsed()),
+                bytes((self.done as f64 / secs) as u64)
+            );
+        }
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// `25.3 MiB`.
+pub fn bytes(n: u64) -> String {
+    indicatif::BinaryBytes(n).to_string()
+}

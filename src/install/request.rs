@@ -1,0 +1,255 @@
+//! What `pyv install <request>` means: which version gets built, under which name, from which
+//! archive and with which acceptable SHA-256. Resolution is pyenv's (exact, prefix, `3.13t`,
+//! `latest`), but a version the catalog does not know is only accepted with a user-supplied
+//! digest or a local archive, so pyv never builds bytes nobody vouched for.
+
+use std::path::{Path, PathBuf};
+
+use pyv_core::pyversion::PyVersion;
+
+use super::{InstallError, Result};
+use crate::catalog::{self, Format};
+
+/// One archive that may be downloaded: its file name, its path below a mirror base (python.org
+/// layout) and the digest it must have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub file: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// Where the source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Downloaded (or taken from the cache): the candidates in order of preference.
+    Remote(Vec<Candidate>),
+    /// A local archive given on the command line; `sha256` is checked when known.
+    Local {
+        path: PathBuf,
+        sha256: Option<String>,
+    },
+}
+
+/// A fully resolved install request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The directory name under `versions/` (`3.13.5t`, `3.11.2-debug`).
+    pub name: String,
+    /// The CPython release whose source is built (`3.13.5`).
+    pub version: String,
+    /// Built with `--disable-gil`.
+    pub free_threaded: bool,
+    /// Built with `--with-pydebug`.
+    pub debug: bool,
+    pub source: Source,
+}
+
+/// Whether a command-line argument names a local archive rather than a version.
+pub fn is_local_archive(raw: &str) -> bool {
+    raw.contains('/') || archive_version(raw).is_some()
+}
+
+/// `Python-3.14.2.tar.xz` → `3.14.2`.
+fn archive_version(file: &str) -> Option<&str> {
+    let rest = file.strip_prefix("Python-")?;
+    [".tar.xz", ".tgz", ".tar.gz"]
+        .iter()
+        .find_map(|ext| rest.strip_suffix(ext))
+        .filter(|v| PyVersion::parse(v).is_some())
+}
+
+/// Check and normalise a `--sha256` value.
+pub fn parse_sha256(raw: &str) -> Result<String> {
+    let hex = raw.trim().to_ascii_lowercase();
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex)
+    } else {
+        Err(InstallError::Usage {
+            message: format!(
+                "invalid `--sha256` value `{}` (given on the command line): expected 64 hex digits",
+                raw.escape_debug()
+            ),
+            hint: "copy the SHA-256 from python.org's release page, e.g. `sha256sum Python-X.Y.Z.tar.xz`"
+                .into(),
+        })
+    }
+}
+
+/// Resolve a request (already validated by `name::validate`) chosen by `origin`.
+pub fn plan(request: &str, origin: &str, sha256: Option<&str>, debug: bool) -> Result<Plan> {
+    let (version, free_threaded, source) = if let Some(v) = catalog::best_known(request) {
+        let free_threaded = v.ends_with('t');
+        let base = v.trim_end_matches('t').to_string();
+        let mut cands: Vec<Candidate> = catalog::archives(&base)
+            .into_iter()
+            .map(|r| Candidate {
+                file: r.path().rsplit('/').next().unwrap_or(r.path()).to_string(),
+                path: r.path().to_string(),
+                sha256: r.sha256.to_string(),
+            })
+            .collect();
+        if let Some(want) = sha256 {
+            cands.retain(|c| c.sha256 == want);
+            if cands.is_empty() {
+                return Err(InstallError::Usage {
+                    message: format!(
+                        "`--sha256 {want}` matches no archive of CPython {base} in pyv's catalog"
+                    ),
+                    hint: format!(
+                        "leave out `--sha256` for a known version: pyv already knows {base}'s digests"
+                    ),
+                });
+            }
+        }
+        (base, free_threaded, Source::Remote(cands))
+    } else if let Some(want) = sha256 {
+        let (base, free_threaded) = match request.strip_suffix('t') {
+            Some(b) if PyVersion::parse(b).is_some() => (b.to_string(), true),
+            _ => (request.to_string(), false),
+        };
+        let exact = PyVersion::parse(&base).is_some_and(|v| v.micro.is_some() && !v.dev);
+        if !exact {
+            return Err(InstallError::Usage {
+                message: format!(
+                    "`{request}` ({origin}) is not an exact version; `--sha256` needs one like `3.14.2`"
+                ),
+                hint: "name the exact release the checksum belongs to".into(),
+            });
+        }
+        let cands = [("tar.xz", Format::Xz), ("tgz", Format::Tgz)]
+            .into_iter()
+            .map(|(ext, _)| {
+                let file = format!("Python-{base}.{ext}");
+                Candidate {
+                    path: format!("{base}/{file}"),
+                    file,
+                    sha256: want.to_string(),
+                }
+            })
+            .collect();
+        (base, free_threaded, Source::Remote(cands))
+    } else {
+        return Err(InstallError::Unknown {
+            request: request.to_string(),
+            origin: origin.to_string(),
+            close: catalog::close_to(request.trim_end_matches('t')),
+        });
+    };
+    Ok(finish(version, free_threaded, debug, source))
+}
+
+/// Plan an install from a local archive file: the version comes from its name.
+pub fn plan_local(path: &Path, sha256: Option<&str>, debug: bool) -> Result<Plan> {
+    let bad = |reason: &str| InstallError::Archive {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    let file = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .ok_or_else(|| bad("it has no file name"))?;
+    let version = archive_version(file)
+        .ok_or_else(|| bad("its name does not say which version it is"))?
+        .to_string();
+    if !path.is_file() {
+        return Err(bad("no such file"));
+    }
+    let known = catalog::archives(&version);
+    let sha256 = match sha256 {
+        Some(s) => Some(s.to_string()),
+        // A known release must hash to the catalog's digest for its format.
+        None if catalog::is_known(&version) => {
+            let format = if file.ends_with(".tar.xz") {
+                Format::Xz
+            } else {
+                Format::Tgz
+            };
+            known
+                .iter()
+                .find(|r| r.format == format)
+                .map(|r| r.sha256.to_string())
+        }
+        None => None,
+    };
+    let source = Source::Local {
+        path: path.to_path_buf(),
+        sha256,
+    };
+    Ok(finish(version, false, debug, source))
+}
+
+fn finish(version: String, free_threaded: bool, debug: bool, source: Source) -> Plan {
+    let mut name = version.clone();
+    if free_threaded {
+        name.push('t');
+    }
+    if debug {
+        name.push_str("-debug"); // pyenv's name for `-g` builds
+    }
+    Plan {
+        name,
+        version,
+        free_threaded,
+        debug,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_versions_prefer_xz() {
+        let p = plan("3.11.2", "cli", None, false).unwrap();
+        assert_eq!(p.name, "3.11.2");
+        let Source::Remote(c) = &p.source else {
+            panic!()
+        };
+        assert_eq!(c[0].file, "Python-3.11.2.tar.xz");
+        assert_eq!(c[1].path, "3.11.2/Python-3.11.2.tgz");
+    }
+
+    #[test]
+    fn free_threaded_and_debug_names() {
+        let p = plan("3.13.5t", "cli", None, true).unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("3.13.5t-debug", "3.13.5")
+        );
+        assert!(p.free_threaded && p.debug);
+    }
+
+    #[test]
+    fn unknown_needs_a_digest() {
+        assert!(matches!(
+            plan("3.99.1", "cli", None, false),
+            Err(InstallError::Unknown { .. })
+        ));
+        let sha = "a".repeat(64);
+        let p = plan("3.99.1", "cli", Some(&sha), false).unwrap();
+        let Source::Remote(c) = &p.source else {
+            panic!()
+        };
+        assert_eq!(c[1].path, "3.99.1/Python-3.99.1.tgz");
+        assert!(matches!(
+            plan("3.99", "cli", Some(&sha), false),
+            Err(InstallError::Usage { .. })
+        ));
+        assert!(matches!(
+            plan("3.11.2", "cli", Some(&sha), false),
+            Err(InstallError::Usage { .. })
+        ));
+    }
+
+    #[test]
+    fn archive_names() {
+        assert_eq!(archive_version("Python-3.14.2.tar.xz"), Some("3.14.2"));
+        assert_eq!(archive_version("Python-3.9.2.tgz"), Some("3.9.2"));
+        assert_eq!(archive_version("python-3.9.2.zip"), None);
+        assert!(is_local_archive("./x.tgz"));
+        assert!(!is_local_archive("3.12"));
+        assert!(parse_sha256("xyz").is_err());
+    }
+}

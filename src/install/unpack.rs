@@ -1,0 +1,192 @@
+//! Extracting a source archive (gzip or xz, detected by magic bytes, not by name) into the
+//! staging dir, refusing the whole archive on anything that could write outside it: an entry
+//! with `..` or an absolute path, a symlink or hard link leading outside the top-level
+//! directory, a device node or FIFO, or more than one top-level directory. On refusal or error
+//! the partial tree is removed before returning.
+
+use std::fs::{self, File};
+use std::io::{BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+use pyv_core::rehash::remove_any;
+
+use super::progress::Ui;
+use super::{signals, InstallError, Result};
+
+/// Extract `archive` into `dest` (created) and return the single top-level directory.
+pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {
+    let phase = ui.phase("unpack");
+    let result = extract(archive, dest);
+    match result {
+        Ok(top) => {
+            phase.finish();
+            Ok(top)
+        }
+        Err(e) => {
+            let _ = remove_any(dest);
+            Err(e)
+        }
+    }
+}
+
+fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
+    let io_err = |e| InstallError::io("cannot read", archive, e);
+    // Sniff the compression from the first bytes: a mislabelled file still works, and
+    // anything else is refused before a decoder sees it.
+    let mut file = BufReader::new(File::open(archive).map_err(io_err)?);
+    let mut magic = [0u8; 6];
+    file.read_exact(&mut magic).map_err(io_err)?;
+    let file = BufReader::new(File::open(archive).map_err(io_err)?);
+    let reader: Box<dyn Read> = if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {
+        Box::new(liblzma::read::XzDecoder::new(file))
+    } else {
+        return Err(InstallError::Archive {
+            path: archive.to_path_buf(),
+            reason: "it is neither gzip nor xz compressed".into(),
+        });
+    };
+    fs::create_dir_all(dest).map_err(|e| InstallError::io("cannot create", dest, e))?;
+    let mut tar = tar::Archive::new(reader);
+    tar.set_preserve_permissions(false); // keeps rwx bits, drops setuid/setgid
+    tar.set_preserve_ownerships(false);
+    tar.set_overwrite(true);
+    let mut top: Option<String> = None;
+    let refuse = |entry: &str, reason: &str| InstallError::UnsafeArchive {
+        archive: archive.to_path_buf(),
+        entry: entry.to_string(),
+        reason: reason.to_string(),
+    };
+    for entry in tar.entries().map_err(io_err)? {
+        signals::check()?;
+        let mut entry = entry.map_err(io_err)?;
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
+            continue;
+        }
+        // Every check runs before the entry is written; the first bad entry stops the whole
+        // archive, and `unpack` removes whatever earlier entries already wrote.
+        let path = entry.path().map_err(io_err)?.into_owned();
+        let shown = path.display().to_string();
+        let parts = normal_parts(&path).map_err(|why| refuse(&shown, why))?;
+        let Some(first) = parts.first() else {
+            continue; // `./`
+        };
+        match &top {
+            None => top = Some(first.clone()),
+            Some(t) if t != first => {
+                return Err(refuse(&shown, "is a second top-level directory"));
+            }
+            Some(_) => {}
+        }
+        if kind.is_symlink() {
+            let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
+            if !symlink_stays_inside(&parts, &target) {
+                return Err(refuse(
+                    &shown,
+                    &format!("is a symlink to `{}`, outside the tree", target.display()),
+                ));
+            }
+        } else if kind.is_hard_link() {
+            let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
+            let ok = normal_parts(&target)
+                .ok()
+                .is_some_and(|t| t.first() == Some(first) && t.len() > 1);
+            if !ok {
+                return Err(refuse(
+                    &shown,
+                    &format!("is a hard link to `{}`, outside the tree", target.display()),
+                ));
+            }
+        } else if !(kind.is_file() || kind.is_dir() || kind.is_contiguous()) {
+            return Err(refuse(
+                &shown,
+                "is a device node, FIFO or other special file",
+            ));
+        }
+        // `unpack_in` re-checks that the parent directory resolves inside `dest` (it follows
+        // symlinks already extracted), a second line of defence behind the lexical checks.
+        let written = entry
+            .unpack_in(dest)
+            .map_err(|e| InstallError::io("cannot extract into", dest, e))?;
+        if !written {
+            return Err(refuse(
+                &shown,
+                "would be written outside the staging directory",
+            ));
+        }
+    }
+    match top {
+        Some(t) if dest.join(&t).is_dir() => Ok(dest.join(t)),
+        _ => Err(InstallError::Archive {
+            path: archive.to_path_buf(),
+            reason: "it does not contain a top-level source directory".into(),
+        }),
+    }
+}
+
+/// The components of an archive path, refusing absolute paths and `..`.
+fn normal_parts(path: &Path) -> std::result::Result<Vec<String>, &'static str> {
+    let mut out = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => out.push(p.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("contains `..`"),
+            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a symlink at `entry` (components) pointing to `target` stays inside the top-level
+/// directory, resolving `..` lexically.
+fn symlink_stays_inside(entry: &[String], target: &Path) -> bool {
+    if target.as_os_str().is_empty() {
+        return false;
+    }
+    // Start in the link's directory; depth 1 is the top-level directory itself.
+    let mut depth = entry.len() as isize - 1;
+    for c in target.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 1 {
+                    return false;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    depth >= 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(s: &str) -> Vec<String> {
+        normal_parts(Path::new(s)).unwrap()
+    }
+
+    #[test]
+    fn symlink_targets() {
+        let e = parts("Python-3.11.2/Lib/link");
+        assert!(symlink_stays_inside(&e, Path::new("os.py")));
+        assert!(symlink_stays_inside(&e, Path::new("../Tools/x")));
+        assert!(!symlink_stays_inside(&e, Path::new("../../etc/passwd")));
+        assert!(!symlink_stays_inside(&e, Path::new("/etc/passwd")));
+        assert!(!symlink_stays_inside(&parts("top/l"), Path::new("..")));
+        assert!(symlink_stays_inside(&parts("top/l"), Path::new(".")));
+    }
+
+    #[test]
+    fn entry_paths() {
+        assert!(normal_parts(Path::new("a/../../b")).is_err());
+        assert!(normal_parts(Path::new("/etc/x")).is_err());
+        assert_eq!(parts("./a/b"), ["a", "b"]);
+    }
+}

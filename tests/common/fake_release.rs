@@ -1,0 +1,178 @@
+//! A tiny fake CPython source release for driving `pyv install` end to end in seconds: its
+//! `configure` writes a Makefile whose targets "compile" four objects and install a
+//! `bin/python3` script that answers pyv's import check. Behaviour is steered through the
+//! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
+//! (`FAKE_SLEEP_SECS`, default 30), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import).
+
+use std::io::Write;
+
+const CONFIGURE: &str = r#"#!/bin/sh
+echo "fake configure $*"
+if [ "$FAKE_SLEEP" = configure ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
+if [ "$FAKE_FAIL" = configure ]; then
+  echo "configure: error: no acceptable C compiler found in \$PATH" >&2
+  exit 1
+fi
+prefix=/usr/local
+for a in "$@"; do case "$a" in --prefix=*) prefix="${a#--prefix=}";; esac; done
+sed "s|@PREFIX@|$prefix|" Makefile.in > Makefile
+echo "$*" > configure.args
+"#;
+
+const MAKEFILE_IN: &str = "PREFIX=@PREFIX@
+OBJS=a.o b.o c.o d.o
+all: $(OBJS)
+%.o: %.c
+\t@echo \"gcc -c $< -o $@\"
+\t@if [ \"$$FAKE_SLEEP\" = make ]; then sleep \"$${FAKE_SLEEP_SECS:-30}\"; fi
+\t@if [ \"$$FAKE_FAIL\" = make ]; then echo \"$<:1:10: fatal error: openssl/ssl.h: No such file or directory\" >&2; exit 1; fi
+\t@cp $< $@
+install: all
+\t@if [ \"$$FAKE_SLEEP\" = install ]; then sleep \"$${FAKE_SLEEP_SECS:-30}\"; fi
+\t@if [ \"$$FAKE_FAIL\" = install ]; then echo \"install: cannot write\" >&2; exit 2; fi
+\tmkdir -p \"$(DESTDIR)$(PREFIX)/bin\" \"$(DESTDIR)$(PREFIX)/lib\"
+\tcp python3.in \"$(DESTDIR)$(PREFIX)/bin/python3\"
+\tcp pip3.in \"$(DESTDIR)$(PREFIX)/bin/pip3\"
+\tcp configure.args \"$(DESTDIR)$(PREFIX)/lib/configure.args\"
+\tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/python3\" \"$(DESTDIR)$(PREFIX)/bin/pip3\"
+";
+
+const PYTHON3: &str = r#"#!/bin/sh
+if [ "$1" = "-E" ]; then
+  if [ "$FAKE_SLEEP" = verify ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
+  shift 4
+  for m in "$@"; do
+    case " $FAKE_MISSING " in
+      *" $m "*) echo "$m missing No module named '_$m'";;
+      *) echo "$m ok";;
+    esac
+  done
+  exit 0
+fi
+echo "fake python $(basename "$(dirname "$(dirname "$0")")") $*"
+"#;
+
+const PIP3: &str = "#!/bin/sh\necho \"pip 99.0 (fake)\"\n";
+
+/// A `.tgz` of `Python-<version>/` with the fake build system.
+pub fn tgz(version: &str) -> Vec<u8> {
+    tgz_with(version, &[])
+}
+
+/// The same with extra regular files (`relative path`, bytes) added to the tree.
+pub fn tgz_with(version: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
+    let top = format!("Python-{version}");
+    let mut files: Vec<(String, Vec<u8>, u32)> = vec![
+        ("configure".into(), CONFIGURE.into(), 0o755),
+        ("Makefile.in".into(), MAKEFILE_IN.into(), 0o644),
+        ("python3.in".into(), PYTHON3.into(), 0o755),
+        ("pip3.in".into(), PIP3.into(), 0o755),
+    ];
+    for c in ["a.c", "b.c", "c.c", "d.c"] {
+        files.push((c.into(), b"int x;\n".to_vec(), 0o644));
+    }
+    for (p, b) in extra {
+        files.push((p.to_string(), b.to_vec(), 0o644));
+    }
+    let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut tar = tar::Builder::new(enc);
+    let mut dir = tar::Header::new_gnu();
+    dir.set_entry_type(tar::EntryType::Directory);
+    dir.set_mode(0o755);
+    dir.set_size(0);
+    tar.append_data(&mut dir, format!("{top}/"), std::io::empty())
+        .unwrap();
+    for (path, bytes, mode) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(mode);
+        h.set_size(bytes.len() as u64);
+        tar.append_data(&mut h, format!("{top}/{path}"), bytes.as_slice())
+            .unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+/// The SHA-256 of some bytes, lowercase hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A gzip'd tar with one raw entry whose header is written by hand, so that names the `tar`
+/// crate refuses to create (`../x`, `/abs`) can be tested.
+pub fn raw_tgz(entries: &[RawEntry]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in entries {
+        let mut h = [0u8; 512];
+        h[..e.name.len()].copy_from_slice(e.name.as_bytes());
+        write_octal(&mut h[100..108], e.mode as u64);
+        write_octal(&mut h[108..116], 0);
+        write_octal(&mut h[116..124], 0);
+        write_octal(&mut h[124..136], e.body.len() as u64);
+        write_octal(&mut h[136..148], 0);
+        h[156] = e.kind;
+        h[157..157 + e.link.len()].copy_from_slice(e.link.as_bytes());
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| b as u32).sum();
+        write_octal(&mut h[148..155], sum as u64);
+        h[155] = b' ';
+        out.extend_from_slice(&h);
+        out.extend_from_slice(e.body);
+        let pad = (512 - e.body.len() % 512) % 512;
+        out.extend(std::iter::repeat_n(0u8, pad));
+    }
+    out.extend([0u8; 1024]);
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&out).unwrap();
+    enc.finish().unwrap()
+}
+
+fn write_octal(field: &mut [u8], v: u64) {
+    let s = format!("{v:0width$o}\0", width = field.len() - 1);
+    field.copy_from_slice(s.as_bytes());
+}
+
+/// One hand-made tar entry: `kind` is the typeflag (`b'0'` file, `b'2'` symlink, `b'1'` hard
+/// link, `b'3'` char device, `b'5'` directory).
+pub struct RawEntry<'a> {
+    pub name: &'a str,
+    pub kind: u8,
+    pub link: &'a str,
+    pub body: &'a [u8],
+    pub mode: u32,
+}
+
+impl<'a> RawEntry<'a> {
+    pub fn file(name: &'a str, body: &'a [u8]) -> Self {
+        RawEntry {
+            name,
+            kind: b'0',
+            link: "",
+            body,
+            mode: 0o644,
+        }
+    }
+    pub fn dir(name: &'a str) -> Self {
+        RawEntry {
+            name,
+            kind: b'5',
+            link: "",
+            body: b"",
+            mode: 0o755,
+        }
+    }
+    pub fn link(name: &'a str, kind: u8, link: &'a str) -> Self {
+        RawEntry {
+            name,
+            kind,
+            link,
+            body: b"",
+            mode: 0o777,
+        }
+    }
+}

@@ -1,0 +1,802 @@
+//! `pyv install` / `uninstall` / `doctor` driven through the real binary against a fake source
+//! release served by a local HTTP server: the happy path and every failure the issue lists.
+
+mod common;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::fake_release::{self, RawEntry};
+use common::http::{Fault, Server};
+use common::{ok_stdout, run, write_exe, Env};
+
+const V: &str = "3.99.1";
+
+/// A server with the fake release of `V` in python.org's layout.
+fn serve(tgz: &[u8]) -> Server {
+    let s = Server::start();
+    s.file(&format!("/{V}/Python-{V}.tgz"), tgz.to_vec());
+    s
+}
+
+/// `pyv install --skip-preflight --sha256 <digest> 3.99.1` against `server`.
+fn install(env: &Env, server: &Server, sha: &str) -> Command {
+    let mut c = env.pyv();
+    c.env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--skip-preflight", "--sha256", sha, V]);
+    c
+}
+
+/// Nothing is left in `.staging/` and the version is not installed.
+fn assert_clean(env: &Env, v: &str) {
+    assert!(!env.version_dir(v).exists(), "{v} must not be installed");
+    let staging = env.root().join(".staging");
+    let left: Vec<_> = fs::read_dir(&staging)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "staging leftovers: {left:?}");
+}
+
+fn cache_entries(env: &Env) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(env.path().join("cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn installs_a_release_end_to_end() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    let (code, out, err) = run(&mut install(&env, &server, &sha));
+    assert_eq!(code, 0, "{err}");
+    let dir = env.version_dir(V);
+    assert!(
+        out.contains(&format!("installed Python {V} in {}", dir.display())),
+        "{out}"
+    );
+    assert!(out.contains(&format!("pyv global {V}")), "{out}");
+    for phase in [
+        "download done",
+        "unpack done",
+        "configure done",
+        "compile done",
+        "install done",
+        "verify done",
+    ] {
+        assert!(err.contains(phase), "missing `{phase}` in:\n{err}");
+    }
+    assert!(
+        err.contains("compile 100%") || err.contains("compile 90%"),
+        "{err}"
+    );
+    let args = fs::read_to_string(dir.join("lib/configure.args")).unwrap();
+    assert!(
+        args.contains(&format!("--prefix={}", dir.display())),
+        "{args}"
+    );
+    assert!(dir.join("bin/python").exists() && dir.join("bin/pip").exists());
+    assert_clean_staging(&env);
+    assert_eq!(cache_entries(&env), [format!("Python-{V}.tgz")]);
+    // The xz archive was tried first, then the .tgz; python.org was never needed.
+    let reqs = server.requests();
+    assert_eq!(
+        reqs,
+        [
+            format!("GET /{V}/Python-{V}.tar.xz"),
+            format!("GET /{V}/Python-{V}.tgz")
+        ]
+    );
+    let logs: Vec<_> = fs::read_dir(env.root().join("logs")).unwrap().collect();
+    assert_eq!(logs.len(), 1);
+    // Shims were rehashed: python runs through them.
+    let mut py = env.cmd("python");
+    py.env("PATH", env.shim_path())
+        .env("PYV_VERSION", V)
+        .arg("-c")
+        .arg("x");
+    assert!(ok_stdout(&mut py).starts_with(&format!("fake python {V}")));
+
+    // Installed already: refused, skipped with --skip-existing.
+    let (code, _, err) = run(&mut install(&env, &server, &sha));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("version `{V}` is already installed")),
+        "{err}"
+    );
+    assert!(err.contains("hint: `pyv install --force"), "{err}");
+    let (code, out, _) = run(install(&env, &server, &sha).arg("--skip-existing"));
+    assert_eq!(code, 0);
+    assert!(out.contains("already installed"), "{out}");
+}
+
+fn assert_clean_staging(env: &Env) {
+    let staging = env.root().join(".staging");
+    let n = fs::read_dir(&staging).map(|rd| rd.count()).unwrap_or(0);
+    assert_eq!(n, 0, "staging not empty");
+}
+
+#[test]
+fn digest_mismatch_deletes_the_bytes_and_installs_nothing() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let wrong = fake_release::sha256(b"something else");
+    let (code, _, err) = run(&mut install(&env, &server, &wrong));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("checksum mismatch"), "{err}");
+    assert!(err.contains(&format!("expected sha256 {wrong}")), "{err}");
+    assert!(
+        err.contains(&format!("got {}", fake_release::sha256(&tgz))),
+        "{err}"
+    );
+    assert!(cache_entries(&env).is_empty(), "{:?}", cache_entries(&env));
+    assert_clean(&env, V);
+    // Never retried: one request for the .tgz.
+    let tgz_reqs = server
+        .requests()
+        .iter()
+        .filter(|r| r.ends_with(".tgz"))
+        .count();
+    assert_eq!(tgz_reqs, 1);
+}
+
+#[test]
+fn not_found_anywhere_names_every_url() {
+    let env = Env::new();
+    let server = Server::start();
+    let sha = fake_release::sha256(b"x");
+    let (code, _, err) = run(&mut install(&env, &server, &sha));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("cannot download `Python-{V}.tar.xz`")),
+        "{err}"
+    );
+    assert!(err.contains("HTTP 404"), "{err}");
+    assert!(
+        err.contains(&format!("{}/upstream/{V}/Python-{V}.tgz", server.url())),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert_clean(&env, V);
+}
+
+#[test]
+fn server_errors_are_retried_then_succeed() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    server.fault(&format!("/{V}/Python-{V}.tgz"), Fault::ServerError(2));
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("HTTP 500 Internal Server Error; retrying"),
+        "{err}"
+    );
+    let n = server
+        .requests()
+        .iter()
+        .filter(|r| r.ends_with(".tgz"))
+        .count();
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn a_cut_connection_is_resumed_with_a_range_request() {
+    let env = Env::new();
+    let tgz = fake_release::tgz_with(V, &[("big.bin", &vec![7u8; 200_000])]);
+    let server = serve(&tgz);
+    server.fault(&format!("/{V}/Python-{V}.tgz"), Fault::CutAfter(700));
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    let reqs = server.requests();
+    assert!(
+        reqs.contains(&format!("GET /{V}/Python-{V}.tgz range=bytes=700-")),
+        "{reqs:?}"
+    );
+    assert!(env.version_dir(V).join("bin/python3").exists());
+}
+
+#[test]
+fn a_corrupt_cached_archive_is_replaced() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    fs::write(env.path().join(format!("cache/Python-{V}.tgz")), b"corrupt").unwrap();
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("does not match its sha256; downloading it again"),
+        "{err}"
+    );
+    // A good cached archive is used without any request.
+    ok_stdout(env.pyv().args(["uninstall", "-f", V]));
+    let before = server.requests().len();
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("using cached"), "{err}");
+    assert_eq!(server.requests().len(), before);
+}
+
+#[test]
+fn file_mirrors_work() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let mirror = env.path().join("mirror");
+    fs::create_dir_all(mirror.join(V)).unwrap();
+    fs::write(mirror.join(format!("{V}/Python-{V}.tgz")), &tgz).unwrap();
+    let (code, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", format!("file://{}", mirror.display()))
+        .args([
+            "install",
+            "--skip-preflight",
+            "--sha256",
+            &fake_release::sha256(&tgz),
+            V,
+        ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(env.version_dir(V).join("bin/python3").exists());
+}
+
+#[test]
+fn local_archives_install_offline() {
+    let env = Env::new();
+    let file = env.path().join("Python-3.99.3.tgz");
+    fs::write(&file, fake_release::tgz("3.99.3")).unwrap();
+    let (code, out, err) =
+        run(env
+            .pyv()
+            .args(["install", "--skip-preflight", "./Python-3.99.3.tgz"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed Python 3.99.3"), "{out}");
+}
+
+#[test]
+fn unknown_versions_are_refused_with_a_hint() {
+    let env = Env::new();
+    let (code, _, err) = run(env.pyv().args(["install", "3.11.99"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "pyv: `3.11.99` is not a CPython release pyv knows (given on the command line)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: nearest known: 3.11."), "{err}");
+    assert!(err.contains("--sha256"), "{err}");
+    let (code, _, err) = run(env.pyv().args(["install", "--sha256", "zz", "3.11.99"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid `--sha256` value `zz`"), "{err}");
+    let (code, _, err) = run(env.pyv().args(["install", "../x"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`../x`"), "{err}");
+}
+
+#[test]
+fn list_and_latest_known() {
+    let env = Env::new();
+    let out = ok_stdout(env.pyv().args(["install", "--list"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.contains(&"3.11.2") && lines.contains(&"3.13.5t") && lines.contains(&"2.7.18"));
+    assert!(!lines.contains(&"3.12.1t"));
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "--known", "3.9"])).trim(),
+        "3.9.25"
+    );
+}
+
+/// Each malicious archive is refused as a whole and nothing escapes the staging dir.
+#[test]
+fn unsafe_archives_are_refused() {
+    let top = "Python-3.99.2";
+    let cases: Vec<(&str, Vec<RawEntry>)> = vec![
+        (
+            "dotdot",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::file("Python-3.99.2/../../evil", b"x"),
+            ],
+        ),
+        (
+            "absolute",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::file("/tmp/pyv-test-evil-abs", b"x"),
+            ],
+        ),
+        (
+            "symlink-out",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::link("Python-3.99.2/l", b'2', "../../"),
+            ],
+        ),
+        (
+            "symlink-abs",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::link("Python-3.99.2/l", b'2', "/etc"),
+            ],
+        ),
+        (
+            "hardlink-out",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::link("Python-3.99.2/h", b'1', "../evil"),
+            ],
+        ),
+        (
+            "device",
+            vec![
+                RawEntry::dir("Python-3.99.2/"),
+                RawEntry::link("Python-3.99.2/dev", b'3', ""),
+            ],
+        ),
+        (
+            "two-tops",
+            vec![
+                RawEntry::file("Python-3.99.2/a", b"x"),
+                RawEntry::file("other/b", b"x"),
+            ],
+        ),
+    ];
+    for (label, entries) in cases {
+        let env = Env::new();
+        let archive = env.path().join(format!("{top}.tgz"));
+        fs::write(&archive, fake_release::raw_tgz(&entries)).unwrap();
+        let (code, _, err) =
+            run(env
+                .pyv()
+                .args(["install", "--skip-preflight", &format!("./{top}.tgz")]));
+        assert_eq!(code, 1, "{label}: {err}");
+        assert!(err.contains("refusing archive"), "{label}: {err}");
+        assert!(err.contains("nothing was extracted"), "{label}: {err}");
+        assert!(
+            !env.path().join("evil").exists() && !env.root().join("evil").exists(),
+            "{label}"
+        );
+        assert!(!Path::new("/tmp/pyv-test-evil-abs").exists(), "{label}");
+        assert_clean(&env, "3.99.2");
+    }
+}
+
+#[test]
+fn a_failing_configure_shows_the_log() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (code, _, err) =
+        run(install(&env, &server, &fake_release::sha256(&tgz)).env("FAKE_FAIL", "configure"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "`configure` failed while building {V} (exit status 1)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("  | configure: error: no acceptable C compiler"),
+        "{err}"
+    );
+    let log_line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("log: "))
+        .unwrap();
+    assert!(
+        Path::new(log_line.trim_start().trim_start_matches("log: ")).is_file(),
+        "{log_line}"
+    );
+    assert_clean(&env, V);
+}
+
+#[test]
+fn a_failing_make_names_the_missing_header_and_package() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (code, _, err) =
+        run(install(&env, &server, &fake_release::sha256(&tgz)).env("FAKE_FAIL", "make"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`make` failed"), "{err}");
+    assert!(
+        err.contains("hint: the log shows the header `openssl/ssl.h` is missing: install"),
+        "{err}"
+    );
+    assert_clean(&env, V);
+    let (code, _, err) =
+        run(install(&env, &server, &fake_release::sha256(&tgz)).env("FAKE_FAIL", "install"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`make install` failed") && err.contains("exit status 2"),
+        "{err}"
+    );
+    assert_clean(&env, V);
+}
+
+#[test]
+fn missing_modules_warn_or_fail() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    let (code, _, err) = run(install(&env, &server, &sha).env("FAKE_MISSING", "ssl"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("the built Python {V} cannot import `ssl`")),
+        "{err}"
+    );
+    assert!(err.contains("hint: install"), "{err}");
+    assert_clean(&env, V);
+    let (code, _, err) = run(install(&env, &server, &sha).env("FAKE_MISSING", "sqlite3 tkinter"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("warning: {V} has no `sqlite3` module")),
+        "{err}"
+    );
+    assert!(err.contains("no `tkinter` module"), "{err}");
+    assert!(env.version_dir(V).exists());
+}
+
+/// Start an install, wait for `marker` on stderr, send `signal`; it must exit 128+signal and
+/// leave nothing behind.
+fn interrupt_at(phase_env: &[(&str, &str)], marker: &str, signal: i32, tgz: Vec<u8>, drip: bool) {
+    let env = Env::new();
+    let server = serve(&tgz);
+    if drip {
+        server.fault(
+            &format!("/{V}/Python-{V}.tgz"),
+            Fault::Drip(Duration::from_millis(200)),
+        );
+    }
+    let mut cmd = install(&env, &server, &fake_release::sha256(&tgz));
+    cmd.envs(phase_env.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no `{marker}` in {seen:?}"));
+        let hit = line.contains(marker);
+        seen.push(line);
+        if hit {
+            break;
+        }
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    let status = child.wait().unwrap();
+    seen.extend(rx.iter());
+    assert_eq!(status.code(), Some(128 + signal), "{marker}: {seen:?}");
+    assert!(
+        seen.iter().any(|l| l.contains("interrupted by")),
+        "{seen:?}"
+    );
+    assert_clean(&env, V);
+    // A rerun succeeds without --force.
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn ctrl_c_in_download() {
+    let tgz = fake_release::tgz_with(V, &[("noise.bin", &noise(400_000))]);
+    interrupt_at(&[], "download http", libc::SIGINT, tgz, true);
+}
+
+#[test]
+fn ctrl_c_in_unpack() {
+    // 96 MiB of zeros: tiny compressed, slow enough to extract in a debug build.
+    let big = vec![0u8; 96 << 20];
+    let tgz = fake_release::tgz_with(V, &[("zeros.bin", &big)]);
+    interrupt_at(
+        &[("FAKE_SLEEP", "configure")],
+        "unpack ...",
+        libc::SIGINT,
+        tgz,
+        false,
+    );
+}
+
+#[test]
+fn ctrl_c_in_configure() {
+    interrupt_at(
+        &[("FAKE_SLEEP", "configure")],
+        "configure ...",
+        libc::SIGINT,
+        fake_release::tgz(V),
+        false,
+    );
+}
+
+#[test]
+fn ctrl_c_in_compile() {
+    interrupt_at(
+        &[("FAKE_SLEEP", "make")],
+        "compile ...",
+        libc::SIGINT,
+        fake_release::tgz(V),
+        false,
+    );
+}
+
+#[test]
+fn sigterm_in_install() {
+    interrupt_at(
+        &[("FAKE_SLEEP", "install")],
+        "install ...",
+        libc::SIGTERM,
+        fake_release::tgz(V),
+        false,
+    );
+}
+
+#[test]
+fn sigterm_in_verify() {
+    interrupt_at(
+        &[("FAKE_SLEEP", "verify")],
+        "verify ...",
+        libc::SIGTERM,
+        fake_release::tgz(V),
+        false,
+    );
+}
+
+fn noise(n: usize) -> Vec<u8> {
+    let mut x: u32 = 12345;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn leftovers_of_a_killed_install_are_invisible_and_cleaned() {
+    let env = Env::new();
+    let stale = env.root().join(format!(".staging/{V}.999999"));
+    fs::create_dir_all(stale.join("dest/bin")).unwrap();
+    let other = env.root().join(".staging/3.98.0.999998");
+    fs::create_dir_all(&other).unwrap();
+    let out = ok_stdout(env.pyv().args(["versions", "--bare"]));
+    assert!(!out.contains(V), "{out}");
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    assert!(!stale.exists() && !other.exists());
+}
+
+#[test]
+fn concurrent_installs_of_one_version_wait_then_agree() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    let mut first = install(&env, &server, &sha);
+    first
+        .env("FAKE_SLEEP", "configure")
+        .env("FAKE_SLEEP_SECS", "3")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut a = first.spawn().unwrap();
+    let mut lines = BufReader::new(a.stderr.take().unwrap()).lines();
+    while let Some(Ok(l)) = lines.next() {
+        if l.contains("configure ...") {
+            break;
+        }
+    }
+    let b = install(&env, &server, &sha).output().unwrap();
+    let a_status = a.wait().unwrap();
+    assert!(a_status.success());
+    let b_out = String::from_utf8_lossy(&b.stdout);
+    let b_err = String::from_utf8_lossy(&b.stderr);
+    assert_eq!(b.status.code(), Some(0), "{b_err}");
+    assert!(b_err.contains("waiting for it"), "{b_err}");
+    assert!(
+        b_out.contains("installed by another pyv meanwhile"),
+        "{b_out}"
+    );
+}
+
+#[test]
+fn a_failed_forced_rebuild_keeps_the_old_version() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    assert_eq!(run(&mut install(&env, &server, &sha)).0, 0);
+    let marker = env.version_dir(V).join("old-marker");
+    fs::write(&marker, "old").unwrap();
+    let (code, _, err) = run(install(&env, &server, &sha)
+        .arg("--force")
+        .env("FAKE_FAIL", "make"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        marker.exists(),
+        "the old version must survive a failed rebuild"
+    );
+    assert_clean_staging(&env);
+    let (code, _, err) = run(install(&env, &server, &sha).arg("--force"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !marker.exists(),
+        "a successful rebuild replaces the old tree"
+    );
+    assert!(env.version_dir(V).join("bin/python3").exists());
+}
+
+#[test]
+fn no_compiler_stops_before_downloading() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (code, _, err) =
+        run(install(&env, &server, &fake_release::sha256(&tgz)).env("CC", "/nonexistent/cc"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "cannot build Python here: C compiler (`/nonexistent/cc` (from CC) not found)"
+        ),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+/// A compiler wrapper that cannot find the OpenSSL headers.
+fn cc_without_ssl(env: &Env) -> String {
+    let cc = env.path().join("cc-no-ssl");
+    write_exe(
+        &cc,
+        "#!/bin/sh\nsrc=$(cat)\ncase \"$src\" in *openssl*) echo 'fatal error: openssl/ssl.h: No such file or directory' >&2; exit 1;; esac\nprintf '%s' \"$src\" | exec cc \"$@\"\n",
+    );
+    cc.display().to_string()
+}
+
+#[test]
+fn missing_ssl_headers_stop_unless_skipped() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    let cc = cc_without_ssl(&env);
+    let mut c = env.pyv();
+    c.env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .env("CC", &cc)
+        .args(["install", "--sha256", &sha, V]);
+    let (code, _, err) = run(&mut c);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cannot build Python here: ssl (missing: ssl, hashlib"),
+        "{err}"
+    );
+    assert!(err.contains("--skip-preflight"), "{err}");
+    assert!(server.requests().is_empty());
+    let (code, _, err) = run(c.arg("--skip-preflight"));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn doctor_reports_each_dependency() {
+    let env = Env::new();
+    let cc = cc_without_ssl(&env);
+    let (code, out, _) = run(env.pyv().arg("doctor").env("CC", &cc));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("MISSING  ssl"), "{out}");
+    assert!(out.contains("C compiler"), "{out}");
+    assert!(out.contains("make"), "{out}");
+    for lib in [
+        "zlib", "ffi", "sqlite3", "bz2", "lzma", "readline", "ncurses", "uuid", "gdbm", "tk",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(lib)),
+            "{lib}: {out}"
+        );
+    }
+}
+
+#[test]
+fn install_without_arguments_installs_the_missing_selection() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    fs::write(env.path().join(".python-version"), format!("{V}\n")).unwrap();
+    let mut c = env.pyv();
+    c.env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args([
+            "install",
+            "--skip-preflight",
+            "--sha256",
+            &fake_release::sha256(&tgz),
+        ]);
+    let (code, out, err) = run(&mut c);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("installed Python {V}")), "{out}");
+    let (code, out, _) = run(&mut c);
+    assert_eq!(code, 0);
+    assert!(out.contains("every selected version is installed"), "{out}");
+}
+
+#[test]
+fn uninstall_exact_names_only() {
+    let env = Env::new();
+    env.fake_version("3.12.1", &["python"]);
+    let (code, _, err) = run(env.pyv().args(["uninstall", "-f", "3.12"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("version `3.12` is not installed (given on the command line)"),
+        "{err}"
+    );
+    assert!(err.contains("installed: 3.12.1"), "{err}");
+    let (code, _, err) = run(env.pyv().args(["uninstall", "-f", "../3.12.1"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("`../3.12.1`"), "{err}");
+    fs::write(env.root().join("version"), "3.12.1\n").unwrap();
+    let (code, out, err) = run(env.pyv().args(["uninstall", "3.12.1"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("uninstalled Python 3.12.1"), "{out}");
+    assert!(err.contains("is selected by"), "{err}");
+    assert!(!env.version_dir("3.12.1").exists());
+    assert!(!env.shims().join("python").exists());
+}
+
+#[test]
+fn uninstall_names_and_guards_virtualenvs() {
+    let env = Env::new();
+    let base = env.fake_version("3.12.1", &["python"]);
+    let venv = base.join("envs/web");
+    fs::create_dir_all(venv.join("bin")).unwrap();
+    fs::write(
+        venv.join("pyvenv.cfg"),
+        format!("home = {}/bin\n", base.display()),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("3.12.1/envs/web", env.version_dir("web")).unwrap();
+    let (code, _, err) = run(env.pyv().args(["uninstall", "web"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("`web` (given on the command line) is a virtualenv"),
+        "{err}"
+    );
+    assert!(err.contains("pyv virtualenv-delete web"), "{err}");
+    let (code, _, err) = run(env.pyv().args(["uninstall", "3.12.1"]));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("has virtualenvs built on it: 3.12.1/envs/web"),
+        "{err}"
+    );
+    assert!(err.contains("--with-envs"), "{err}");
+    assert!(base.exists());
+    let (code, out, err) = run(env.pyv().args(["uninstall", "--with-envs", "3.12.1"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("and its virtualenvs 3.12.1/envs/web"), "{out}");
+    assert!(
+        fs::symlink_metadata(env.version_dir("web")).is_err(),
+        "alias removed"
+    );
+}
