@@ -875,12 +875,24 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__install)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sha256)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1117,7 +1129,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__uninstall)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h -V --force --with-envs --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

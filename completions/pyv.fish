@@ -46,9 +46,9 @@ complete -c pyv -n "__fish_pyv_needs_command" -f -a "exec" -d 'Run a command wit
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "prefix" -d 'Show where a version (default: the selected ones) is installed'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "rehash" -d 'Regenerate the shims for every command in every installed version and environment'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "shims" -d 'List the shims'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "install" -d '(not yet implemented)'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "uninstall" -d '(not yet implemented)'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "doctor" -d '(not yet implemented)'
+complete -c pyv -n "__fish_pyv_needs_command" -f -a "install" -d 'Install Python versions, built from python.org\'s source'
+complete -c pyv -n "__fish_pyv_needs_command" -f -a "uninstall" -d 'Remove installed Python versions'
+complete -c pyv -n "__fish_pyv_needs_command" -f -a "doctor" -d 'Check that this machine can build Python (compiler, make, development headers)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenv" -d 'Create a virtualenv from a version\'s `python -m venv` (default: the selected version)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenvs" -d 'List virtualenvs: name, base version, path; `*` marks the active or selected one'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenv-delete" -d 'Delete a virtualenv and its alias, nothing else'
@@ -172,23 +172,33 @@ complete -c pyv -n "__fish_pyv_using_subcommand shims" -s q -l quiet -d 'Print l
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s h -l help -d 'Print help'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s V -l version -d 'Print version'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -l sha256 -d 'Accept a release pyv\'s catalog does not know, if its archive has this SHA-256' -r
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s j -l jobs -d 'Parallel make jobs [default: PYV_MAKE_OPTS if set, else the number of cores]' -r
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s l -l list -d 'List the versions pyv can install'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s f -l force -d 'Rebuild an installed version (the old one stays until the new one works)'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s s -l skip-existing -d 'Succeed without doing anything if the version is already installed'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -l skip-preflight -d 'Build even if the ssl or zlib development files seem to be missing'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s g -l debug -d 'Build with `--with-pydebug`; installed as `<version>-debug`'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s k -l keep -d 'Keep the source tree in $PYV_ROOT/sources/<version>'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand install" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s f -l force -d 'Do not ask; also remove the virtualenvs inside the version'
+complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l with-envs -d 'Also remove every virtualenv built on the version, and their alias names'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
@@ -291,9 +301,9 @@ complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcom
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "prefix" -d 'Show where a version (default: the selected ones) is installed'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "rehash" -d 'Regenerate the shims for every command in every installed version and environment'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "shims" -d 'List the shims'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "install" -d '(not yet implemented)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "uninstall" -d '(not yet implemented)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "doctor" -d '(not yet implemented)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "install" -d 'Install Python versions, built from python.org\'s source'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "uninstall" -d 'Remove installed Python versions'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "doctor" -d 'Check that this machine can build Python (compiler, make, development headers)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenv" -d 'Create a virtualenv from a version\'s `python -m venv` (default: the selected version)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenvs" -d 'List virtualenvs: name, base version, path; `*` marks the active or selected one'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenv-delete" -d 'Delete a virtualenv and its alias, nothing else'
