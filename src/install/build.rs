@@ -153,7 +153,7 @@ impl Builder<'_> {
         if self.plan.free_threaded {
             args.push("--disable-gil".into());
         }
-        args.extend(env_words("PYV_CONFIGURE_OPTS"));
+        args.extend(preflight::env_words("PYV_CONFIGURE_OPTS"));
         args
     }
 
@@ -162,7 +162,7 @@ impl Builder<'_> {
         if let Some(j) = self.opts.jobs {
             return vec![format!("-j{j}")];
         }
-        let from_env = env_words("PYV_MAKE_OPTS");
+        let from_env = preflight::env_words("PYV_MAKE_OPTS");
         if std::env::var_os("PYV_MAKE_OPTS").is_some() {
             return from_env;
         }
@@ -439,12 +439,4 @@ fn describe(status: ExitStatus) -> String {
         (None, Some(s)) => format!("killed by signal {s}"),
         _ => status.to_string(),
     }
-}
-
-fn env_words(var: &str) -> Vec<String> {
-    std::env::var(var)
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(String::from)
-        .collect()
 }

@@ -484,7 +484,8 @@ pub fn make_program() -> Option<PathBuf> {
     which("make").or_else(|| which("gmake"))
 }
 
-fn env_words(var: &str) -> Vec<String> {
+/// The whitespace-separated words of an environment variable (CFLAGS, PYV_MAKE_OPTS, ...).
+pub(crate) fn env_words(var: &str) -> Vec<String> {
     std::env::var(var)
         .unwrap_or_default()
         .split_whitespace()
