@@ -362,16 +362,17 @@ fn run_interactive(mut c: Command, input: &str) -> (String, String) {
     )
 }
 
-#[test]
-fn bash_auto_activation_follows_cd_and_spawns_only_on_change() {
+/// Drive AUTO_SESSION in a real interactive `shell` (started with `args`, prompt `prompt0`,
+/// `setup` run before the hook) and check the prompts it printed and how often pyv ran.
+fn auto_activation_follows_cd(shell: &str, args: &[&str], setup: &str, prompt0: &str) {
     let f = fixture();
     let (wrapper, log) = logging_pyv(&f);
-    let mut c = f.shell("bash");
-    c.args(["--norc", "--noprofile", "-i"])
+    let mut c = f.shell(shell);
+    c.args(args)
         .env("WRAPPER", &wrapper)
-        .env("PROMPT0", r"[\W]> ");
+        .env("PROMPT0", prompt0);
     let input = format!(
-        "eval \"$(\"$PYV\" init bash --auto-activate)\"; __pyv_bin=\"$WRAPPER\"; PS1=\"$PROMPT0\"\n{AUTO_SESSION}"
+        "{setup}eval \"$(\"$PYV\" init {shell} --auto-activate)\"; __pyv_bin=\"$WRAPPER\"; PS1=\"$PROMPT0\"\n{AUTO_SESSION}"
     );
     let (_, err) = run_interactive(c, &input);
     let got = prompts(&err);
@@ -379,40 +380,29 @@ fn bash_auto_activation_follows_cd_and_spawns_only_on_change() {
         "[{}]> ",
         f.env.path().file_name().unwrap().to_string_lossy()
     );
-    assert_eq!(got, expected_prompts(&start), "{err}");
+    assert_eq!(got, expected_prompts(&start), "{shell}: {err}");
     // One spawn per directory change (the first prompt, 9 cds... see the session) and after
     // `pyv local`; none for the unchanged prompts.
     assert_eq!(
         auto_spawns(&log),
         10,
-        "{}",
+        "{shell}: {}",
         fs::read_to_string(&log).unwrap()
     );
 }
 
 #[test]
+fn bash_auto_activation_follows_cd_and_spawns_only_on_change() {
+    auto_activation_follows_cd("bash", &["--norc", "--noprofile", "-i"], "", r"[\W]> ");
+}
+
+#[test]
 fn zsh_auto_activation_follows_cd_and_spawns_only_on_change() {
-    let f = fixture();
-    let (wrapper, log) = logging_pyv(&f);
-    let mut c = f.shell("zsh");
-    c.args(["-f", "-i"])
-        .env("WRAPPER", &wrapper)
-        .env("PROMPT0", "[%1~]> ");
-    let input = format!(
-        "unsetopt PROMPT_SP PROMPT_CR; eval \"$(\"$PYV\" init zsh --auto-activate)\"; __pyv_bin=\"$WRAPPER\"; PS1=\"$PROMPT0\"\n{AUTO_SESSION}"
-    );
-    let (_, err) = run_interactive(c, &input);
-    let got = prompts(&err);
-    let start = format!(
-        "[{}]> ",
-        f.env.path().file_name().unwrap().to_string_lossy()
-    );
-    assert_eq!(got, expected_prompts(&start), "{err}");
-    assert_eq!(
-        auto_spawns(&log),
-        10,
-        "{}",
-        fs::read_to_string(&log).unwrap()
+    auto_activation_follows_cd(
+        "zsh",
+        &["-f", "-i"],
+        "unsetopt PROMPT_SP PROMPT_CR; ",
+        "[%1~]> ",
     );
 }
 
