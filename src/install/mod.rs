@@ -13,6 +13,7 @@ pub mod build;
 pub mod download;
 pub mod preflight;
 pub mod progress;
+pub mod receipt;
 pub mod request;
 pub mod signals;
 pub mod staging;
@@ -297,6 +298,11 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     };
     builder.build()?;
     let report = builder.verify()?;
+    let staged = stage.staged_prefix(&target);
+    receipt::Receipt::new(receipt::Kind::Source)
+        .with("version", &plan.version)
+        .write(&staged)
+        .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
     signals::check()?;
     stage.commit(&target)?;
     if opts.keep {
