@@ -8,6 +8,7 @@ mod commands;
 mod ctx;
 mod error;
 mod install;
+mod prebuilt;
 mod shell;
 mod venv;
 
