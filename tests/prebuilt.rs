@@ -331,6 +331,20 @@ fn an_unavailable_version_names_the_nearest_ones() {
     assert!(err.contains("hint: nearest available: 3.12."), "{err}");
     assert!(err.contains("drop `--prebuilt`"), "{err}");
     assert_clean(&env, "3.12.99");
+
+    // `--prebuilt --list` lists this platform's rows, the table file's included.
+    let t = table(&env, &[("3.7.99", &"a".repeat(64))]);
+    let list =
+        ok_stdout(pyv(&env, "http://127.0.0.1:9", &t).args(["install", "--prebuilt", "--list"]));
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(
+        lines.contains(&"3.7.99") && lines.contains(&"3.12.7"),
+        "{list}"
+    );
+    assert!(
+        !lines.contains(&"3.11.2"),
+        "3.11.2 has no prebuilt build: {list}"
+    );
 }
 
 #[test]
