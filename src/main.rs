@@ -8,8 +8,11 @@ mod commands;
 mod ctx;
 mod error;
 mod install;
+mod locks;
 mod prebuilt;
 mod shell;
+mod signals;
+mod ui;
 mod venv;
 
 fn main() {

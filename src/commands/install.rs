@@ -10,8 +10,9 @@ use pyv_core::Origin;
 use crate::catalog;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::install::{self, request, signals, Options, Outcome};
+use crate::install::{self, request, Options, Outcome};
 use crate::prebuilt::{self, Choice, Mode};
+use crate::signals;
 
 /// Install Python versions, built from python.org's source
 ///
@@ -70,11 +71,19 @@ impl Install {
             Mode::Source => None,
             _ => Some(prebuilt::Config::from_env()?),
         };
-        if self.list && mode == Mode::Prebuilt {
-            if let (Some(cfg), Some(target)) = (&cfg, cfg.as_ref().and_then(|c| c.target)) {
-                for v in cfg.table.versions(target) {
-                    println!("{v}");
-                }
+        if let (true, Some(cfg)) = (self.list && mode == Mode::Prebuilt, &cfg) {
+            let Some(target) = cfg.target else {
+                return Err(Error::user(
+                    format!(
+                        "no prebuilt Pythons for this platform ({} {}) in pyv's table",
+                        std::env::consts::OS,
+                        std::env::consts::ARCH
+                    ),
+                    Some("`pyv install --list` shows the source releases".to_string()),
+                ));
+            };
+            for v in cfg.table.versions(target) {
+                println!("{v}");
             }
             return Ok(0);
         }
@@ -87,6 +96,7 @@ impl Install {
             }
             return Ok(0);
         }
+        let settings = ctx.install_settings()?;
         signals::install();
         let sha256 = self
             .sha256
@@ -144,7 +154,10 @@ impl Install {
             let (outcome, how) = match (choice, &cfg) {
                 (Choice::Prebuilt(row), Some(cfg)) => {
                     ctx.arg_name(&row.version)?;
-                    (prebuilt::install(ctx, cfg, row, &opts)?, " (prebuilt)")
+                    (
+                        prebuilt::install(&settings, cfg, row, &opts)?,
+                        " (prebuilt)",
+                    )
                 }
                 _ => {
                     let plan = if local {
@@ -154,7 +167,7 @@ impl Install {
                         request::plan(&name, &origin, sha256.as_deref(), self.debug)?
                     };
                     ctx.arg_name(&plan.name)?;
-                    (install::install(ctx, &plan, &opts)?, "")
+                    (install::install(&settings, &plan, &opts)?, "")
                 }
             };
             match outcome {
@@ -163,7 +176,7 @@ impl Install {
                     println!(
                         "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
                         dir.display(),
-                        install::human_duration(took)
+                        crate::ui::human_duration(took)
                     );
                 }
                 Outcome::AlreadyInstalled { name, by_other } => {

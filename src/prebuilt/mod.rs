@@ -17,13 +17,13 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::catalog;
-use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::install::receipt::{Kind, Receipt};
 use crate::install::request::Candidate;
-use crate::install::{
-    download, progress::Ui, signals, staging, unpack, InstallError, Options, Outcome,
-};
+use crate::install::{download, staging, unpack, InstallError, Options, Outcome, Settings};
+use crate::locks::{self, VersionLock};
+use crate::signals;
+use crate::ui::Ui;
 pub use table::{Row, Table};
 
 /// What `PYV_PREBUILT_MIRROR` replaces (uv's `UV_PYTHON_INSTALL_MIRROR` layout).
@@ -210,19 +210,19 @@ pub fn choose<'a>(
 
 /// Install one prebuilt archive: lock, fetch + verify the digest, unpack safely, check the
 /// interpreter runs, record the receipt, rename into place.
-pub fn install(ctx: &Ctx, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
-    run(ctx, cfg, row, opts).map_err(with_hint)
+pub fn install(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
+    run(settings, cfg, row, opts).map_err(with_hint)
 }
 
-fn run(ctx: &Ctx, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
+fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
     let started = Instant::now();
-    let layout = &ctx.layout;
+    let layout = &settings.layout;
     let name = &row.version;
-    let ui = Ui::new(ctx.quiet, name);
+    let ui = Ui::new(settings.quiet, name);
     let target = layout.version_dir(name);
 
     // Held until the rename: a second install of this version waits here, then sees it.
-    let lock = staging::VersionLock::acquire(layout, name, &ui)?;
+    let lock = VersionLock::acquire(layout, name, &ui)?;
     if pyv_core::resolve::is_symlink(&target) || target.exists() {
         if (lock.waited && !opts.force) || opts.skip_existing {
             return Ok(Outcome::AlreadyInstalled {
@@ -238,18 +238,18 @@ fn run(ctx: &Ctx, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
             .into());
         }
     }
-    staging::remove_stale(layout, name);
-    signals::check()?;
+    locks::sweep_staging(layout, name);
+    signals::check().map_err(InstallError::from)?;
 
     let cand = Candidate {
         file: row.file_name(),
         path: row.path.clone(),
         sha256: row.sha256.clone(),
     };
-    let archive = download::fetch_urls(&ctx.cache_dir, &[(cfg.url(row), &cand)], &ui)?;
+    let archive = download::fetch_urls(&settings.cache_dir, &[(cfg.url(row), &cand)], &ui)?;
     let stage = staging::Stage::create(layout, name)?;
     let top = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
-    signals::check()?;
+    signals::check().map_err(InstallError::from)?;
     let warnings = verify(&top, row, &ui)?;
     Receipt::new(Kind::Prebuilt)
         .with("version", name)
@@ -263,7 +263,7 @@ fn run(ctx: &Ctx, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
         fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
     }
     fs::rename(&top, &staged).map_err(|e| Error::io("cannot move", &top, e))?;
-    signals::check()?;
+    signals::check().map_err(InstallError::from)?;
     stage.commit(&target)?;
     drop(lock);
     for w in warnings {
