@@ -6,7 +6,8 @@
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
-//! overrides that base, for air-gapped networks and tests).
+//! overrides that base, for air-gapped networks and tests). [`fetch_urls`] is the same machinery
+//! for any ordered list of URLs with their expected file and digest (prebuilt archives use it).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
