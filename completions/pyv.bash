@@ -875,7 +875,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__install)
-            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --root --cache-dir --quiet --verbose --help --version"
+            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --prebuilt --source --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

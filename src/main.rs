@@ -9,6 +9,7 @@ mod ctx;
 mod error;
 mod install;
 mod locks;
+mod prebuilt;
 mod shell;
 mod signals;
 mod ui;

@@ -11,6 +11,7 @@ use crate::catalog;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::install::{self, request, Options, Outcome};
+use crate::prebuilt::{self, Choice, Mode};
 use crate::signals;
 
 /// Install Python versions, built from python.org's source
@@ -20,7 +21,9 @@ use crate::signals;
 /// visible with one rename only after its interpreter has been tested. Environment:
 /// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
 /// PYV_PYTHON_ORG (replaces python.org's base URL), PYV_CONFIGURE_OPTS,
-/// PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to $PYV_ROOT/logs/.
+/// PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to $PYV_ROOT/logs/. Prebuilt Pythons
+/// (python-build-standalone, opt-in): PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR,
+/// PYV_PREBUILT_TABLE.
 #[derive(Args)]
 pub struct Install {
     /// `3.12.1`, `3.12` (newest 3.12.x), `3.13t` (free-threaded), `latest`, or a local archive
@@ -51,10 +54,39 @@ pub struct Install {
     /// Parallel make jobs [default: PYV_MAKE_OPTS if set, else the number of cores]
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Install a prebuilt python-build-standalone CPython instead of building from source
+    /// (verified against pyv's table; installed under the plain version name)
+    #[arg(long, conflicts_with_all = ["sha256", "debug", "keep", "source"])]
+    pub prebuilt: bool,
+    /// Build from source even if PYV_INSTALL says `prebuilt` or `auto`
+    #[arg(long)]
+    pub source: bool,
 }
 
 impl Install {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let (mode, asked_by) = self.mode()?;
+        // Read only when a prebuilt may be used: a bad mirror must not break source builds.
+        let cfg = match mode {
+            Mode::Source => None,
+            _ => Some(prebuilt::Config::from_env()?),
+        };
+        if let (true, Some(cfg)) = (self.list && mode == Mode::Prebuilt, &cfg) {
+            let Some(target) = cfg.target else {
+                return Err(Error::user(
+                    format!(
+                        "no prebuilt Pythons for this platform ({} {}) in pyv's table",
+                        std::env::consts::OS,
+                        std::env::consts::ARCH
+                    ),
+                    Some("`pyv install --list` shows the source releases".to_string()),
+                ));
+            };
+            for v in cfg.table.versions(target) {
+                println!("{v}");
+            }
+            return Ok(0);
+        }
         if self.list {
             for v in catalog::versions() {
                 println!("{v}");
@@ -89,18 +121,60 @@ impl Install {
             jobs: self.jobs.filter(|j| *j > 0),
         };
         for (raw, origin) in requests {
-            let plan = if request::is_local_archive(&raw) {
-                request::plan_local(Path::new(&raw), sha256.as_deref(), self.debug)?
+            let local = request::is_local_archive(&raw);
+            let source_only = if local {
+                Some(format!("the local archive `{raw}`"))
+            } else if sha256.is_some() {
+                Some("`--sha256`".to_string())
+            } else if self.debug {
+                Some("`-g` (a debug build)".to_string())
+            } else {
+                None
+            };
+            let choice = if local {
+                prebuilt::choose(
+                    mode,
+                    cfg.as_ref(),
+                    &raw,
+                    &origin,
+                    asked_by,
+                    source_only.as_deref(),
+                )?
             } else {
                 let name = ctx.arg_name(&raw)?;
-                request::plan(&name, &origin, sha256.as_deref(), self.debug)?
+                prebuilt::choose(
+                    mode,
+                    cfg.as_ref(),
+                    &name,
+                    &origin,
+                    asked_by,
+                    source_only.as_deref(),
+                )?
             };
-            ctx.arg_name(&plan.name)?;
-            match install::install(&settings, &plan, &opts)? {
+            let (outcome, how) = match (choice, &cfg) {
+                (Choice::Prebuilt(row), Some(cfg)) => {
+                    ctx.arg_name(&row.version)?;
+                    (
+                        prebuilt::install(&settings, cfg, row, &opts)?,
+                        " (prebuilt)",
+                    )
+                }
+                _ => {
+                    let plan = if local {
+                        request::plan_local(Path::new(&raw), sha256.as_deref(), self.debug)?
+                    } else {
+                        let name = ctx.arg_name(&raw)?;
+                        request::plan(&name, &origin, sha256.as_deref(), self.debug)?
+                    };
+                    ctx.arg_name(&plan.name)?;
+                    (install::install(&settings, &plan, &opts)?, "")
+                }
+            };
+            match outcome {
                 Outcome::Installed { name, dir, took } => {
                     ctx.rehash()?;
                     println!(
-                        "installed Python {name} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
+                        "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
                         dir.display(),
                         crate::ui::human_duration(took)
                     );
@@ -117,6 +191,22 @@ impl Install {
             }
         }
         Ok(0)
+    }
+
+    /// Source, prebuilt or auto, and what asked for it: the flags win over PYV_INSTALL.
+    fn mode(&self) -> Result<(Mode, &'static str)> {
+        if self.prebuilt {
+            return Ok((Mode::Prebuilt, "`--prebuilt`"));
+        }
+        if self.source {
+            return Ok((Mode::Source, "`--source`"));
+        }
+        let env = std::env::var("PYV_INSTALL").ok();
+        Ok(match Mode::parse_env(env.as_deref())? {
+            Some(Mode::Prebuilt) => (Mode::Prebuilt, "PYV_INSTALL=prebuilt"),
+            Some(Mode::Auto) => (Mode::Auto, "PYV_INSTALL=auto"),
+            _ => (Mode::Source, "PYV_INSTALL=source"),
+        })
     }
 
     /// The requests with where each came from: the arguments, or the missing selected versions.

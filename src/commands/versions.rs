@@ -5,8 +5,10 @@ use pyv_core::resolve::{self, Resolved};
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::install::receipt::{Kind, Receipt};
 
-/// List installed versions and environments; `*` marks the selected ones
+/// List installed versions and environments; `*` marks the selected ones, `(prebuilt)` the
+/// versions not built from source
 #[derive(Args)]
 pub struct Versions {
     /// Names only: no markers, no origin, no `system`
@@ -42,10 +44,15 @@ impl Versions {
             }
         }
         let mark = |name: &str| -> String {
+            // How a version was made, when not the default (a source build): `3.12.7 (prebuilt)`.
+            let how = match Receipt::read(&layout.version_dir(name)).map(|r| r.kind) {
+                Some(Kind::Source) | None => String::new(),
+                Some(k) => format!(" ({k})"),
+            };
             if selected.iter().any(|s| s == name) {
-                format!("* {name} {}", sel.origin)
+                format!("* {name}{how} {}", sel.origin)
             } else {
-                format!("  {name}")
+                format!("  {name}{how}")
             }
         };
         let mut lines = Vec::new();

@@ -6,7 +6,8 @@
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
-//! overrides that base, for air-gapped networks and tests).
+//! overrides that base, for air-gapped networks and tests). [`fetch_urls`] is the same machinery
+//! for any ordered list of URLs with their expected file and digest (prebuilt archives use it).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -61,9 +62,27 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         }
         Source::Remote(c) => c,
     };
-    let cache = &settings.cache_dir;
+    // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
+    let attempts: Vec<(String, &Candidate)> = settings
+        .bases
+        .iter()
+        .flat_map(|base| cands.iter().map(move |c| (join(base, &c.path), c)))
+        .collect();
+    fetch_urls(&settings.cache_dir, &attempts, ui)
+}
+
+/// Get the first archive `attempts` can deliver into `cache`, trying each URL in order (a
+/// cached file with the right digest wins without any request). Each attempt names the
+/// candidate it should produce: its cache file name (`file`) and digest (`sha256`).
+pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> Result<PathBuf> {
+    let Some((_, first)) = attempts.first() else {
+        return Err(InstallError::Download {
+            file: "the archive".into(),
+            tried: vec!["no URL to try".into()],
+        });
+    };
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
-    for c in cands {
+    for (_, c) in attempts {
         let cached = cache.join(&c.file);
         if cached.is_file() {
             match hash_file(&cached) {
@@ -88,47 +107,41 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| InstallError::Download {
-            file: cands[0].file.clone(),
+            file: first.file.clone(),
             tried: vec![format!("cannot start an HTTP client: {e}")],
         })?;
-    // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
     let mut tried = Vec::new();
-    for base in &settings.bases {
-        for c in cands {
-            let url = join(base, &c.path);
-            let part = cache.join(format!("{}.part", c.file));
-            let outcome = if let Some(path) = url.strip_prefix("file://") {
-                copy_file(Path::new(path), &part, c, ui)
-            } else {
-                get(&client, &url, &part, c, ui)
-            };
-            match outcome {
-                Ok(()) => {
-                    let dest = cache.join(&c.file);
-                    fs::rename(&part, &dest)
-                        .map_err(|e| InstallError::io("cannot move into the cache", &dest, e))?;
-                    return Ok(dest);
-                }
-                Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
-                    tried.push(format!("{url}: {why}"));
-                }
-                Err(Failure::Digest { actual }) => {
-                    let _ = fs::remove_file(&part);
-                    return Err(InstallError::Digest {
-                        file: c.file.clone(),
-                        url,
-                        expected: c.sha256.clone(),
-                        actual,
-                    });
-                }
-                Err(Failure::Interrupted(signal)) => {
-                    return Err(InstallError::Interrupted { signal })
-                }
+    for (url, c) in attempts {
+        let part = cache.join(format!("{}.part", c.file));
+        let outcome = if let Some(path) = url.strip_prefix("file://") {
+            copy_file(Path::new(path), &part, c, ui)
+        } else {
+            get(&client, url, &part, c, ui)
+        };
+        match outcome {
+            Ok(()) => {
+                let dest = cache.join(&c.file);
+                fs::rename(&part, &dest)
+                    .map_err(|e| InstallError::io("cannot move into the cache", &dest, e))?;
+                return Ok(dest);
             }
+            Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
+                tried.push(format!("{url}: {why}"));
+            }
+            Err(Failure::Digest { actual }) => {
+                let _ = fs::remove_file(&part);
+                return Err(InstallError::Digest {
+                    file: c.file.clone(),
+                    url: url.clone(),
+                    expected: c.sha256.clone(),
+                    actual,
+                });
+            }
+            Err(Failure::Interrupted(signal)) => return Err(InstallError::Interrupted { signal }),
         }
     }
     Err(InstallError::Download {
-        file: cands[0].file.clone(),
+        file: first.file.clone(),
         tried,
     })
 }

@@ -12,6 +12,7 @@
 pub mod build;
 pub mod download;
 pub mod preflight;
+pub mod receipt;
 pub mod request;
 pub mod staging;
 pub mod unpack;
@@ -389,6 +390,11 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     };
     builder.build()?;
     let report = builder.verify()?;
+    let staged = stage.staged_prefix(&target);
+    receipt::Receipt::new(receipt::Kind::Source)
+        .with("version", &plan.version)
+        .write(&staged)
+        .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
     signals::check()?;
     stage.commit(&target)?;
     if opts.keep {

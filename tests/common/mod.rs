@@ -74,6 +74,9 @@ impl Env {
             .env_remove("PYV_VERSION_OLD")
             .env_remove("PYV_SHELL")
             .env_remove("PYV_MIRROR")
+            .env_remove("PYV_INSTALL")
+            .env_remove("PYV_PREBUILT_MIRROR")
+            .env_remove("PYV_PREBUILT_TABLE")
             .env_remove("VIRTUAL_ENV")
             .current_dir(self.path());
     }

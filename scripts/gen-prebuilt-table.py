@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Generate src/prebuilt/pbs.tsv, pyv's embedded table of python-build-standalone archives.
+
+Input: the `pbs-installer` package from PyPI (a wheel, an sdist, or an unpacked directory),
+which ships the URL and SHA-256 of every python-build-standalone release asset:
+
+    pip download --no-deps pbs-installer -d /tmp/pbs
+    python3 scripts/gen-prebuilt-table.py /tmp/pbs/pbs_installer-*.whl > src/prebuilt/pbs.tsv
+
+Newer pbs-installer releases keep the data in `versions.json` (read by `_versions.py`); older
+ones have it inline in `_versions.py` as a `PYTHON_VERSIONS` literal. Both are read.
+
+Output rows (tab-separated): version, target triple, path below the release-download base
+(`<release tag>/<file name>`), sha256. Kept: CPython only (not PyPy), `install_only` archives
+(the stripped variant when the release has one, as uv does), the platforms pyv runs on, rows
+with a digest, and the newest build (release tag) of each version per platform.
+Standard library only.
+"""
+
+import ast
+import io
+import json
+import re
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+BASE = "https://github.com/astral-sh/python-build-standalone/releases/download/"
+TARGETS = (
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+)
+FILE_RE = re.compile(
+    r"^cpython-(?P<version>\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)\+(?P<tag>\d{8})-"
+    r"(?P<target>" + "|".join(re.escape(t) for t in TARGETS) + r")-"
+    r"(?P<ft>freethreaded-)?install_only(?P<stripped>_stripped)?\.tar\.gz$"
+)
+
+
+def read_member(source, name):
+    """The text of `pbs_installer/<name>` in a wheel, sdist or directory, or None."""
+    p = Path(source)
+    if p.is_dir():
+        hits = list(p.rglob(f"pbs_installer/{name}"))
+        return hits[0].read_text(encoding="utf-8") if hits else None
+    if p.suffix == ".whl" or zipfile.is_zipfile(p):
+        with zipfile.ZipFile(p) as z:
+            for n in z.namelist():
+                if n.endswith(f"pbs_installer/{name}"):
+                    return z.read(n).decode("utf-8")
+        return None
+    with tarfile.open(p) as t:
+        for m in t.getmembers():
+            if m.name.endswith(f"pbs_installer/{name}") and m.isfile():
+                return t.extractfile(m).read().decode("utf-8")
+    return None
+
+
+def assets_from_json(text):
+    """(file name, url, sha256) of every install_only CPython asset in versions.json."""
+    for entry in json.loads(text):
+        if entry["python_version"]["implementation"] != "cpython":
+            continue
+        for f in entry["files"]:
+            if f.get("install_only"):
+                yield f["filename"], f["url"], f.get("sha256")
+
+
+def assets_from_py(text):
+    """The same from an old `_versions.py` with an inline `PYTHON_VERSIONS` dict literal."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if not (isinstance(target, ast.Name) and target.id == "PYTHON_VERSIONS"):
+            continue
+        for key, files in zip(node.value.keys, node.value.values):
+            impl = ast.literal_eval(key.args[0]) if isinstance(key, ast.Call) else None
+            if impl != "cpython":
+                continue
+            for fkey, fval in zip(files.keys, files.values):
+                _platform, _arch, install_only = ast.literal_eval(fkey)
+                if not install_only:
+                    continue
+                url, sha256 = ast.literal_eval(fval)
+                yield url.rsplit("/", 1)[-1].replace("%2B", "+"), url, sha256
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.exit(f"usage: {argv[0]} <pbs_installer wheel, sdist or directory>")
+    source = argv[1]
+    text = read_member(source, "versions.json")
+    assets = assets_from_json(text) if text else None
+    if assets is None:
+        text = read_member(source, "_versions.py")
+        if text is None:
+            sys.exit(f"{source}: no pbs_installer/versions.json or _versions.py inside")
+        assets = assets_from_py(text)
+    best = {}
+    for filename, url, sha256 in assets:
+        m = FILE_RE.match(filename)
+        if not m or not sha256 or not url.startswith(BASE):
+            continue
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            sys.exit(f"{filename}: bad sha256 {sha256!r}")
+        name = m["version"] + ("t" if m["ft"] else "")
+        key = (name, m["target"])
+        rank = (m["tag"], bool(m["stripped"]))
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, f"{m['tag']}/{filename}", sha256)
+    if not best:
+        sys.exit(f"{source}: no usable rows found")
+
+    def order(key):
+        nums = re.match(r"(\d+)\.(\d+)\.(\d+)", key[0]).groups()
+        return tuple(-int(n) for n in nums), key[0], TARGETS.index(key[1])
+
+    out = io.StringIO()
+    out.write(f"# generated by scripts/gen-prebuilt-table.py from {Path(source).name}; do not edit\n")
+    out.write("version\ttarget\tpath\tsha256\n")
+    for key in sorted(best, key=order):
+        _rank, path, sha256 = best[key]
+        out.write(f"{key[0]}\t{key[1]}\t{path}\t{sha256}\n")
+    sys.stdout.write(out.getvalue())
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,545 @@
+//! Prebuilt CPython from python-build-standalone, on request (`--prebuilt`, `PYV_INSTALL`).
+//! Source builds stay the default: these builds are relocatable, statically linked against
+//! their own OpenSSL/Tcl/etc. and configured differently from a pyenv-style build.
+//!
+//! Top to bottom: [`Mode`] says whether an install may use a prebuilt archive, [`Config`]
+//! holds the trusted [`table`] (embedded rows plus `$PYV_PREBUILT_TABLE`) and the download base
+//! (`$PYV_PREBUILT_MIRROR`), [`choose`] decides per request, and [`install`] fetches, verifies
+//! and publishes one archive with the same lock, cache, digest check, safe unpacking and
+//! atomic rename as a source install (`crate::install`). A prebuilt `3.12.7` installs as
+//! `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
+
+pub mod table;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::catalog;
+use crate::error::{Error, Result};
+use crate::install::receipt::{Kind, Receipt};
+use crate::install::request::Candidate;
+use crate::install::{download, staging, unpack, InstallError, Options, Outcome, Settings};
+use crate::locks::{self, VersionLock};
+use crate::signals;
+use crate::ui::Ui;
+pub use table::{Row, Table};
+
+/// What `PYV_PREBUILT_MIRROR` replaces (uv's `UV_PYTHON_INSTALL_MIRROR` layout).
+pub const DEFAULT_BASE: &str =
+    "https://github.com/astral-sh/python-build-standalone/releases/download";
+
+/// Which kind of install a request may become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Build from python.org's source (the default).
+    Source,
+    /// Only a prebuilt archive; an error if the table has none for this platform.
+    Prebuilt,
+    /// Prebuilt when the table has the version for this platform, else source.
+    Auto,
+}
+
+impl Mode {
+    /// Parse `PYV_INSTALL`'s value; unset or empty is None.
+    pub fn parse_env(value: Option<&str>) -> Result<Option<Mode>> {
+        match value.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("source") => Ok(Some(Mode::Source)),
+            Some("prebuilt") => Ok(Some(Mode::Prebuilt)),
+            Some("auto") => Ok(Some(Mode::Auto)),
+            Some(other) => Err(Error::usage(
+                format!(
+                    "invalid PYV_INSTALL value `{}` (set in the environment): expected `source`, `prebuilt` or `auto`",
+                    other.escape_debug()
+                ),
+                Some("unset PYV_INSTALL to build from source, the default".to_string()),
+            )),
+        }
+    }
+}
+
+/// The trusted archives and where to fetch them from.
+pub struct Config {
+    pub table: Table,
+    /// The base relative table paths are joined to, without a trailing `/`.
+    pub base: String,
+    /// This machine's target triple, if python-build-standalone has builds for it.
+    pub target: Option<&'static str>,
+}
+
+impl Config {
+    /// Built from `PYV_PREBUILT_MIRROR`, `PYV_PREBUILT_TABLE` and the embedded table.
+    pub fn from_env() -> Result<Config> {
+        let base = match std::env::var("PYV_PREBUILT_MIRROR") {
+            Ok(m) if !m.trim().is_empty() => {
+                let m = m.trim();
+                if !table::has_scheme(m) {
+                    return Err(Error::usage(
+                        format!(
+                            "invalid PYV_PREBUILT_MIRROR value `{}` (set in the environment): expected an http://, https:// or file:// URL",
+                            m.escape_debug()
+                        ),
+                        Some(format!(
+                            "it replaces {DEFAULT_BASE}; archives are fetched from <mirror>/<release tag>/<file name>"
+                        )),
+                    ));
+                }
+                m.trim_end_matches('/').to_string()
+            }
+            _ => DEFAULT_BASE.to_string(),
+        };
+        let mut rows = Vec::new();
+        if let Some(path) = std::env::var_os("PYV_PREBUILT_TABLE").filter(|p| !p.is_empty()) {
+            rows = read_table(Path::new(&path))?;
+        }
+        rows.extend_from_slice(table::embedded());
+        Ok(Config {
+            table: Table { rows },
+            base,
+            target: table::host_target(),
+        })
+    }
+
+    /// The row a request names on this machine, if any.
+    pub fn lookup(&self, request: &str) -> Option<&Row> {
+        self.table.resolve(request, self.target?)
+    }
+
+    /// Like [`lookup`](Self::lookup), but an error naming the request, where it came from and
+    /// the nearest available versions.
+    pub fn require(&self, request: &str, origin: &str, asked_by: &str) -> Result<&Row> {
+        let Some(target) = self.target else {
+            return Err(Error::user(
+                format!(
+                    "no prebuilt Pythons for this platform ({} {}) in pyv's table",
+                    std::env::consts::OS,
+                    std::env::consts::ARCH
+                ),
+                Some(format!("drop {asked_by} to build `{request}` from source")),
+            ));
+        };
+        self.table.resolve(request, target).ok_or_else(|| {
+            let close = self.table.close_to(request, target);
+            let nearest = if close.is_empty() {
+                String::new()
+            } else {
+                format!("nearest available: {}; ", close.join(", "))
+            };
+            Error::user(
+                format!("no prebuilt CPython `{request}` for {target} in pyv's table ({origin})"),
+                Some(format!(
+                    "{nearest}`pyv install --prebuilt --list` shows all; or drop {asked_by} to build it from source"
+                )),
+            )
+        })
+    }
+
+    /// Where a row's archive is fetched from.
+    pub fn url(&self, row: &Row) -> String {
+        if row.is_absolute() {
+            return row.path.clone();
+        }
+        if self.base.starts_with("file://") {
+            format!("{}/{}", self.base, row.path.replace("%2B", "+"))
+        } else {
+            // GitHub's asset names contain `+`, which must not reach a server as a space.
+            format!("{}/{}", self.base, row.path.replace('+', "%2B"))
+        }
+    }
+}
+
+fn read_table(path: &Path) -> Result<Vec<Row>> {
+    let hint = Some(
+        "each line is `version<TAB>target<TAB>path-or-URL<TAB>sha256`, e.g. `3.12.7  \
+         x86_64-unknown-linux-gnu  20241016/cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz  <sha256>`"
+            .to_string(),
+    );
+    let text = fs::read_to_string(path).map_err(|e| {
+        Error::user(
+            format!("cannot read `{}` (PYV_PREBUILT_TABLE): {e}", path.display()),
+            Some("point PYV_PREBUILT_TABLE at a readable table file, or unset it".to_string()),
+        )
+    })?;
+    table::parse(&text, &path.display().to_string())
+        .map_err(|why| Error::user(format!("{why} (PYV_PREBUILT_TABLE)"), hint))
+}
+
+/// What one request becomes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Choice<'a> {
+    Source,
+    Prebuilt(&'a Row),
+}
+
+/// Decide how to install `request` (a normalised name chosen by `origin`). `asked_by` names
+/// what set a prebuilt mode (`--prebuilt`, `PYV_INSTALL=auto`); `source_only` names what makes
+/// this request source-only (`--sha256`, `-g`, a local archive), if anything does.
+pub fn choose<'a>(
+    mode: Mode,
+    cfg: Option<&'a Config>,
+    request: &str,
+    origin: &str,
+    asked_by: &str,
+    source_only: Option<&str>,
+) -> Result<Choice<'a>> {
+    let cfg = match (mode, cfg) {
+        (Mode::Source, _) | (_, None) => return Ok(Choice::Source),
+        (_, Some(c)) => c,
+    };
+    match (mode, source_only) {
+        (Mode::Prebuilt, Some(why)) => Err(Error::usage(
+            format!("{why} needs a source build, but {asked_by} asks for a prebuilt Python"),
+            Some("pass `--source` (or unset PYV_INSTALL) to build from source".to_string()),
+        )),
+        (Mode::Prebuilt, None) => cfg.require(request, origin, asked_by).map(Choice::Prebuilt),
+        (_, Some(_)) => Ok(Choice::Source),
+        (_, None) => {
+            // Auto installs the version a source build would (`3.12` means the catalog's newest
+            // 3.12.x), just faster when an archive exists; a release the catalog does not know
+            // yet may still be prebuilt.
+            let row = match catalog::best_known(request) {
+                Some(v) => cfg.lookup(&v).filter(|r| r.version == v),
+                None => cfg.lookup(request),
+            };
+            Ok(row.map_or(Choice::Source, Choice::Prebuilt))
+        }
+    }
+}
+
+/// Install one prebuilt archive: lock, fetch + verify the digest, unpack safely, check the
+/// interpreter runs, record the receipt, rename into place.
+pub fn install(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
+    run(settings, cfg, row, opts).map_err(with_hint)
+}
+
+fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
+    let started = Instant::now();
+    let layout = &settings.layout;
+    let name = &row.version;
+    let ui = Ui::new(settings.quiet, name);
+    let target = layout.version_dir(name);
+
+    // Held until the rename: a second install of this version waits here, then sees it.
+    let lock = VersionLock::acquire(layout, name, &ui)?;
+    if pyv_core::resolve::is_symlink(&target) || target.exists() {
+        if (lock.waited && !opts.force) || opts.skip_existing {
+            return Ok(Outcome::AlreadyInstalled {
+                name: name.clone(),
+                by_other: lock.waited && !opts.force,
+            });
+        }
+        if !opts.force {
+            return Err(InstallError::Exists {
+                name: name.clone(),
+                dir: target,
+            }
+            .into());
+        }
+    }
+    locks::sweep_staging(layout, name);
+    signals::check().map_err(InstallError::from)?;
+
+    let cand = Candidate {
+        file: row.file_name(),
+        path: row.path.clone(),
+        sha256: row.sha256.clone(),
+    };
+    let archive = download::fetch_urls(&settings.cache_dir, &[(cfg.url(row), &cand)], &ui)?;
+    let stage = staging::Stage::create(layout, name)?;
+    let top = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
+    signals::check().map_err(InstallError::from)?;
+    let warnings = verify(&top, row, &ui)?;
+    Receipt::new(Kind::Prebuilt)
+        .with("version", name)
+        .with("target", &row.target)
+        .with("archive", &cand.file)
+        .with("sha256", &row.sha256)
+        .write(&top)
+        .map_err(|e| Error::io("cannot write the install receipt in", &top, e))?;
+    let staged = stage.staged_prefix(&target);
+    if let Some(parent) = staged.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+    }
+    fs::rename(&top, &staged).map_err(|e| Error::io("cannot move", &top, e))?;
+    signals::check().map_err(InstallError::from)?;
+    stage.commit(&target)?;
+    drop(lock);
+    for w in warnings {
+        ui.warn(&w);
+    }
+    Ok(Outcome::Installed {
+        name: name.clone(),
+        dir: target,
+        took: started.elapsed(),
+    })
+}
+
+/// Download and digest errors get hints about the prebuilt settings, not PYV_MIRROR's.
+fn with_hint(e: Error) -> Error {
+    let hint = match &e {
+        Error::Install(InstallError::Download { .. }) => {
+            "check the network or PYV_PREBUILT_MIRROR (a base URL laid out as \
+             <mirror>/<release tag>/<file name>); a partial download is resumed on the next try"
+        }
+        Error::Install(InstallError::Digest { .. }) => {
+            "the mirror or a proxy served other bytes than pyv's table (or PYV_PREBUILT_TABLE) \
+             names; fix or unset PYV_PREBUILT_MIRROR and retry (a mismatch is never retried)"
+        }
+        Error::Install(InstallError::UnsafeArchive { .. }) => {
+            "do not use this archive: fetch it from python-build-standalone's releases again"
+        }
+        _ => return e,
+    };
+    Error::user(e.to_string(), Some(hint.to_string()))
+}
+
+/// Modules without which the install is refused, and ones whose absence is only a warning.
+const REQUIRED: [&str; 2] = ["ssl", "zlib"];
+const WANTED: [&str; 4] = ["ctypes", "sqlite3", "bz2", "lzma"];
+
+/// Prints the version, then `<module> ok` or `<module> missing <why>` per argument.
+const CHECK_SCRIPT: &str = r#"
+import sys
+sys.stdout.write("version " + sys.version.split()[0] + "\n")
+for m in sys.argv[1:]:
+    try:
+        __import__(m)
+        sys.stdout.write(m + " ok\n")
+    except BaseException as e:
+        sys.stdout.write(m + " missing " + str(e).replace("\n", " ") + "\n")
+"#;
+
+/// Run the unpacked interpreter: it must start, be the expected version and import ssl/zlib.
+fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
+    let phase = ui.phase("verify");
+    let fail = |why: String| {
+        Error::user(
+            format!(
+                "the prebuilt Python {} does not work here: {why}",
+                row.version
+            ),
+            Some(format!(
+                "the archive may not fit this system ({}); build from source instead: \
+                 `pyv install --source {}`",
+                row.target, row.version
+            )),
+        )
+    };
+    let bin = top.join("bin");
+    let python = ["python3", "python"]
+        .iter()
+        .map(|n| bin.join(n))
+        .find(|p| pyv_core::resolve::is_executable(p))
+        .ok_or_else(|| {
+            fail(format!(
+                "the archive has no bin/python3 below `{}/`",
+                top.file_name().unwrap_or_default().to_string_lossy()
+            ))
+        })?;
+    let out = Command::new(&python)
+        .args(["-E", "-s", "-c", CHECK_SCRIPT])
+        .args(REQUIRED.iter().chain(WANTED.iter()))
+        .env_remove("PYTHONHOME")
+        .env_remove("PYTHONPATH")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| fail(format!("cannot run {}: {e}", python.display())))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("").trim();
+        return Err(fail(format!(
+            "bin/python3 exited with {} {last}",
+            out.status
+        )));
+    }
+    let warnings = check_output(&stdout, &row.version).map_err(fail)?;
+    phase.finish();
+    Ok(warnings)
+}
+
+/// Judge the check script's output: an error for a wrong version or a missing required
+/// module, warnings for the others.
+fn check_output(text: &str, version: &str) -> std::result::Result<Vec<String>, String> {
+    let expected = version.trim_end_matches('t');
+    let reported = text
+        .lines()
+        .find_map(|l| l.strip_prefix("version "))
+        .unwrap_or("nothing");
+    if reported != expected {
+        return Err(format!(
+            "it reports version {reported}, expected {expected}"
+        ));
+    }
+    let mut warnings = Vec::new();
+    for m in REQUIRED.iter().chain(WANTED.iter()) {
+        let line = text.lines().find(|l| l.split(' ').next() == Some(m));
+        let why = match line {
+            Some(l) if l == format!("{m} ok") => continue,
+            Some(l) => l
+                .splitn(3, ' ')
+                .nth(2)
+                .unwrap_or("cannot be imported")
+                .to_string(),
+            None => "was not reported by the check".to_string(),
+        };
+        if REQUIRED.contains(m) {
+            return Err(format!("it cannot import `{m}`: {why}"));
+        }
+        warnings.push(format!("{version} has no `{m}` module ({why})"));
+    }
+    Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const X86: &str = "x86_64-unknown-linux-gnu";
+
+    fn cfg(rows: &[(&str, &str)], base: &str) -> Config {
+        let text: String = rows
+            .iter()
+            .map(|(v, t)| {
+                format!("{v}\t{t}\t20240101/cpython-{v}+20240101-{t}-install_only.tar.gz\t{SHA}\n")
+            })
+            .collect();
+        Config {
+            table: Table {
+                rows: table::parse(&text, "t").unwrap(),
+            },
+            base: base.to_string(),
+            target: Some(X86),
+        }
+    }
+
+    #[test]
+    fn install_modes_from_the_environment() {
+        assert_eq!(Mode::parse_env(None).unwrap(), None);
+        assert_eq!(Mode::parse_env(Some("")).unwrap(), None);
+        assert_eq!(Mode::parse_env(Some("auto")).unwrap(), Some(Mode::Auto));
+        assert_eq!(
+            Mode::parse_env(Some("prebuilt")).unwrap(),
+            Some(Mode::Prebuilt)
+        );
+        assert_eq!(Mode::parse_env(Some("source")).unwrap(), Some(Mode::Source));
+        let e = Mode::parse_env(Some("fast")).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("PYV_INSTALL value `fast`"), "{e}");
+    }
+
+    #[test]
+    fn auto_prefers_prebuilt_only_for_the_version_a_source_build_would_get() {
+        // The catalog knows 3.11.2 and newer 3.11.x releases; 3.99.1 is unknown to it.
+        let c = cfg(
+            &[
+                ("3.11.2", X86),
+                ("3.99.1", X86),
+                ("3.11.3", "aarch64-apple-darwin"),
+            ],
+            "https://m",
+        );
+        let pick = |req: &str, only: Option<&str>| {
+            choose(Mode::Auto, Some(&c), req, "cli", "PYV_INSTALL=auto", only).unwrap()
+        };
+        assert!(matches!(pick("3.11.2", None), Choice::Prebuilt(r) if r.version == "3.11.2"));
+        assert_eq!(
+            pick("3.11", None),
+            Choice::Source,
+            "catalog's newest 3.11 is not prebuilt"
+        );
+        assert_eq!(
+            pick("3.11.3", None),
+            Choice::Source,
+            "prebuilt only for another target"
+        );
+        assert!(matches!(pick("3.99.1", None), Choice::Prebuilt(_)));
+        assert_eq!(pick("3.11.2", Some("`--sha256`")), Choice::Source);
+        let src = choose(Mode::Source, Some(&c), "3.11.2", "cli", "", None).unwrap();
+        assert_eq!(src, Choice::Source);
+    }
+
+    #[test]
+    fn prebuilt_mode_explains_what_is_missing() {
+        let c = cfg(&[("3.12.6", X86), ("3.12.7", X86)], "https://m");
+        let got = choose(
+            Mode::Prebuilt,
+            Some(&c),
+            "3.12",
+            "cli",
+            "`--prebuilt`",
+            None,
+        )
+        .unwrap();
+        assert!(matches!(got, Choice::Prebuilt(r) if r.version == "3.12.7"));
+        let e = choose(
+            Mode::Prebuilt,
+            Some(&c),
+            "3.12.8",
+            "given on the command line",
+            "`--prebuilt`",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 1);
+        assert!(
+            e.to_string()
+                .contains("no prebuilt CPython `3.12.8` for x86_64-unknown-linux-gnu"),
+            "{e}"
+        );
+        let hint = e.hint().unwrap();
+        assert!(hint.contains("nearest available: 3.12.6, 3.12.7"), "{hint}");
+        assert!(hint.contains("drop `--prebuilt`"), "{hint}");
+        let e = choose(
+            Mode::Prebuilt,
+            Some(&c),
+            "3.12.7",
+            "cli",
+            "PYV_INSTALL=prebuilt",
+            Some("`-g`"),
+        )
+        .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let mut none = cfg(&[("3.12.7", X86)], "https://m");
+        none.target = None;
+        assert!(none.require("3.12.7", "cli", "`--prebuilt`").is_err());
+    }
+
+    #[test]
+    fn urls_follow_the_mirror_layout() {
+        let c = cfg(&[("3.12.7", X86)], "http://127.0.0.1:9/pbs");
+        let r = c.lookup("3.12.7").unwrap();
+        assert_eq!(
+            c.url(r),
+            format!("http://127.0.0.1:9/pbs/20240101/cpython-3.12.7%2B20240101-{X86}-install_only.tar.gz")
+        );
+        let f = cfg(&[("3.12.7", X86)], "file:///srv/pbs");
+        assert_eq!(
+            f.url(f.lookup("3.12.7").unwrap()),
+            format!("file:///srv/pbs/20240101/cpython-3.12.7+20240101-{X86}-install_only.tar.gz")
+        );
+    }
+
+    #[test]
+    fn check_output_judges_version_and_modules() {
+        let all_ok = "version 3.12.7\nssl ok\nzlib ok\nctypes ok\nsqlite3 ok\nbz2 ok\nlzma ok\n";
+        assert_eq!(
+            check_output(all_ok, "3.12.7").unwrap(),
+            Vec::<String>::new()
+        );
+        assert!(check_output(all_ok, "3.12.8")
+            .unwrap_err()
+            .contains("reports version 3.12.7"));
+        let ft = all_ok.replace("3.12.7", "3.13.1");
+        assert!(check_output(&ft, "3.13.1t").is_ok());
+        let no_ssl = all_ok.replace("ssl ok", "ssl missing libssl.so.3: cannot open");
+        assert!(check_output(&no_ssl, "3.12.7")
+            .unwrap_err()
+            .contains("`ssl`: libssl.so.3"));
+        let no_lzma = all_ok.replace("lzma ok\n", "");
+        assert_eq!(check_output(&no_lzma, "3.12.7").unwrap().len(), 1);
+    }
+}
