@@ -123,9 +123,10 @@ impl CatalogError {
                  does not trust: check PYV_PYTHON_ORG and the network; `pyv update` fetches the \
                  data again"
                 .into(),
-            CatalogError::Base { var, .. } => {
-                format!("set {var} to an http(s) URL like `https://www.python.org/ftp/python/`")
-            }
+            CatalogError::Base { .. } => "set PYV_PYTHON_ORG_API to the http(s) URL of a \
+                 python.org mirror's `api/v2/downloads/` (python.org's is \
+                 https://www.python.org/api/v2/downloads/)"
+                .into(),
             CatalogError::Write { .. } => return None,
         })
     }

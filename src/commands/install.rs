@@ -196,9 +196,7 @@ impl Known<'_> {
                 if !self.refreshed && (name == "latest" || PyVersion::parse(name).is_some()) =>
             {
                 if !self.ctx.quiet {
-                    eprintln!(
-                        "pyv: install: `{name}` is not in pyv's release list; fetching python.org's"
-                    );
+                    eprintln!("pyv: install: `{name}` is not in pyv's release list; updating it");
                 }
                 if let Err(why) = self.refresh()? {
                     eprintln!(

@@ -256,6 +256,32 @@ mod tests {
     }
 
     #[test]
+    fn fetched_releases_plan_like_embedded_ones() {
+        let sha = "a".repeat(64);
+        let fetched = crate::catalog::Release {
+            version: "3.99.2".into(),
+            format: Format::Tgz,
+            url: format!("{}3.99.2/Python-3.99.2.tgz", crate::catalog::PYTHON_ORG),
+            sha256: sha.clone(),
+        };
+        let c = Catalog::with_fetched(vec![fetched], None, "test").unwrap();
+        let p = plan(&c, "3.99", "cli", None, false).unwrap();
+        assert_eq!(p.name, "3.99.2");
+        let Source::Remote(cands) = &p.source else {
+            panic!()
+        };
+        assert_eq!(cands.len(), 1);
+        assert_eq!(
+            (cands[0].path.as_str(), cands[0].sha256.as_str()),
+            ("3.99.2/Python-3.99.2.tgz", sha.as_str())
+        );
+        assert!(matches!(
+            plan(&Catalog::embedded(), "3.99", "cli", None, false),
+            Err(InstallError::Unknown { .. })
+        ));
+    }
+
+    #[test]
     fn archive_names() {
         assert_eq!(archive_version("Python-3.14.2.tar.xz"), Some("3.14.2"));
         assert_eq!(archive_version("Python-3.9.2.tgz"), Some("3.9.2"));
