@@ -62,6 +62,16 @@ impl Ctx {
         }
     }
 
+    /// What `pyv install` needs, with the environment read and checked once.
+    pub fn install_settings(&self) -> Result<crate::install::Settings> {
+        Ok(crate::install::Settings::from_env(
+            self.layout.clone(),
+            self.cache_dir.clone(),
+            self.quiet,
+            self.verbose,
+        )?)
+    }
+
     /// Regenerate the shims with the shim binary that matches this `pyv`.
     pub fn rehash(&self) -> Result<rehash::Report> {
         let src = Self::shim_source()?;

@@ -84,4 +84,10 @@ impl Error {
     }
 }
 
+impl From<crate::locks::LockError> for Error {
+    fn from(e: crate::locks::LockError) -> Self {
+        Error::Install(e.into())
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

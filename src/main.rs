@@ -8,7 +8,10 @@ mod commands;
 mod ctx;
 mod error;
 mod install;
+mod locks;
 mod shell;
+mod signals;
+mod ui;
 mod venv;
 
 fn main() {

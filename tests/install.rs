@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::fake_release::{self, RawEntry};
 use common::http::{Fault, Server};
-use common::{ok_stdout, run, write_exe, Env};
+use common::{ok_stdout, run, run_input, write_exe, Env};
 
 const V: &str = "3.99.1";
 
@@ -757,7 +757,26 @@ fn uninstall_exact_names_only() {
     assert_eq!(code, 1);
     assert!(err.contains("`../3.12.1`"), "{err}");
     fs::write(env.root().join("version"), "3.12.1\n").unwrap();
-    let (code, out, err) = run(env.pyv().args(["uninstall", "3.12.1"]));
+    // Without -f the answer is read from stdin, terminal or not: EOF or anything but y/yes
+    // keeps the version (exit 1, hint -f); before, a pipe or /dev/null meant "delete".
+    for input in ["", "n\n", "\n", "yess\n"] {
+        let (code, _, err) = run_input(env.pyv().args(["uninstall", "3.12.1"]), input);
+        assert_eq!(code, 1, "{input:?}: {err}");
+        assert!(err.contains("[y/N]"), "{err}");
+        assert!(
+            err.contains("kept Python `3.12.1` (not confirmed)"),
+            "{err}"
+        );
+        assert!(err.contains("-f"), "{err}");
+        assert!(env.version_dir("3.12.1").is_dir(), "{input:?} deleted it");
+    }
+    let (code, out, err) = run(env
+        .pyv()
+        .args(["uninstall", "3.12.1"])
+        .stdin(std::process::Stdio::null()));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(env.version_dir("3.12.1").is_dir(), "</dev/null deleted it");
+    let (code, out, err) = run_input(env.pyv().args(["uninstall", "3.12.1"]), "y\n");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("uninstalled Python 3.12.1"), "{out}");
     assert!(err.contains("is selected by"), "{err}");
@@ -777,14 +796,14 @@ fn uninstall_names_and_guards_virtualenvs() {
     )
     .unwrap();
     std::os::unix::fs::symlink("3.12.1/envs/web", env.version_dir("web")).unwrap();
-    let (code, _, err) = run(env.pyv().args(["uninstall", "web"]));
+    let (code, _, err) = run(env.pyv().args(["uninstall", "-f", "web"]));
     assert_eq!(code, 1);
     assert!(
         err.contains("`web` (given on the command line) is a virtualenv"),
         "{err}"
     );
     assert!(err.contains("pyv virtualenv-delete web"), "{err}");
-    let (code, _, err) = run(env.pyv().args(["uninstall", "3.12.1"]));
+    let (code, _, err) = run_input(env.pyv().args(["uninstall", "3.12.1"]), "y\n");
     assert_eq!(code, 1);
     assert!(
         err.contains("has virtualenvs built on it: 3.12.1/envs/web"),
@@ -792,11 +811,34 @@ fn uninstall_names_and_guards_virtualenvs() {
     );
     assert!(err.contains("--with-envs"), "{err}");
     assert!(base.exists());
-    let (code, out, err) = run(env.pyv().args(["uninstall", "--with-envs", "3.12.1"]));
+    let (code, out, err) = run_input(
+        env.pyv().args(["uninstall", "--with-envs", "3.12.1"]),
+        "yes\n",
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("and its virtualenvs 3.12.1/envs/web"), "{out}");
     assert!(
         fs::symlink_metadata(env.version_dir("web")).is_err(),
         "alias removed"
     );
+}
+
+#[test]
+fn a_mirror_without_a_scheme_is_a_usage_error_before_any_work() {
+    let env = Env::new();
+    for (var, value) in [
+        ("PYV_MIRROR", "mirror.example.com/python"),
+        ("PYV_MIRROR", "file:///srv/python, ftp.example.com"),
+        ("PYV_PYTHON_ORG", "www.python.org/ftp/python"),
+    ] {
+        let (code, _, err) = run(env.pyv().env(var, value).args(["install", "3.11.2"]));
+        assert_eq!(code, 2, "{var}={value}: {err}");
+        let bad = value.rsplit(", ").next().unwrap();
+        assert!(
+            err.starts_with(&format!("pyv: `{bad}` (from {var}) is not an http://")),
+            "{err}"
+        );
+        assert!(err.contains("hint: set"), "{err}");
+        assert!(!env.path().join("cache").read_dir().unwrap().any(|_| true));
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ok_stdout, run, write_exe, Env};
+use common::{ok_stdout, run, run_input, write_exe, Env};
 use venv_support::{mkenv, real_version, PYTHON};
 
 /// Names of everything (hidden included) in a directory.
@@ -353,13 +353,19 @@ fn delete_removes_only_that_environment_and_its_alias() {
     mkenv(&env, &["3.11", "web", "--without-pip"]);
     mkenv(&env, &["3.11", "api", "--without-pip"]);
 
-    // Without a terminal to ask on, -f is required.
+    // The answer is read from stdin whatever it is (the policy uninstall shares): EOF or
+    // anything but y/yes keeps the environment, exit 1, with a hint to pass -f.
     let (code, _, err) = run(env
         .pyv()
         .args(["virtualenv-delete", "web"])
         .stdin(Stdio::null()));
     assert_eq!(code, 1);
-    assert_one_line_error(&err, "web");
+    let (question, error) = err.split_once('\n').unwrap();
+    assert!(question.contains("delete virtualenv `web`"), "{err}");
+    assert_one_line_error(error.trim_start(), "web");
+    assert!(env.version_dir("web").exists());
+    let (code, _, err) = run_input(env.pyv().args(["virtualenv-delete", "web"]), "n\n");
+    assert_eq!(code, 1, "{err}");
     assert!(env.version_dir("web").exists());
 
     ok_stdout(env.pyv().args(["virtualenv-delete", "-f", "web"]));

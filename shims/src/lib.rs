@@ -5,6 +5,7 @@
 //! exists exactly once and the hot path visibly carries no network, TLS or argument parser.
 
 pub mod error;
+pub mod fsx;
 pub mod layout;
 pub mod name;
 pub mod pyversion;

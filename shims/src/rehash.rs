@@ -15,6 +15,7 @@ use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fsx::{exchange, lock, remove_any};
 use crate::layout::Layout;
 use crate::resolve::{installed, is_executable, is_symlink};
 
@@ -68,23 +69,6 @@ pub fn wanted_commands(layout: &Layout) -> BTreeSet<String> {
         }
     }
     names
-}
-
-/// Hold the kernel lock named `name` under `.locks/` until the returned file is dropped.
-pub fn lock(layout: &Layout, name: &str) -> Result<fs::File> {
-    let dir = layout.locks_dir();
-    fs::create_dir_all(&dir)
-        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
-    let path = dir.join(format!("{name}.lock"));
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open lock `{}`", path.display()), e))?;
-    f.lock()
-        .map_err(|e| Error::io(format!("cannot lock `{}`", path.display()), e))?;
-    Ok(f)
 }
 
 /// Regenerate the shims. `shim_source` is the `pyv-shim` binary to install into `libexec/`
@@ -223,60 +207,6 @@ fn remove_scratch(layout: &Layout) {
             }
         }
     }
-}
-
-/// Remove a file, symlink or directory tree without following symlinks.
-pub fn remove_any(p: &Path) -> io::Result<()> {
-    match fs::symlink_metadata(p) {
-        Ok(m) if m.is_dir() => fs::remove_dir_all(p),
-        Ok(_) => fs::remove_file(p),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// Atomically swap two paths (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere, or on a
-/// filesystem without it, two renames.
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt;
-        extern "C" {
-            fn renameat2(
-                olddirfd: i32,
-                oldpath: *const std::ffi::c_char,
-                newdirfd: i32,
-                newpath: *const std::ffi::c_char,
-                flags: u32,
-            ) -> i32;
-        }
-        const AT_FDCWD: i32 = -100;
-        const RENAME_EXCHANGE: u32 = 2;
-        let ca = CString::new(a.as_os_str().as_bytes())?;
-        let cb = CString::new(b.as_os_str().as_bytes())?;
-        // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-        let rc = unsafe {
-            renameat2(
-                AT_FDCWD,
-                ca.as_ptr(),
-                AT_FDCWD,
-                cb.as_ptr(),
-                RENAME_EXCHANGE,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
-        }
-        let err = io::Error::last_os_error();
-        if !matches!(err.raw_os_error(), Some(22) | Some(38) | Some(95)) {
-            return Err(err); // not EINVAL/ENOSYS/EOPNOTSUPP: a real failure
-        }
-    }
-    let aside = a.with_extension("old");
-    fs::rename(b, &aside)?;
-    fs::rename(a, b)?;
-    fs::rename(&aside, a)
 }
 
 #[cfg(test)]

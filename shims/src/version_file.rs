@@ -3,10 +3,11 @@
 //! skipped; CRLF, surrounding whitespace, a UTF-8 BOM and a missing final newline are fine.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fsx::write_atomic;
 
 pub const FILE_NAME: &str = ".python-version";
 
@@ -87,33 +88,6 @@ pub fn write(path: &Path, versions: &[String]) -> Result<()> {
         text.push('\n');
     }
     write_atomic(path, text.as_bytes())
-}
-
-/// Replace `path` with `bytes` via a temp file and rename; a symlink at `path` is replaced,
-/// never written through.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(format!("cannot write `{}`", path.display()), e));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

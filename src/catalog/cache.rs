@@ -57,7 +57,7 @@ pub fn write(
     for r in releases {
         text.push_str(&tsv_row(r));
     }
-    pyv_core::version_file::write_atomic(path, text.as_bytes()).map_err(|e| CatalogError::Write {
+    pyv_core::fsx::write_atomic(path, text.as_bytes()).map_err(|e| CatalogError::Write {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })

@@ -12,7 +12,8 @@ use pyv_core::Origin;
 use crate::catalog::{self, Catalog, CatalogError};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::install::{self, request, signals, InstallError, Options, Outcome, Plan};
+use crate::install::{self, request, InstallError, Options, Outcome, Plan};
+use crate::signals;
 
 /// Install Python versions, built from python.org's source
 ///
@@ -66,6 +67,7 @@ impl Install {
             }
             return Ok(0);
         }
+        let settings = ctx.install_settings()?;
         signals::install();
         let sha256 = self
             .sha256
@@ -107,13 +109,13 @@ impl Install {
                 known.plan(&name, &origin, sha256.as_deref(), self.debug)?
             };
             ctx.arg_name(&plan.name)?;
-            match install::install(ctx, &plan, &opts)? {
+            match install::install(&settings, &plan, &opts)? {
                 Outcome::Installed { name, dir, took } => {
                     ctx.rehash()?;
                     println!(
                         "installed Python {name} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
                         dir.display(),
-                        install::human_duration(took)
+                        crate::ui::human_duration(took)
                     );
                 }
                 Outcome::AlreadyInstalled { name, by_other } => {

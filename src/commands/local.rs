@@ -22,8 +22,7 @@ impl Local {
         let cwd = ctx.cwd();
         let file = cwd.join(FILE_NAME);
         if self.unset {
-            pyv_core::rehash::remove_any(&file)
-                .map_err(|e| Error::io("cannot remove", &file, e))?;
+            pyv_core::fsx::remove_any(&file).map_err(|e| Error::io("cannot remove", &file, e))?;
             return Ok(0);
         }
         if self.versions.is_empty() {

@@ -4,7 +4,6 @@
 //! sees half a version.
 
 use std::fs;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -13,8 +12,9 @@ use pyv_core::version_file;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::install::progress::Ui;
-use crate::install::staging::{Stage, VersionLock};
+use crate::install::staging::Stage;
+use crate::locks::VersionLock;
+use crate::ui::Ui;
 
 /// Remove installed Python versions
 ///
@@ -126,14 +126,14 @@ impl Uninstall {
                 )),
             ));
         }
-        if !self.force && std::io::stdin().is_terminal() && !confirm(name, &dir, &labels) {
+        if !self.force && !confirm(name, &dir, &labels) {
             return Err(Error::user(
                 format!("kept Python `{name}` (not confirmed)"),
                 Some("answer `y`, or pass `-f` to skip the question".to_string()),
             ));
         }
         // Only now: a Ctrl-C at the question above must simply end pyv.
-        crate::install::signals::install();
+        crate::signals::install();
         let ui = Ui::new(ctx.quiet, name);
         let _lock = VersionLock::acquire(layout, name, &ui)?;
         let stage =
@@ -174,21 +174,14 @@ impl Uninstall {
     }
 }
 
-/// Ask on the terminal; true for `y`/`yes`.
+/// Ask before removing (see [`crate::ui::confirm`] for the policy).
 fn confirm(name: &str, dir: &Path, envs: &[&str]) -> bool {
     let extra = if envs.is_empty() {
         String::new()
     } else {
         format!(" and its virtualenvs {}", envs.join(", "))
     };
-    eprint!(
-        "pyv: remove Python {name} ({}){extra}? [y/N] ",
-        dir.display()
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    crate::ui::confirm(&format!("remove Python {name} ({}){extra}?", dir.display()))
 }
 
 /// `home = ...` of an environment's `pyvenv.cfg`.

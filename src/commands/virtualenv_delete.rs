@@ -1,7 +1,5 @@
 //! `pyv virtualenv-delete`: remove one environment and its alias (see `venv::delete`).
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use clap::Args;
 
 use crate::ctx::Ctx;
@@ -23,22 +21,9 @@ impl VirtualenvDelete {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let value = ctx.arg_name(&self.name)?;
         let plan = delete::plan(&ctx.layout, &value)?;
-        if !self.force {
-            if !std::io::stdin().is_terminal() {
-                return Err(VenvError::NotConfirmed { name: value }.into());
-            }
-            eprint!(
-                "pyv: delete virtualenv `{}` ({})? [y/N] ",
-                value,
-                plan.env.dir.display()
-            );
-            let _ = std::io::stderr().flush();
-            let mut answer = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut answer);
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                eprintln!("pyv: kept `{value}`");
-                return Ok(1);
-            }
+        let question = format!("delete virtualenv `{value}` ({})?", plan.env.dir.display());
+        if !self.force && !crate::ui::confirm(&question) {
+            return Err(VenvError::NotConfirmed { name: value }.into());
         }
         delete::execute(&ctx.layout, &plan)?;
         if let Err(e) = ctx.rehash() {

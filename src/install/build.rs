@@ -19,10 +19,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pyv_core::pyversion::PyVersion;
 use pyv_core::Layout;
 
-use super::progress::{Phase, Ui};
 use super::request::Plan;
 use super::staging::Stage;
-use super::{preflight, signals, BuildFailure, InstallError, Options, Result, VerifyFailure};
+use super::{preflight, BuildFailure, InstallError, Options, Result, Settings, VerifyFailure};
+use crate::signals;
+use crate::ui::{Phase, Ui};
 
 /// The build log of one install.
 pub struct Log {
@@ -109,7 +110,7 @@ pub struct Builder<'a> {
     pub stage: &'a Stage,
     /// The final `versions/<name>` directory (`--prefix`).
     pub prefix: &'a Path,
-    pub verbose: bool,
+    pub settings: &'a Settings,
 }
 
 /// Warnings to print after a successful install (missing optional modules).
@@ -153,7 +154,7 @@ impl Builder<'_> {
         if self.plan.free_threaded {
             args.push("--disable-gil".into());
         }
-        args.extend(preflight::env_words("PYV_CONFIGURE_OPTS"));
+        args.extend(self.settings.configure_opts.iter().cloned());
         args
     }
 
@@ -162,9 +163,8 @@ impl Builder<'_> {
         if let Some(j) = self.opts.jobs {
             return vec![format!("-j{j}")];
         }
-        let from_env = preflight::env_words("PYV_MAKE_OPTS");
-        if std::env::var_os("PYV_MAKE_OPTS").is_some() {
-            return from_env;
+        if let Some(opts) = &self.settings.make_opts {
+            return opts.clone();
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         vec![format!("-j{cores}")]
@@ -279,7 +279,7 @@ impl Builder<'_> {
                 if objects.is_some() && line.contains(" -c ") {
                     compiled += 1;
                 }
-                if self.verbose {
+                if self.settings.verbose {
                     eprint!("{line}");
                 }
             }

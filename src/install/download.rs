@@ -15,11 +15,10 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::progress::Ui;
 use super::request::{Candidate, Plan, Source};
-use super::{signals, InstallError, Result};
-use crate::catalog::PYTHON_ORG;
-use crate::ctx::Ctx;
+use super::{InstallError, Result, Settings};
+use crate::signals;
+use crate::ui::Ui;
 
 /// Attempts per URL for retryable failures, and the first backoff delay (doubled each time).
 const ATTEMPTS: u32 = 4;
@@ -38,29 +37,12 @@ enum Failure {
     Interrupted(i32),
 }
 
-/// The base URLs to try, mirrors first.
-pub fn bases() -> Vec<String> {
-    let mut out: Vec<String> = std::env::var("PYV_MIRROR")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
-    let upstream = std::env::var("PYV_PYTHON_ORG")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| PYTHON_ORG.to_string());
-    out.push(upstream);
-    out
-}
-
 fn join(base: &str, path: &str) -> String {
     format!("{}/{path}", base.trim_end_matches('/'))
 }
 
 /// The verified archive for `plan`: a local file, a cached download, or a fresh download.
-pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
+pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     let cands = match &plan.source {
         Source::Local { path, sha256 } => {
             if let Some(expected) = sha256 {
@@ -79,7 +61,7 @@ pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         }
         Source::Remote(c) => c,
     };
-    let cache = &ctx.cache_dir;
+    let cache = &settings.cache_dir;
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
     for c in cands {
         let cached = cache.join(&c.file);
@@ -111,9 +93,9 @@ pub fn fetch(ctx: &Ctx, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         })?;
     // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
     let mut tried = Vec::new();
-    for base in bases() {
+    for base in &settings.bases {
         for c in cands {
-            let url = join(&base, &c.path);
+            let url = join(base, &c.path);
             let part = cache.join(format!("{}.part", c.file));
             let outcome = if let Some(path) = url.strip_prefix("file://") {
                 copy_file(Path::new(path), &part, c, ui)
@@ -165,7 +147,7 @@ fn get(
         if attempt > 1 {
             ui.note(&format!(
                 "{last}; retrying in {} (attempt {attempt} of {ATTEMPTS})",
-                super::human_duration(delay)
+                crate::ui::human_duration(delay)
             ));
             std::thread::sleep(delay);
             delay *= 2;
@@ -265,7 +247,7 @@ fn get_once(
     finish(hasher, want, meter)
 }
 
-fn finish(hasher: Sha256, want: &Candidate, meter: super::progress::Meter) -> Result<(), Attempt> {
+fn finish(hasher: Sha256, want: &Candidate, meter: crate::ui::Meter) -> Result<(), Attempt> {
     let actual = hex(&hasher.finalize());
     if actual != want.sha256 {
         return Err(Attempt::Stop(Failure::Digest { actual }));
@@ -285,7 +267,7 @@ fn stream(
     from: &mut dyn Read,
     file: &mut File,
     hasher: &mut Sha256,
-    meter: &mut super::progress::Meter,
+    meter: &mut crate::ui::Meter,
     part: &Path,
 ) -> Result<(), StreamError> {
     let mut buf = vec![0u8; 64 * 1024];

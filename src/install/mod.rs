@@ -12,9 +12,7 @@
 pub mod build;
 pub mod download;
 pub mod preflight;
-pub mod progress;
 pub mod request;
-pub mod signals;
 pub mod staging;
 pub mod unpack;
 
@@ -22,8 +20,82 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::ctx::Ctx;
+use pyv_core::Layout;
+
+use crate::signals::{self, Interrupted};
+use crate::ui::Ui;
 pub use request::Plan;
+
+/// What an install needs from the outside world, read once from the flags and the environment
+/// by the CLI ([`Settings::from_env`]) and passed down explicitly: nothing under `install/`
+/// reads `PYV_*` variables itself.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub layout: Layout,
+    pub cache_dir: PathBuf,
+    pub quiet: bool,
+    pub verbose: bool,
+    /// Where source archives come from, in order: every `PYV_MIRROR` base, then python.org
+    /// (`PYV_PYTHON_ORG` replaces it).
+    pub bases: Vec<String>,
+    /// `PYV_CONFIGURE_OPTS`, split on whitespace.
+    pub configure_opts: Vec<String>,
+    /// `PYV_MAKE_OPTS`, split on whitespace, when set (it replaces the default `-j<cores>`).
+    pub make_opts: Option<Vec<String>>,
+}
+
+impl Settings {
+    /// Read and validate the environment once. A base URL without a scheme is a usage error
+    /// (exit 2) naming the variable, caught before anything is locked or downloaded.
+    pub fn from_env(
+        layout: Layout,
+        cache_dir: PathBuf,
+        quiet: bool,
+        verbose: bool,
+    ) -> Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut bases = Vec::new();
+        for base in var("PYV_MIRROR").iter().flat_map(|v| v.split(',')) {
+            let base = base.trim();
+            if !base.is_empty() {
+                bases.push(check_base_url(base, "PYV_MIRROR")?);
+            }
+        }
+        bases.push(match var("PYV_PYTHON_ORG") {
+            Some(b) => check_base_url(b.trim(), "PYV_PYTHON_ORG")?,
+            None => crate::catalog::PYTHON_ORG.to_string(),
+        });
+        let words = |v: String| v.split_whitespace().map(String::from).collect::<Vec<_>>();
+        Ok(Settings {
+            layout,
+            cache_dir,
+            quiet,
+            verbose,
+            bases,
+            configure_opts: var("PYV_CONFIGURE_OPTS").map(words).unwrap_or_default(),
+            make_opts: std::env::var("PYV_MAKE_OPTS").ok().map(words),
+        })
+    }
+}
+
+/// `url` if it is an `http://`, `https://` or `file://` URL with something after the scheme.
+pub fn check_base_url(url: &str, var: &str) -> Result<String> {
+    let rest = ["http://", "https://", "file://"]
+        .iter()
+        .find_map(|s| url.strip_prefix(s));
+    match rest {
+        Some(r) if !r.trim_matches('/').is_empty() || url.starts_with("file://") => {
+            Ok(url.to_string())
+        }
+        _ => Err(InstallError::Usage {
+            message: format!("`{url}` (from {var}) is not an http://, https:// or file:// URL"),
+            hint: format!(
+                "set {var} to base URLs laid out like https://www.python.org/ftp/python, \
+                 comma-separated (e.g. {var}=https://mirror.example/python,file:///srv/python)"
+            ),
+        }),
+    }
+}
 
 /// Everything that can stop an install, each naming the offending value and where it came from.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +165,24 @@ pub enum InstallError {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    #[error(transparent)]
+    Core(#[from] pyv_core::Error),
+}
+
+impl From<Interrupted> for InstallError {
+    fn from(Interrupted(signal): Interrupted) -> Self {
+        InstallError::Interrupted { signal }
+    }
+}
+
+impl From<crate::locks::LockError> for InstallError {
+    fn from(e: crate::locks::LockError) -> Self {
+        match e {
+            crate::locks::LockError::Core(c) => InstallError::Core(c),
+            crate::locks::LockError::Interrupted(i) => i.into(),
+        }
+    }
 }
 
 impl InstallError {
@@ -165,6 +255,7 @@ impl InstallError {
                 Some("run the same `pyv install` again to start over".into())
             }
             InstallError::Io { .. } => None,
+            InstallError::Core(e) => e.hint(),
         }
     }
 
@@ -172,6 +263,7 @@ impl InstallError {
         match self {
             InstallError::Usage { .. } => 2,
             InstallError::Interrupted { signal } => 128 + signal,
+            InstallError::Core(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -241,17 +333,17 @@ pub enum Outcome {
 }
 
 /// Install one planned version: lock, preflight, fetch, unpack, build, verify, rename in.
-pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
+pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outcome> {
     let started = Instant::now();
-    let layout = &ctx.layout;
-    let mut ui = progress::Ui::new(ctx.quiet, &plan.name);
-    if ctx.verbose {
+    let layout = &settings.layout;
+    let mut ui = Ui::new(settings.quiet, &plan.name);
+    if settings.verbose {
         ui = ui.plain(); // the streamed log and a spinner would garble each other
     }
     let target = layout.version_dir(&plan.name);
 
     // Held until the rename: a second install of this version waits here, then sees it.
-    let lock = staging::VersionLock::acquire(layout, &plan.name, &ui)?;
+    let lock = crate::locks::VersionLock::acquire(layout, &plan.name, &ui)?;
     if pyv_core::resolve::is_symlink(&target) || target.exists() {
         if lock.waited && !opts.force {
             return Ok(Outcome::AlreadyInstalled {
@@ -272,7 +364,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
             });
         }
     }
-    staging::remove_stale(layout, &plan.name);
+    crate::locks::sweep_staging(layout, &plan.name);
 
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
     let report = preflight::run(!opts.skip_preflight);
@@ -281,7 +373,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     signals::check()?;
 
     // From here on everything is written under `.staging/`, removed when `stage` drops.
-    let archive = download::fetch(ctx, plan, &ui)?;
+    let archive = download::fetch(settings, plan, &ui)?;
     let stage = staging::Stage::create(layout, &plan.name)?;
     let src = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
     let log = build::Log::create(layout, &plan.name)?;
@@ -293,7 +385,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
         src: &src,
         stage: &stage,
         prefix: &target,
-        verbose: ctx.verbose,
+        settings,
     };
     builder.build()?;
     let report = builder.verify()?;
@@ -311,16 +403,4 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
         dir: target,
         took: started.elapsed(),
     })
-}
-
-/// `1m05s`, `42s`, `0.8s`: how long something took, for people.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 10.0 {
-        format!("{s:.1}s")
-    } else if s < 60.0 {
-        format!("{}s", s as u64)
-    } else {
-        format!("{}m{:02}s", s as u64 / 60, s as u64 % 60)
-    }
 }

@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::progress::Ui;
 use super::{InstallError, Result};
+use crate::ui::Ui;
 
 /// How bad a missing dependency is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -485,7 +485,7 @@ pub fn make_program() -> Option<PathBuf> {
 }
 
 /// The whitespace-separated words of an environment variable (CFLAGS, PYV_MAKE_OPTS, ...).
-pub(crate) fn env_words(var: &str) -> Vec<String> {
+fn env_words(var: &str) -> Vec<String> {
     std::env::var(var)
         .unwrap_or_default()
         .split_whitespace()

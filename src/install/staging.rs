@@ -1,109 +1,18 @@
 //! Partial work and the moment it becomes visible. Each install holds a kernel `flock` on
 //! `.locks/version-<name>.lock` (released by the kernel even on SIGKILL), works in
 //! `.staging/<name>.<pid>/` (invisible: listings skip dot-names), and publishes with one
-//! `rename` into `versions/`. A rebuild (`--force`) moves the old tree aside only after the new
-//! one is complete and verified, and puts it back if the final rename fails.
+//! `rename` into `versions/`. A rebuild (`--force`) swaps the complete, verified new tree with
+//! the old one atomically. The per-version lock and the sweep of leftovers are in
+//! [`crate::locks`].
 
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io;
+use std::fs;
 use std::path::{Path, PathBuf};
 
-use pyv_core::rehash::remove_any;
+use pyv_core::fsx::{exchange, remove_any};
 use pyv_core::Layout;
 
-use super::progress::Ui;
-use super::{signals, InstallError, Result};
-
-/// The per-version lock; held for the whole install or uninstall.
-pub struct VersionLock {
-    _file: File,
-    /// Another process held it first and we waited.
-    pub waited: bool,
-}
-
-fn lock_path(layout: &Layout, name: &str) -> PathBuf {
-    layout.locks_dir().join(format!("version-{name}.lock"))
-}
-
-fn open_lock(layout: &Layout, name: &str) -> Result<File> {
-    let dir = layout.locks_dir();
-    fs::create_dir_all(&dir).map_err(|e| InstallError::io("cannot create", &dir, e))?;
-    let path = lock_path(layout, name);
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| InstallError::io("cannot open lock", &path, e))
-}
-
-impl VersionLock {
-    /// Take the lock of version `name`, waiting (and saying so) if another pyv holds it.
-    pub fn acquire(layout: &Layout, name: &str, ui: &Ui) -> Result<VersionLock> {
-        let file = open_lock(layout, name)?;
-        match file.try_lock() {
-            Ok(()) => {
-                return Ok(VersionLock {
-                    _file: file,
-                    waited: false,
-                })
-            }
-            Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(e)) => {
-                return Err(InstallError::io("cannot lock", lock_path(layout, name), e))
-            }
-        }
-        ui.note("another pyv is installing or removing this version; waiting for it");
-        loop {
-            match file.lock() {
-                Ok(()) => {
-                    return Ok(VersionLock {
-                        _file: file,
-                        waited: true,
-                    })
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => signals::check()?,
-                Err(e) => return Err(InstallError::io("cannot lock", lock_path(layout, name), e)),
-            }
-        }
-    }
-
-    /// Take the lock only if nobody holds it.
-    pub fn try_acquire(layout: &Layout, name: &str) -> Option<VersionLock> {
-        let file = open_lock(layout, name).ok()?;
-        file.try_lock().ok()?;
-        Some(VersionLock {
-            _file: file,
-            waited: false,
-        })
-    }
-}
-
-/// The version a staging entry belongs to: `<name>.<pid>` or `<name>.<pid>-<what>`.
-fn staged_version(entry: &str) -> Option<&str> {
-    let (name, pid) = entry.rsplit_once('.')?;
-    let pid = pid.split('-').next()?;
-    (!name.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(name)
-}
-
-/// Remove leftovers of killed installs and uninstalls: those of `own` (whose lock we hold) and
-/// those of any other version whose lock nobody holds.
-pub fn remove_stale(layout: &Layout, own: &str) {
-    let Ok(rd) = fs::read_dir(layout.staging_dir()) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let file_name = e.file_name();
-        let Some(version) = file_name.to_str().and_then(staged_version) else {
-            continue;
-        };
-        if version == own {
-            let _ = remove_any(&e.path());
-        } else if let Some(_lock) = VersionLock::try_acquire(layout, version) {
-            let _ = remove_any(&e.path());
-        }
-    }
-}
+use super::{InstallError, Result};
+use crate::ui::Ui;
 
 /// `.staging/<name>.<pid>/`: everything an install writes before it is published. Removed on
 /// drop, so every error path and every caught signal cleans up.
@@ -141,26 +50,21 @@ impl Stage {
         self.dest_dir().join(rel)
     }
 
-    /// Publish the staged tree as `target` with one rename; an existing `target` (a `--force`
-    /// rebuild) is moved aside first and restored if the rename fails.
+    /// Publish the staged tree as `target` with one rename. A `--force` rebuild swaps the new
+    /// tree with the old one in a single `renameat2(RENAME_EXCHANGE)`, so a shim running at that
+    /// moment finds either the old or the new version, never neither; the old tree ends up in
+    /// the stage and goes with it.
     pub fn commit(&self, target: &Path) -> Result<()> {
         let staged = self.staged_prefix(target);
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(|e| InstallError::io("cannot create", parent, e))?;
         }
-        let aside = self.dir.join("old");
-        let had_old = fs::symlink_metadata(target).is_ok();
-        if had_old {
-            fs::rename(target, &aside)
-                .map_err(|e| InstallError::io("cannot move aside", target, e))?;
-        }
-        if let Err(e) = fs::rename(&staged, target) {
-            if had_old {
-                let _ = fs::rename(&aside, target);
-            }
-            return Err(InstallError::io("cannot move into place", target, e));
-        }
-        Ok(())
+        let published = if fs::symlink_metadata(target).is_ok() {
+            exchange(&staged, target)
+        } else {
+            fs::rename(&staged, target)
+        };
+        published.map_err(|e| InstallError::io("cannot move into place", target, e))
     }
 
     /// Move the source tree out of the stage (`--keep`), replacing an older kept one.
@@ -189,13 +93,32 @@ impl Drop for Stage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
+    /// A `--force` rebuild exchanges the trees in one step: the old tree ends up exactly where
+    /// the new one was staged (moving it aside first left a moment with no version at all).
     #[test]
-    fn staging_entry_names() {
-        assert_eq!(staged_version("3.11.2.1234"), Some("3.11.2"));
-        assert_eq!(staged_version("3.13.5t.99-uninstall"), Some("3.13.5t"));
-        assert_eq!(staged_version("3.11.2"), Some("3.11"));
-        assert_eq!(staged_version("junk"), None);
-        assert_eq!(staged_version("a.b"), None);
+    fn forced_publish_exchanges_old_and_new() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = Layout::new(tmp.path().join("root"));
+        let target = layout.version_dir("3.11.2");
+        fs::create_dir_all(target.join("bin")).unwrap();
+        fs::write(target.join("bin/python"), "old").unwrap();
+        let old_inode = fs::metadata(&target).unwrap().ino();
+
+        let stage = Stage::create(&layout, "3.11.2").unwrap();
+        let staged = stage.staged_prefix(&target);
+        fs::create_dir_all(staged.join("bin")).unwrap();
+        fs::write(staged.join("bin/python"), "new").unwrap();
+        stage.commit(&target).unwrap();
+
+        assert_eq!(
+            fs::read_to_string(target.join("bin/python")).unwrap(),
+            "new"
+        );
+        assert_eq!(fs::metadata(&staged).unwrap().ino(), old_inode);
+        let stage_dir = stage.path().to_path_buf();
+        drop(stage);
+        assert!(!stage_dir.exists(), "the old tree goes with the stage");
     }
 }

@@ -8,10 +8,11 @@ use std::fs::{self, File};
 use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 
-use pyv_core::rehash::remove_any;
+use pyv_core::fsx::remove_any;
 
-use super::progress::Ui;
-use super::{signals, InstallError, Result};
+use super::{InstallError, Result};
+use crate::signals;
+use crate::ui::Ui;
 
 /// Extract `archive` into `dest` (created) and return the single top-level directory.
 pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {

@@ -20,7 +20,9 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
-use pyv_core::rehash::{lock, remove_any};
+use pyv_core::fsx::{self, lock, remove_any};
+
+use crate::locks::is_scratch;
 use pyv_core::resolve::{self, is_executable, is_symlink, Resolved};
 use pyv_core::{Layout, Origin};
 
@@ -263,24 +265,8 @@ fn preflight(base: &Base, without_pip: bool) -> Result<()> {
 
 /// Remove what killed creations and deletions left behind (we hold the lock: none is live).
 fn sweep_stale(layout: &Layout, envs: &Path) {
-    let stale = |n: &str, kinds: &[&str]| {
-        n.starts_with('.')
-            && kinds.iter().any(|k| {
-                n.rsplit_once(k).is_some_and(|(_, pid)| {
-                    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
-                })
-            })
-    };
-    for (dir, kinds) in [
-        (envs.to_path_buf(), &[".tmp-", ".old-", ".del-"][..]),
-        (layout.versions_dir(), &[".alias-"][..]),
-    ] {
-        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if stale(&e.file_name().to_string_lossy(), kinds) {
-                let _ = remove_any(&e.path());
-            }
-        }
-    }
+    fsx::sweep(envs, |n| is_scratch(n, &[".tmp-", ".old-", ".del-"]));
+    fsx::sweep(&layout.versions_dir(), |n| is_scratch(n, &[".alias-"]));
 }
 
 /// Run venv into `scratch`, its output kept for the error unless `verbose`.

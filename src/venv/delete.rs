@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pyv_core::rehash::{lock, remove_any};
+use pyv_core::fsx::{lock, remove_any};
 use pyv_core::{Layout, Origin};
 
 use super::{alias_target, create::LOCK, find, Env, VenvError};

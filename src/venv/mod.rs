@@ -130,7 +130,7 @@ pub enum VenvError {
     #[error("refusing to delete `{}`: {why}", path.display())]
     Unsafe { path: PathBuf, why: String },
 
-    #[error("not deleting virtualenv `{name}` without confirmation (stdin is not a terminal)")]
+    #[error("kept virtualenv `{name}` (not confirmed)")]
     NotConfirmed { name: String },
 
     #[error("a virtualenv that pyv did not activate is active: VIRTUAL_ENV=`{}`", dir.display())]

@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::human_duration;
-
 /// The progress reporter of one install.
 pub struct Ui {
     quiet: bool,
@@ -218,4 +216,60 @@ impl Drop for Meter {
 /// `25.3 MiB`.
 pub fn bytes(n: u64) -> String {
     indicatif::BinaryBytes(n).to_string()
+}
+
+/// `1m05s`, `42s`, `0.8s`: how long something took, for people.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1}s")
+    } else if s < 60.0 {
+        format!("{}s", s as u64)
+    } else {
+        format!("{}m{:02}s", s as u64 / 60, s as u64 % 60)
+    }
+}
+
+/// Ask `question [y/N]` on stderr and read one line of stdin, whether or not it is a terminal
+/// (as pyenv does, so `yes | pyv uninstall 3.11.2` works). Only `y`/`yes` is consent: EOF, an
+/// empty line, a read error or anything else keeps what would have been removed. The one
+/// confirmation policy of every destructive command; `-f` skips the question.
+pub fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    eprint!("pyv: {question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    match std::io::stdin().lock().read_line(&mut answer) {
+        Ok(n) if n > 0 => is_yes(&answer),
+        _ => {
+            eprintln!();
+            false
+        }
+    }
+}
+
+fn is_yes(answer: &str) -> bool {
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_y_or_yes_consents() {
+        for yes in ["y", "Y\n", " yes ", "YES\r\n"] {
+            assert!(is_yes(yes), "{yes:?}");
+        }
+        for no in ["", "\n", "n", "no", "yess", "yes please", "1"] {
+            assert!(!is_yes(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn durations_for_people() {
+        assert_eq!(human_duration(Duration::from_millis(800)), "0.8s");
+        assert_eq!(human_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(human_duration(Duration::from_secs(65)), "1m05s");
+    }
 }

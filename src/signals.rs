@@ -1,6 +1,6 @@
-//! SIGINT / SIGTERM / SIGHUP during an install: the handler only records the signal; every
+//! SIGINT / SIGTERM / SIGHUP during an install or uninstall: the handler only records the signal; every
 //! phase polls [`check`] (between download chunks, archive entries and while waiting for build
-//! processes) and unwinds with `InstallError::Interrupted`, so the staging dir's `Drop` removes
+//! processes) and unwinds with [`Interrupted`], so the staging dir's `Drop` removes
 //! the partial work. Build processes run in their own process group, which the wait loop
 //! terminates, so a SIGTERM sent to pyv alone still stops `make`.
 //!
@@ -8,8 +8,6 @@
 //! atomic store, which is async-signal-safe.
 
 use std::sync::atomic::{AtomicI32, Ordering};
-
-use super::{InstallError, Result};
 
 static PENDING: AtomicI32 = AtomicI32::new(0);
 
@@ -39,10 +37,14 @@ pub fn pending() -> Option<i32> {
     }
 }
 
-/// Fail with `Interrupted` once a signal has arrived.
-pub fn check() -> Result<()> {
+/// A signal arrived: the operation stops and unwinds (its scratch is removed on drop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted(pub i32);
+
+/// Fail with [`Interrupted`] once a signal has arrived.
+pub fn check() -> Result<(), Interrupted> {
     match pending() {
-        Some(signal) => Err(InstallError::Interrupted { signal }),
+        Some(signal) => Err(Interrupted(signal)),
         None => Ok(()),
     }
 }

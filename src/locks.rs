@@ -1,0 +1,127 @@
+//! The locks that serialise work on one version, and the sweep of what killed work left behind.
+//! Built on the kernel `flock`s of [`pyv_core::fsx`] (released even on SIGKILL): an install or
+//! uninstall of `<name>` holds `.locks/version-<name>.lock` from start to publish, so a second
+//! one waits and then sees the result, and a leftover under `.staging/` whose lock nobody holds
+//! belongs to a dead process and may go.
+
+use std::fs::File;
+
+use pyv_core::{fsx, Layout};
+
+use crate::signals::{self, Interrupted};
+use crate::ui::Ui;
+
+/// Why a lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(transparent)]
+    Core(#[from] pyv_core::Error),
+    #[error("interrupted by {} while waiting for another pyv", signals::name(.0 .0))]
+    Interrupted(Interrupted),
+}
+
+impl From<Interrupted> for LockError {
+    fn from(i: Interrupted) -> Self {
+        LockError::Interrupted(i)
+    }
+}
+
+/// The per-version lock; held for the whole install or uninstall.
+pub struct VersionLock {
+    _file: File,
+    /// Another process held it first and we waited.
+    pub waited: bool,
+}
+
+fn lock_name(version: &str) -> String {
+    format!("version-{version}")
+}
+
+impl VersionLock {
+    /// Take the lock of version `name`, waiting (and saying so) if another pyv holds it.
+    pub fn acquire(layout: &Layout, name: &str, ui: &Ui) -> Result<VersionLock, LockError> {
+        if let Some(file) = fsx::try_lock(layout, &lock_name(name))? {
+            return Ok(VersionLock {
+                _file: file,
+                waited: false,
+            });
+        }
+        ui.note("another pyv is installing or removing this version; waiting for it");
+        loop {
+            match fsx::lock(layout, &lock_name(name)) {
+                Ok(file) => {
+                    return Ok(VersionLock {
+                        _file: file,
+                        waited: true,
+                    })
+                }
+                // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
+                Err(pyv_core::Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::Interrupted =>
+                {
+                    signals::check()?
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Take the lock only if nobody holds it.
+    pub fn try_acquire(layout: &Layout, name: &str) -> Option<VersionLock> {
+        let file = fsx::try_lock(layout, &lock_name(name)).ok()??;
+        Some(VersionLock {
+            _file: file,
+            waited: false,
+        })
+    }
+}
+
+/// The version a staging entry belongs to: `<name>.<pid>` or `<name>.<pid>-<what>`.
+fn staged_version(entry: &str) -> Option<&str> {
+    let (name, pid) = entry.rsplit_once('.')?;
+    let pid = pid.split('-').next()?;
+    (!name.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+}
+
+/// Remove leftovers of killed installs and uninstalls under `.staging/`: those of `own` (whose
+/// lock we hold) and those of any other version whose lock nobody holds.
+pub fn sweep_staging(layout: &Layout, own: &str) {
+    fsx::sweep(&layout.staging_dir(), |entry| match staged_version(entry) {
+        Some(version) if version == own => true,
+        Some(version) => VersionLock::try_acquire(layout, version).is_some(),
+        None => false,
+    });
+}
+
+/// Whether `entry` is `<anything><kind><pid>` for one of `kinds`: the scratch names of
+/// virtualenv creations and deletions (`.tmp-`, `.old-`, `.del-`, `.alias-`).
+pub fn is_scratch(entry: &str, kinds: &[&str]) -> bool {
+    entry.starts_with('.')
+        && kinds.iter().any(|k| {
+            entry
+                .rsplit_once(k)
+                .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_entry_names() {
+        assert_eq!(staged_version("3.11.2.1234"), Some("3.11.2"));
+        assert_eq!(staged_version("3.13.5t.99-uninstall"), Some("3.13.5t"));
+        assert_eq!(staged_version("3.11.2"), Some("3.11"));
+        assert_eq!(staged_version("junk"), None);
+        assert_eq!(staged_version("a.b"), None);
+    }
+
+    #[test]
+    fn scratch_names() {
+        assert!(is_scratch(".env.tmp-123", &[".tmp-"]));
+        assert!(!is_scratch("env.tmp-123", &[".tmp-"]));
+        assert!(!is_scratch(".env.tmp-", &[".tmp-"]));
+        assert!(!is_scratch(".env.tmp-12x", &[".tmp-"]));
+    }
+}
