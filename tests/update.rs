@@ -432,4 +432,10 @@ fn a_digest_conflict_with_the_embedded_catalog_is_an_error() {
         )),
         "{err}"
     );
+    // Commands that do not install never read the catalog, so it cannot break them.
+    env.fake_version("3.12.1", &["python"]);
+    for args in [&["versions"][..], &["version-name"], &["prefix", "3.12.1"]] {
+        let (code, _, err) = run(env.pyv().args(args).env("PYV_VERSION", "3.12.1"));
+        assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+    }
 }
