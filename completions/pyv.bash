@@ -79,6 +79,9 @@ _pyv() {
             pyv,uninstall)
                 cmd="pyv__subcmd__uninstall"
                 ;;
+            pyv,update)
+                cmd="pyv__subcmd__update"
+                ;;
             pyv,version)
                 cmd="pyv__subcmd__version"
                 ;;
@@ -175,6 +178,9 @@ _pyv() {
             pyv__subcmd__help,uninstall)
                 cmd="pyv__subcmd__help__subcmd__uninstall"
                 ;;
+            pyv__subcmd__help,update)
+                cmd="pyv__subcmd__help__subcmd__update"
+                ;;
             pyv__subcmd__help,version)
                 cmd="pyv__subcmd__help__subcmd__version"
                 ;;
@@ -215,7 +221,7 @@ _pyv() {
 
     case "${cmd}" in
         pyv)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,7 +397,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help)
-            opts="global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -685,6 +691,20 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1130,6 +1150,28 @@ _pyv() {
             ;;
         pyv__subcmd__uninstall)
             opts="-f -q -v -h -V --force --with-envs --root --cache-dir --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__update)
+            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -77,6 +77,7 @@ pub enum Command {
     // Installing
     Install(install::Install),
     Uninstall(uninstall::Uninstall),
+    Update(update::Update),
     Doctor(doctor::Doctor),
     // Virtual environments
     Virtualenv(virtualenv::Virtualenv),
@@ -117,6 +118,7 @@ impl Command {
             Command::Shims(c) => c.run(ctx),
             Command::Install(c) => c.run(ctx),
             Command::Uninstall(c) => c.run(ctx),
+            Command::Update(c) => c.run(ctx),
             Command::Doctor(c) => c.run(ctx),
             Command::Virtualenv(c) => c.run(ctx),
             Command::Virtualenvs(c) => c.run(ctx),

@@ -14,6 +14,9 @@ pub enum Error {
     #[error(transparent)]
     Venv(#[from] crate::venv::VenvError),
 
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+
     /// A user-facing failure with an optional hint.
     #[error("{message}")]
     User {
@@ -64,6 +67,7 @@ impl Error {
             Error::Core(e) => e.hint(),
             Error::Install(e) => e.hint(),
             Error::Venv(e) => e.hint(),
+            Error::Catalog(e) => e.hint(),
             Error::User { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::Io { .. } => None,
         }
@@ -73,6 +77,7 @@ impl Error {
         match self {
             Error::Core(e) => e.exit_code(),
             Error::Install(e) => e.exit_code(),
+            Error::Catalog(e) => e.exit_code(),
             Error::Usage { .. } => 2,
             _ => 1,
         }

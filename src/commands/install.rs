@@ -2,15 +2,17 @@
 //! and print one summary line per version.
 
 use std::path::Path;
+use std::time::SystemTime;
 
 use clap::Args;
+use pyv_core::pyversion::PyVersion;
 use pyv_core::resolve;
 use pyv_core::Origin;
 
-use crate::catalog;
+use crate::catalog::{self, Catalog, CatalogError};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::install::{self, request, Options, Outcome};
+use crate::install::{self, request, InstallError, Options, Outcome, Plan};
 use crate::prebuilt::{self, Choice, Mode};
 use crate::signals;
 
@@ -20,10 +22,10 @@ use crate::signals;
 /// build dependencies are checked before anything is downloaded, and the new version becomes
 /// visible with one rename only after its interpreter has been tested. Environment:
 /// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
-/// PYV_PYTHON_ORG (replaces python.org's base URL), PYV_CONFIGURE_OPTS,
-/// PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to $PYV_ROOT/logs/. Prebuilt Pythons
-/// (python-build-standalone, opt-in): PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR,
-/// PYV_PREBUILT_TABLE.
+/// PYV_PYTHON_ORG (replaces python.org's base URL; `pyv update` reads the release API from its
+/// host), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to
+/// $PYV_ROOT/logs/. Prebuilt Pythons (python-build-standalone, opt-in):
+/// PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR, PYV_PREBUILT_TABLE.
 #[derive(Args)]
 pub struct Install {
     /// `3.12.1`, `3.12` (newest 3.12.x), `3.13t` (free-threaded), `latest`, or a local archive
@@ -88,7 +90,7 @@ impl Install {
             return Ok(0);
         }
         if self.list {
-            for v in catalog::versions() {
+            for v in Catalog::load_or_warn(&ctx.cache_dir)?.versions() {
                 println!("{v}");
                 if catalog::supports_free_threading(v) {
                     println!("{v}t");
@@ -120,6 +122,11 @@ impl Install {
             keep: self.keep,
             jobs: self.jobs.filter(|j| *j > 0),
         };
+        let mut known = Known {
+            ctx,
+            catalog: Catalog::load_or_warn(&ctx.cache_dir)?,
+            refreshed: false,
+        };
         for (raw, origin) in requests {
             let local = request::is_local_archive(&raw);
             let source_only = if local {
@@ -135,6 +142,7 @@ impl Install {
                 prebuilt::choose(
                     mode,
                     cfg.as_ref(),
+                    &known.catalog,
                     &raw,
                     &origin,
                     asked_by,
@@ -145,6 +153,7 @@ impl Install {
                 prebuilt::choose(
                     mode,
                     cfg.as_ref(),
+                    &known.catalog,
                     &name,
                     &origin,
                     asked_by,
@@ -161,10 +170,15 @@ impl Install {
                 }
                 _ => {
                     let plan = if local {
-                        request::plan_local(Path::new(&raw), sha256.as_deref(), self.debug)?
+                        request::plan_local(
+                            &known.catalog,
+                            Path::new(&raw),
+                            sha256.as_deref(),
+                            self.debug,
+                        )?
                     } else {
                         let name = ctx.arg_name(&raw)?;
-                        request::plan(&name, &origin, sha256.as_deref(), self.debug)?
+                        known.plan(&name, &origin, sha256.as_deref(), self.debug)?
                     };
                     ctx.arg_name(&plan.name)?;
                     (install::install(&settings, &plan, &opts)?, "")
@@ -241,5 +255,63 @@ impl Install {
             );
         }
         Ok(missing)
+    }
+}
+
+/// The release catalog as one `pyv install` sees it, refreshed from python.org at most once:
+/// for a version it does not know, or for a prefix (`3.14`, `latest`) when the fetched data is
+/// missing or over a day old. A refresh that fails is a warning, and what is known still
+/// installs; fetched data that contradicts the embedded digests stops the install.
+struct Known<'a> {
+    ctx: &'a Ctx,
+    catalog: Catalog,
+    refreshed: bool,
+}
+
+impl Known<'_> {
+    fn plan(
+        &mut self,
+        name: &str,
+        origin: &str,
+        sha256: Option<&str>,
+        debug: bool,
+    ) -> Result<Plan> {
+        if !self.refreshed && catalog::is_prefix(name) && self.catalog.is_stale(SystemTime::now()) {
+            if let Err(why) = self.refresh()? {
+                eprintln!(
+                    "pyv: warning: cannot refresh the release list to resolve `{name}`: {why}; \
+                     using the releases pyv knows"
+                );
+            }
+        }
+        match request::plan(&self.catalog, name, origin, sha256, debug) {
+            Err(InstallError::Unknown { .. })
+                if !self.refreshed && (name == "latest" || PyVersion::parse(name).is_some()) =>
+            {
+                if !self.ctx.quiet {
+                    eprintln!("pyv: install: `{name}` is not in pyv's release list; updating it");
+                }
+                if let Err(why) = self.refresh()? {
+                    eprintln!(
+                        "pyv: warning: cannot update the release list to look for `{name}`: {why}"
+                    );
+                }
+                Ok(request::plan(&self.catalog, name, origin, sha256, debug)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Fetch python.org's release data once. `Ok(Err(why))`: it could not be fetched or saved.
+    fn refresh(&mut self) -> Result<std::result::Result<(), String>> {
+        self.refreshed = true;
+        match catalog::update(&self.ctx.cache_dir) {
+            Ok(u) => {
+                self.catalog = u.catalog;
+                Ok(Ok(()))
+            }
+            Err(e @ CatalogError::Conflict { .. }) => Err(e.into()),
+            Err(e) => Ok(Err(e.to_string())),
+        }
     }
 }

@@ -2,7 +2,7 @@ use clap::Args;
 use pyv_core::pyversion;
 use pyv_core::resolve;
 
-use crate::catalog;
+use crate::catalog::Catalog;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 
@@ -20,7 +20,7 @@ impl Latest {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let prefix = ctx.arg_name(&self.prefix)?;
         let found = if self.known {
-            catalog::best_known(&prefix)
+            Catalog::load_or_warn(&ctx.cache_dir)?.best_known(&prefix)
         } else {
             let installed = resolve::installed(&ctx.layout);
             pyversion::best_match(&prefix, installed.iter().map(String::as_str)).map(String::from)
@@ -32,7 +32,10 @@ impl Latest {
             }
             None if self.known => Err(Error::user(
                 format!("no known CPython version matches `{prefix}`"),
-                Some("see `pyv install --list`".to_string()),
+                Some(
+                    "see `pyv install --list`; `pyv update` fetches python.org's newest list"
+                        .to_string(),
+                ),
             )),
             None => Err(Error::user(
                 format!("no installed version matches `{prefix}`"),

@@ -17,6 +17,7 @@ pub mod root;
 pub mod shell;
 pub mod shims;
 pub mod uninstall;
+pub mod update;
 pub mod version;
 pub mod version_file;
 pub mod version_name;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use pyv_core::pyversion::PyVersion;
 
 use super::{InstallError, Result};
-use crate::catalog::{self, Format};
+use crate::catalog::{Catalog, Format};
 
 /// One archive that may be downloaded: its file name, its path below a mirror base (python.org
 /// layout) and the digest it must have.
@@ -77,14 +77,21 @@ pub fn parse_sha256(raw: &str) -> Result<String> {
 }
 
 /// Resolve a request (already validated by `name::validate`) chosen by `origin`.
-pub fn plan(request: &str, origin: &str, sha256: Option<&str>, debug: bool) -> Result<Plan> {
-    let (version, free_threaded, source) = if let Some(v) = catalog::best_known(request) {
+pub fn plan(
+    catalog: &Catalog,
+    request: &str,
+    origin: &str,
+    sha256: Option<&str>,
+    debug: bool,
+) -> Result<Plan> {
+    let (version, free_threaded, source) = if let Some(v) = catalog.best_known(request) {
         let free_threaded = v.ends_with('t');
         let base = v.trim_end_matches('t').to_string();
-        let mut cands: Vec<Candidate> = catalog::archives(&base)
+        let mut cands: Vec<Candidate> = catalog
+            .archives(&base)
             .into_iter()
             .map(|r| Candidate {
-                file: r.path().rsplit('/').next().unwrap_or(r.path()).to_string(),
+                file: r.file().to_string(),
                 path: r.path().to_string(),
                 sha256: r.sha256.to_string(),
             })
@@ -133,14 +140,19 @@ pub fn plan(request: &str, origin: &str, sha256: Option<&str>, debug: bool) -> R
         return Err(InstallError::Unknown {
             request: request.to_string(),
             origin: origin.to_string(),
-            close: catalog::close_to(request.trim_end_matches('t')),
+            close: catalog.close_to(request.trim_end_matches('t')),
         });
     };
     Ok(finish(version, free_threaded, debug, source))
 }
 
 /// Plan an install from a local archive file: the version comes from its name.
-pub fn plan_local(path: &Path, sha256: Option<&str>, debug: bool) -> Result<Plan> {
+pub fn plan_local(
+    catalog: &Catalog,
+    path: &Path,
+    sha256: Option<&str>,
+    debug: bool,
+) -> Result<Plan> {
     let bad = |reason: &str| InstallError::Archive {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -155,11 +167,11 @@ pub fn plan_local(path: &Path, sha256: Option<&str>, debug: bool) -> Result<Plan
     if !path.is_file() {
         return Err(bad("no such file"));
     }
-    let known = catalog::archives(&version);
+    let known = catalog.archives(&version);
     let sha256 = match sha256 {
         Some(s) => Some(s.to_string()),
         // A known release must hash to the catalog's digest for its format.
-        None if catalog::is_known(&version) => {
+        None if catalog.is_known(&version) => {
             let format = if file.ends_with(".tar.xz") {
                 Format::Xz
             } else {
@@ -202,7 +214,7 @@ mod tests {
 
     #[test]
     fn known_versions_prefer_xz() {
-        let p = plan("3.11.2", "cli", None, false).unwrap();
+        let p = plan(&Catalog::embedded(), "3.11.2", "cli", None, false).unwrap();
         assert_eq!(p.name, "3.11.2");
         let Source::Remote(c) = &p.source else {
             panic!()
@@ -213,7 +225,7 @@ mod tests {
 
     #[test]
     fn free_threaded_and_debug_names() {
-        let p = plan("3.13.5t", "cli", None, true).unwrap();
+        let p = plan(&Catalog::embedded(), "3.13.5t", "cli", None, true).unwrap();
         assert_eq!(
             (p.name.as_str(), p.version.as_str()),
             ("3.13.5t-debug", "3.13.5")
@@ -224,22 +236,48 @@ mod tests {
     #[test]
     fn unknown_needs_a_digest() {
         assert!(matches!(
-            plan("3.99.1", "cli", None, false),
+            plan(&Catalog::embedded(), "3.99.1", "cli", None, false),
             Err(InstallError::Unknown { .. })
         ));
         let sha = "a".repeat(64);
-        let p = plan("3.99.1", "cli", Some(&sha), false).unwrap();
+        let p = plan(&Catalog::embedded(), "3.99.1", "cli", Some(&sha), false).unwrap();
         let Source::Remote(c) = &p.source else {
             panic!()
         };
         assert_eq!(c[1].path, "3.99.1/Python-3.99.1.tgz");
         assert!(matches!(
-            plan("3.99", "cli", Some(&sha), false),
+            plan(&Catalog::embedded(), "3.99", "cli", Some(&sha), false),
             Err(InstallError::Usage { .. })
         ));
         assert!(matches!(
-            plan("3.11.2", "cli", Some(&sha), false),
+            plan(&Catalog::embedded(), "3.11.2", "cli", Some(&sha), false),
             Err(InstallError::Usage { .. })
+        ));
+    }
+
+    #[test]
+    fn fetched_releases_plan_like_embedded_ones() {
+        let sha = "a".repeat(64);
+        let fetched = crate::catalog::Release {
+            version: "3.99.2".into(),
+            format: Format::Tgz,
+            url: format!("{}3.99.2/Python-3.99.2.tgz", crate::catalog::PYTHON_ORG),
+            sha256: sha.clone(),
+        };
+        let c = Catalog::with_fetched(vec![fetched], None, "test").unwrap();
+        let p = plan(&c, "3.99", "cli", None, false).unwrap();
+        assert_eq!(p.name, "3.99.2");
+        let Source::Remote(cands) = &p.source else {
+            panic!()
+        };
+        assert_eq!(cands.len(), 1);
+        assert_eq!(
+            (cands[0].path.as_str(), cands[0].sha256.as_str()),
+            ("3.99.2/Python-3.99.2.tgz", sha.as_str())
+        );
+        assert!(matches!(
+            plan(&Catalog::embedded(), "3.99", "cli", None, false),
+            Err(InstallError::Unknown { .. })
         ));
     }
 

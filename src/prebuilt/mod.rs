@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::catalog;
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::install::receipt::{Kind, Receipt};
 use crate::install::request::Candidate;
@@ -179,6 +179,7 @@ pub enum Choice<'a> {
 pub fn choose<'a>(
     mode: Mode,
     cfg: Option<&'a Config>,
+    catalog: &Catalog,
     request: &str,
     origin: &str,
     asked_by: &str,
@@ -199,7 +200,7 @@ pub fn choose<'a>(
             // Auto installs the version a source build would (`3.12` means the catalog's newest
             // 3.12.x), just faster when an archive exists; a release the catalog does not know
             // yet may still be prebuilt.
-            let row = match catalog::best_known(request) {
+            let row = match catalog.best_known(request) {
                 Some(v) => cfg.lookup(&v).filter(|r| r.version == v),
                 None => cfg.lookup(request),
             };
@@ -442,8 +443,18 @@ mod tests {
             ],
             "https://m",
         );
+        let cat = Catalog::embedded();
         let pick = |req: &str, only: Option<&str>| {
-            choose(Mode::Auto, Some(&c), req, "cli", "PYV_INSTALL=auto", only).unwrap()
+            choose(
+                Mode::Auto,
+                Some(&c),
+                &cat,
+                req,
+                "cli",
+                "PYV_INSTALL=auto",
+                only,
+            )
+            .unwrap()
         };
         assert!(matches!(pick("3.11.2", None), Choice::Prebuilt(r) if r.version == "3.11.2"));
         assert_eq!(
@@ -458,16 +469,18 @@ mod tests {
         );
         assert!(matches!(pick("3.99.1", None), Choice::Prebuilt(_)));
         assert_eq!(pick("3.11.2", Some("`--sha256`")), Choice::Source);
-        let src = choose(Mode::Source, Some(&c), "3.11.2", "cli", "", None).unwrap();
+        let src = choose(Mode::Source, Some(&c), &cat, "3.11.2", "cli", "", None).unwrap();
         assert_eq!(src, Choice::Source);
     }
 
     #[test]
     fn prebuilt_mode_explains_what_is_missing() {
         let c = cfg(&[("3.12.6", X86), ("3.12.7", X86)], "https://m");
+        let cat = Catalog::embedded();
         let got = choose(
             Mode::Prebuilt,
             Some(&c),
+            &cat,
             "3.12",
             "cli",
             "`--prebuilt`",
@@ -478,6 +491,7 @@ mod tests {
         let e = choose(
             Mode::Prebuilt,
             Some(&c),
+            &cat,
             "3.12.8",
             "given on the command line",
             "`--prebuilt`",
@@ -496,6 +510,7 @@ mod tests {
         let e = choose(
             Mode::Prebuilt,
             Some(&c),
+            &cat,
             "3.12.7",
             "cli",
             "PYV_INSTALL=prebuilt",

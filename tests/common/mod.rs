@@ -77,6 +77,12 @@ impl Env {
             .env_remove("PYV_INSTALL")
             .env_remove("PYV_PREBUILT_MIRROR")
             .env_remove("PYV_PREBUILT_TABLE")
+            // Never python.org: a test that needs it points this at its own server.
+            .env(
+                "PYV_PYTHON_ORG",
+                "http://127.0.0.1:1/python.org-is-off-limits-in-tests",
+            )
+            .env_remove("PYV_PYTHON_ORG_API")
             .env_remove("VIRTUAL_ENV")
             .current_dir(self.path());
     }

@@ -1,0 +1,64 @@
+//! `pyv update`: fetch python.org's release data into the cache so that `install`, `install
+//! --list` and `latest --known` know releases published after this pyv was built.
+
+use clap::Args;
+
+use crate::catalog;
+use crate::ctx::Ctx;
+use crate::error::Result;
+
+/// Fetch the list of CPython releases from python.org
+///
+/// Saves the source archives of every published release, with their SHA-256, to
+/// $PYV_CACHE_DIR/catalog/python-org.tsv; pyv's embedded catalog still wins for the releases
+/// it knows, and a digest that disagrees with it is an error. `pyv install` runs this by itself
+/// for a version it does not know, and for a prefix like `3.14` when the data is over a day
+/// old. Environment: PYV_PYTHON_ORG (the API is read from its host), PYV_PYTHON_ORG_API.
+#[derive(Args)]
+pub struct Update {}
+
+impl Update {
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        if !ctx.quiet {
+            eprintln!("pyv: update: fetching the release list");
+        }
+        let u = catalog::update(&ctx.cache_dir)?;
+        if ctx.quiet {
+            return Ok(0);
+        }
+        println!(
+            "updated pyv's catalog from {}: {} source archives, saved to {}",
+            u.api,
+            u.archives,
+            u.path.display()
+        );
+        match u.new_versions.as_slice() {
+            [] => println!("no releases newer than the ones built into pyv"),
+            new => {
+                let shown = &new[new.len().saturating_sub(10)..];
+                let more = new.len() - shown.len();
+                let more = if more > 0 {
+                    format!("{more} more and ")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "not built into pyv, now installable: {more}{}",
+                    shown.join(", ")
+                );
+            }
+        }
+        if !u.unusable.is_empty() {
+            let mut some = u.unusable[..u.unusable.len().min(5)].join(", ");
+            if u.unusable.len() > 5 {
+                some.push_str(", ...");
+            }
+            println!(
+                "skipped {} archive(s) python.org lists without a SHA-256 (install those with \
+                 `--sha256`): {some}",
+                u.unusable.len(),
+            );
+        }
+        Ok(0)
+    }
+}

@@ -1,0 +1,441 @@
+//! `pyv update` and the catalog refreshes `pyv install` does by itself, against a local server
+//! that answers python.org's release API (`/api/v2/downloads/release/` and `.../release_file/`)
+//! and serves fake source releases under `/ftp/python/`.
+
+mod common;
+
+use std::fs;
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::fake_release;
+use common::http::{Fault, Server};
+use common::{ok_stdout, run, Env};
+
+const API_RELEASES: &str = "/api/v2/downloads/release/";
+const API_FILES: &str = "/api/v2/downloads/release_file/";
+const FTP: &str = "https://www.python.org/ftp/python";
+
+/// One release in python.org's `release/` format.
+struct Rel {
+    id: u32,
+    version: &'static str,
+    published: bool,
+    pre: bool,
+}
+
+fn releases_json(rels: &[Rel]) -> String {
+    let items: Vec<String> = rels
+        .iter()
+        .map(|r| {
+            format!(
+                r#"{{"name": "Python {v}", "slug": "python-{slug}", "version": 3,
+  "is_published": {p}, "is_latest": false, "release_date": "2026-05-01T12:00:00Z",
+  "pre_release": {pre}, "release_page": null,
+  "release_notes_url": "https://docs.python.org/release/{v}/whatsnew/changelog.html",
+  "show_on_download_page": true,
+  "resource_uri": "https://www.python.org/api/v2/downloads/release/{id}/"}}"#,
+                v = r.version,
+                slug = r.version.replace('.', ""),
+                p = r.published,
+                pre = r.pre,
+                id = r.id
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(",\n"))
+}
+
+/// One file in python.org's `release_file/` format (`os/3/` is "Source release").
+fn file_json(release: u32, url: &str, sha256: &str) -> String {
+    let name = url.rsplit('/').next().unwrap();
+    format!(
+        r#"{{"name": "Gzipped source tarball", "slug": "{name}", "os": "https://www.python.org/api/v2/downloads/os/3/",
+  "release": "https://www.python.org/api/v2/downloads/release/{release}/", "description": "",
+  "is_source": true, "url": "{url}", "gpg_signature_file": "{url}.asc",
+  "md5_sum": "0123456789abcdef0123456789abcdef", "filesize": 1234, "download_button": true,
+  "resource_uri": "https://www.python.org/api/v2/downloads/release_file/1{release}/",
+  "sigstore_signature_file": "", "sigstore_cert_file": "", "sigstore_bundle_file": "",
+  "sha256_sum": "{sha256}"}}"#
+    )
+}
+
+/// The embedded catalog's digest of 3.11.2's .tgz.
+fn embedded_3_11_2_tgz() -> &'static str {
+    include_str!("../src/catalog/cpython.tsv")
+        .lines()
+        .find(|l| l.contains("/Python-3.11.2.tgz"))
+        .and_then(|l| l.rsplit('\t').next())
+        .unwrap()
+}
+
+/// A fake python.org. Its API lists: 3.99.1 and 3.99.2 (new, fake releases served under
+/// /ftp/python), 3.100.0a1 (a pre-release), 3.99.3 (unpublished), 3.99.4 (a .tgz without a
+/// sha256) and 3.11.2 (embedded; `tgz_3_11_2_sha` is what the API claims its .tgz hashes to).
+/// `newest` limits the new releases to 3.99.1 when false.
+fn python_org(newest: bool, tgz_3_11_2_sha: &str) -> Server {
+    let s = Server::start();
+    let mut rels = vec![
+        Rel {
+            id: 1,
+            version: "3.99.1",
+            published: true,
+            pre: false,
+        },
+        Rel {
+            id: 3,
+            version: "3.100.0a1",
+            published: true,
+            pre: true,
+        },
+        Rel {
+            id: 4,
+            version: "3.99.3",
+            published: false,
+            pre: false,
+        },
+        Rel {
+            id: 5,
+            version: "3.99.4",
+            published: true,
+            pre: false,
+        },
+        Rel {
+            id: 6,
+            version: "3.11.2",
+            published: true,
+            pre: false,
+        },
+    ];
+    let mut files = vec![
+        file_json(
+            3,
+            &format!("{FTP}/3.100.0/Python-3.100.0a1.tgz"),
+            &"b".repeat(64),
+        ),
+        file_json(
+            4,
+            &format!("{FTP}/3.99.3/Python-3.99.3.tgz"),
+            &"c".repeat(64),
+        ),
+        file_json(5, &format!("{FTP}/3.99.4/Python-3.99.4.tgz"), ""),
+        file_json(
+            6,
+            &format!("{FTP}/3.11.2/Python-3.11.2.tgz"),
+            tgz_3_11_2_sha,
+        ),
+        file_json(
+            1,
+            &format!("{FTP}/3.99.1/python-3.99.1-amd64.exe"),
+            &"d".repeat(64),
+        ),
+    ];
+    let mut versions = vec!["3.99.1"];
+    if newest {
+        rels.push(Rel {
+            id: 2,
+            version: "3.99.2",
+            published: true,
+            pre: false,
+        });
+        versions.push("3.99.2");
+    }
+    for (id, v) in (1..).zip(versions) {
+        let tgz = fake_release::tgz(v);
+        files.push(file_json(
+            id,
+            &format!("{FTP}/{v}/Python-{v}.tgz"),
+            &fake_release::sha256(&tgz).to_uppercase(),
+        ));
+        s.file(&format!("/ftp/python/{v}/Python-{v}.tgz"), tgz);
+    }
+    s.file(API_RELEASES, releases_json(&rels).into_bytes());
+    s.file(API_FILES, format!("[{}]", files.join(",\n")).into_bytes());
+    s
+}
+
+/// `pyv` pointed at `server` as python.org.
+fn pyv(env: &Env, server: &Server) -> Command {
+    let mut c = env.pyv();
+    c.env("PYV_PYTHON_ORG", format!("{}/ftp/python/", server.url()));
+    c
+}
+
+fn api_requests(server: &Server) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/api/"))
+        .collect()
+}
+
+fn cache_file(env: &Env) -> std::path::PathBuf {
+    env.path().join("cache/catalog/python-org.tsv")
+}
+
+/// Pretend the cached release data was fetched `age` ago.
+fn age_cache(env: &Env, age: Duration) {
+    let path = cache_file(env);
+    let text = fs::read_to_string(&path).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let secs = (SystemTime::now() - age)
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (head, tail) = first.split_once("fetched_at=").unwrap();
+    let tail = tail.split_once(' ').map_or("", |(_, t)| t);
+    fs::write(&path, format!("{head}fetched_at={secs} {tail}\n{rest}")).unwrap();
+}
+
+/// A local port nothing listens on.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn update_then_list_shows_new_releases() {
+    let env = Env::new();
+    let server = python_org(true, embedded_3_11_2_tgz());
+    let (code, out, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!(
+            "updated pyv's catalog from {}/api/v2/downloads/",
+            server.url()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("now installable: 3.99.1, 3.99.2, 3.100.0a1"),
+        "{out}"
+    );
+    assert!(out.contains("skipped 1 archive(s)"), "{out}");
+    assert!(out.contains("3.99.4/Python-3.99.4.tgz"), "{out}");
+    assert_eq!(
+        api_requests(&server),
+        [format!("GET {API_RELEASES}"), format!("GET {API_FILES}")]
+    );
+    assert!(fs::read_to_string(cache_file(&env))
+        .unwrap()
+        .starts_with("# pyv release data: fetched_at="));
+
+    let list = ok_stdout(env.pyv().args(["install", "--list"]));
+    let lines: Vec<&str> = list.lines().collect();
+    for v in [
+        "3.99.1",
+        "3.99.2",
+        "3.99.2t",
+        "3.100.0a1",
+        "3.11.2",
+        "2.7.18",
+    ] {
+        assert!(lines.contains(&v), "{v} missing from --list");
+    }
+    for v in ["3.99.3", "3.99.4"] {
+        assert!(!lines.contains(&v), "{v} (unpublished / no sha256) listed");
+    }
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "-k", "3.99"])),
+        "3.99.2\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "-k", "3.99t"])),
+        "3.99.2t\n"
+    );
+    // The pre-release only when asked for by name.
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "-k", "3.100.0a1"])),
+        "3.100.0a1\n"
+    );
+    assert_eq!(run(env.pyv().args(["latest", "-k", "3.100"])).0, 1);
+    // Reading the merged catalog never touched the network again.
+    assert_eq!(api_requests(&server).len(), 2);
+}
+
+#[test]
+fn an_unknown_version_updates_the_catalog_and_installs() {
+    let env = Env::new();
+    let server = python_org(true, embedded_3_11_2_tgz());
+    let (code, out, err) = run(pyv(&env, &server).args(["install", "--skip-preflight", "3.99.2"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("`3.99.2` is not in pyv's release list; updating it"),
+        "{err}"
+    );
+    assert!(out.contains("installed Python 3.99.2"), "{out}");
+    assert!(env.version_dir("3.99.2").join("bin/python3").exists());
+    let reqs = server.requests();
+    assert_eq!(
+        reqs,
+        [
+            format!("GET {API_RELEASES}"),
+            format!("GET {API_FILES}"),
+            "GET /ftp/python/3.99.2/Python-3.99.2.tgz".to_string(),
+        ]
+    );
+    // Now known: installing 3.99.1 does not fetch the release list again.
+    let (code, _, err) = run(pyv(&env, &server).args(["install", "--skip-preflight", "3.99.1"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(api_requests(&server).len(), 2);
+    // Still unknown after a successful update: one fetch, then the usual error.
+    let (code, _, err) = run(pyv(&env, &server).args(["install", "3.99.9"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`3.99.9` is not a CPython release pyv knows"),
+        "{err}"
+    );
+    assert_eq!(api_requests(&server).len(), 4);
+}
+
+#[test]
+fn offline_update_fails_clearly_and_the_embedded_catalog_still_works() {
+    let env = Env::new();
+    let port = closed_port();
+    let offline = || {
+        let mut c = env.pyv();
+        c.env(
+            "PYV_PYTHON_ORG",
+            format!("http://127.0.0.1:{port}/ftp/python"),
+        );
+        c
+    };
+    let (code, out, err) = run(offline().arg("update"));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("pyv: update:"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "pyv: cannot fetch the release list from http://127.0.0.1:{port}/api/v2/downloads/release/: cannot connect"
+        )),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("hint: check the network"), "{err}");
+    assert!(!cache_file(&env).exists());
+
+    // An unknown version: the failed update is one warning line, then the usual error.
+    let (code, _, err) = run(offline().args(["install", "3.99.2"]));
+    assert_eq!(code, 1, "{err}");
+    let warning: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warning.len(), 1, "{err}");
+    assert!(
+        warning[0].starts_with(
+            "pyv: warning: cannot update the release list to look for `3.99.2`: cannot fetch"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("`3.99.2` is not a CPython release pyv knows"),
+        "{err}"
+    );
+
+    // Known versions still resolve from the embedded catalog.
+    assert_eq!(
+        ok_stdout(offline().args(["latest", "-k", "3.9"])),
+        "3.9.25\n"
+    );
+    assert!(ok_stdout(offline().args(["install", "--list"]))
+        .lines()
+        .any(|l| l == "3.11.2"));
+}
+
+#[test]
+fn a_stale_catalog_is_refreshed_for_a_prefix() {
+    // Fetched when only 3.99.1 was out.
+    let env = Env::new();
+    let old = python_org(false, embedded_3_11_2_tgz());
+    ok_stdout(pyv(&env, &old).arg("update"));
+    let new = python_org(true, embedded_3_11_2_tgz());
+
+    // Fresh (an hour old): the prefix resolves from the cache, python.org is not asked.
+    age_cache(&env, Duration::from_secs(3600));
+    let (code, out, err) = run(pyv(&env, &new).args(["install", "--skip-preflight", "3.99"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed Python 3.99.1"), "{out}");
+    assert!(api_requests(&new).is_empty(), "{:?}", new.requests());
+
+    // Over a day old: refreshed first, so `3.99` is the newest 3.99.x python.org lists.
+    age_cache(&env, Duration::from_secs(25 * 3600));
+    let (code, out, err) = run(pyv(&env, &new).args(["install", "--skip-preflight", "3.99"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed Python 3.99.2"), "{out}");
+    assert_eq!(api_requests(&new).len(), 2);
+    assert!(!err.contains("warning"), "{err}");
+}
+
+#[test]
+fn a_failed_refresh_of_a_stale_catalog_is_a_warning() {
+    let env = Env::new();
+    let server = python_org(false, embedded_3_11_2_tgz());
+    ok_stdout(pyv(&env, &server).arg("update"));
+    age_cache(&env, Duration::from_secs(2 * 24 * 3600));
+    server.fault(API_RELEASES, Fault::NotFound);
+    let (code, out, err) = run(pyv(&env, &server).args(["install", "--skip-preflight", "3.99"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "pyv: warning: cannot refresh the release list to resolve `3.99`: cannot fetch the \
+             release list from {}{API_RELEASES}: HTTP 404 Not Found; using the releases pyv knows",
+            server.url()
+        )),
+        "{err}"
+    );
+    assert!(out.contains("installed Python 3.99.1"), "{out}");
+}
+
+#[test]
+fn a_digest_conflict_with_the_embedded_catalog_is_an_error() {
+    let env = Env::new();
+    let embedded = embedded_3_11_2_tgz();
+    let bad = "e".repeat(64);
+    let server = python_org(true, &bad);
+    let (code, out, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "pyv: sha256 conflict for `3.11.2/Python-3.11.2.tgz`: pyv's embedded catalog says \
+             {embedded}, but the release data from {}/api/v2/downloads/ says {bad}",
+            server.url()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!cache_file(&env).exists(), "nothing may be saved");
+    // The auto-update of `install` stops on it too, instead of warning and going on.
+    let (code, _, err) = run(pyv(&env, &server).args(["install", "--skip-preflight", "3.99.2"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("sha256 conflict for `3.11.2/Python-3.11.2.tgz`"),
+        "{err}"
+    );
+    assert!(!env.version_dir("3.99.2").exists());
+    // A cache file that contradicts the embedded catalog is refused when read.
+    let good = python_org(true, embedded);
+    ok_stdout(pyv(&env, &good).arg("update"));
+    let path = cache_file(&env);
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replace(embedded, &bad)).unwrap();
+    let (code, _, err) = run(env.pyv().args(["install", "--list"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the cached release data `{}` says {bad}",
+            path.display()
+        )),
+        "{err}"
+    );
+    // Commands that do not install never read the catalog, so it cannot break them.
+    env.fake_version("3.12.1", &["python"]);
+    for args in [&["versions"][..], &["version-name"], &["prefix", "3.12.1"]] {
+        let (code, _, err) = run(env.pyv().args(args).env("PYV_VERSION", "3.12.1"));
+        assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+    }
+}
