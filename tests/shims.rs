@@ -531,3 +531,26 @@ fn ctrl_c_stops_a_pip_install_run_through_a_shim() {
         assert_ne!(unsafe { libc::kill(pip, 0) }, 0, "pip survived Ctrl-C");
     }
 }
+
+#[test]
+fn pyv_exec_passes_every_argument_after_the_command() {
+    let env = env_with_reporting_python();
+    // pyv's own -q/-v/--root/--help/--version must not be taken from the command's arguments.
+    let out = ok_stdout(env.pyv().args([
+        "exec",
+        "python",
+        "-q",
+        "-v",
+        "--root",
+        "x",
+        "--help",
+        "--version",
+    ]));
+    assert!(
+        out.contains("arg=-q\narg=-v\narg=--root\narg=x\narg=--help\narg=--version\n"),
+        "{out}"
+    );
+    // ... while before the command they are still pyv's.
+    let out = ok_stdout(env.pyv().args(["exec", "-q", "python", "--version"]));
+    assert!(out.contains("arg=--version\n"), "{out}");
+}
