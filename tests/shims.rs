@@ -554,3 +554,23 @@ fn pyv_exec_passes_every_argument_after_the_command() {
     let out = ok_stdout(env.pyv().args(["exec", "-q", "python", "--version"]));
     assert!(out.contains("arg=--version\n"), "{out}");
 }
+
+#[test]
+fn versions_bare_lists_names_only_even_when_system_is_selected() {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python"]);
+    // Nothing selected (system by default), then system selected explicitly.
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--bare"])),
+        "3.11.2\n"
+    );
+    let out = ok_stdout(
+        env.pyv()
+            .args(["versions", "--bare"])
+            .env("PYV_VERSION", "system"),
+    );
+    assert_eq!(out, "3.11.2\n");
+    // The full listing still marks it.
+    let out = ok_stdout(env.pyv().arg("versions"));
+    assert!(out.starts_with("* system ("), "{out}");
+}
