@@ -1,8 +1,16 @@
 //! Getting verified archive bytes into the cache. The response is streamed once through the
 //! SHA-256 hasher and the progress meter into `<cache>/<file>.part`, which is renamed to
 //! `<cache>/<file>` only when the digest matches. An interrupted `.part` is resumed with a
-//! `Range` request; connection errors, timeouts and 5xx answers are retried with backoff; a
-//! digest mismatch is never retried: the bytes are deleted and the install stops.
+//! `Range` request (a `206` must start at the byte we asked for, else the `.part` is dropped and
+//! the download starts over). Timeouts, lost connections, 408/429 and 5xx answers are retried
+//! with backoff; a host that does not resolve (DNS) or refuses the connection is not: nothing
+//! listens there, so its other files are skipped and the next source is tried at once. A
+//! digest mismatch is never retried: the bytes are deleted and the install stops. Every URL
+//! that fails gets one line saying why, and the final error lists each once.
+//!
+//! One archive is downloaded by one pyv at a time: `.locks/download-<file>.lock` is held from
+//! the cache check to the rename into the cache, so `pyv install 3.13.5` and `3.13.5t` run
+//! together share one download instead of writing the same `.part`.
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
@@ -13,6 +21,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use pyv_core::fsx;
 use sha2::{Digest, Sha256};
 
 use super::request::{Candidate, Plan, Source};
@@ -30,6 +39,8 @@ enum Failure {
     Missing(String),
     /// Retryable problems that persisted: try the next source.
     Failed(String),
+    /// The host does not resolve or refuses connections: skip this source's other files too.
+    Unreachable(String),
     /// The bytes are wrong: stop everything.
     Digest {
         actual: String,
@@ -63,6 +74,8 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     };
     let cache = &settings.cache_dir;
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
+    // Every candidate of one version names the same first file: one lock covers them all.
+    let _lock = lock_archive(settings, &cands[0].file, ui)?;
     for c in cands {
         let cached = cache.join(&c.file);
         if cached.is_file() {
@@ -94,7 +107,7 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
     let mut tried = Vec::new();
     for base in &settings.bases {
-        for c in cands {
+        'files: for c in cands {
             let url = join(base, &c.path);
             let part = cache.join(format!("{}.part", c.file));
             let outcome = if let Some(path) = url.strip_prefix("file://") {
@@ -110,7 +123,14 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
                     return Ok(dest);
                 }
                 Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
+                    ui.note(&format!("{url}: {why}"));
                     tried.push(format!("{url}: {why}"));
+                }
+                Err(Failure::Unreachable(why)) => {
+                    let _ = fs::remove_file(&part);
+                    ui.note(&format!("{url}: {why}"));
+                    tried.push(format!("{url}: {why}"));
+                    break 'files;
                 }
                 Err(Failure::Digest { actual }) => {
                     let _ = fs::remove_file(&part);
@@ -131,6 +151,29 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         file: cands[0].file.clone(),
         tried,
     })
+}
+
+/// Hold `.locks/download-<file>.lock`, waiting (and saying so) while another pyv downloads it.
+fn lock_archive(settings: &Settings, file: &str, ui: &Ui) -> Result<File> {
+    let name = format!("download-{file}");
+    if let Some(f) = fsx::try_lock(&settings.layout, &name)? {
+        return Ok(f);
+    }
+    ui.note(&format!(
+        "another pyv is downloading `{file}`; waiting for it"
+    ));
+    loop {
+        match fsx::lock(&settings.layout, &name) {
+            Ok(f) => return Ok(f),
+            // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
+            Err(pyv_core::Error::Io { source, .. })
+                if source.kind() == io::ErrorKind::Interrupted =>
+            {
+                signals::check()?
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Download `url` into `part` (resuming it), retrying what is worth retrying.
@@ -183,11 +226,29 @@ fn get_once(
     if have > 0 {
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }
-    let mut resp = req.send().map_err(|e| Attempt::Retry(describe(&e)))?;
+    let mut resp = req.send().map_err(|e| classify(&e))?;
     let status = resp.status();
     // 206 continues our `.part`; 200 means the server ignored the Range: start over.
     let resumed = match status.as_u16() {
-        206 if have > 0 => true,
+        206 if have > 0 => {
+            let range = resp
+                .headers()
+                .get(reqwest::header::CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok());
+            let start = range.and_then(range_start);
+            if start != Some(have) {
+                // Not the continuation of our bytes: drop them and start from zero.
+                let _ = fs::remove_file(part);
+                return Err(Attempt::Retry(format!(
+                    "asked to resume at byte {have}, the server sent {}; starting over",
+                    match range {
+                        Some(r) => format!("`Content-Range: {r}`"),
+                        None => "no Content-Range".into(),
+                    }
+                )));
+            }
+            true
+        }
         200 => false,
         416 => {
             // Our `.part` is not a prefix of what the server has: start over.
@@ -311,6 +372,51 @@ fn copy_file(src: &Path, part: &Path, want: &Candidate, ui: &Ui) -> Result<(), F
         Attempt::Stop(f) => f,
         Attempt::Retry(why) => Failure::Failed(why),
     })
+}
+
+/// The first byte of a `Content-Range: bytes <first>-<last>/<total>` value.
+fn range_start(value: &str) -> Option<u64> {
+    let spec = value.trim().strip_prefix("bytes")?.trim_start();
+    let (first, rest) = spec.split_once('-')?;
+    rest.contains('/').then_some(())?;
+    first.trim().parse().ok()
+}
+
+/// Whether a failed request is worth repeating. A name that does not resolve and a refused
+/// connection are not transient (nothing is listening there): the next source is tried at once.
+/// Timeouts and other connection failures (resets, TLS hiccups) are retried.
+fn classify(e: &reqwest::Error) -> Attempt {
+    let host = e
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("?")
+        .to_string();
+    let mut chain = Vec::new();
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(inner) = src {
+        chain.push(inner);
+        src = inner.source();
+    }
+    let refused = chain.iter().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::ConnectionRefused)
+    });
+    let dns = e.is_connect()
+        && chain.iter().any(|c| {
+            let m = c.to_string();
+            m.contains("dns error") || m.contains("failed to lookup address")
+        });
+    if dns && !e.is_timeout() {
+        Attempt::Stop(Failure::Unreachable(format!(
+            "cannot resolve host `{host}` (DNS)"
+        )))
+    } else if refused {
+        Attempt::Stop(Failure::Unreachable(format!(
+            "connection refused by `{host}`"
+        )))
+    } else {
+        Attempt::Retry(describe(e))
+    }
 }
 
 /// A reqwest error as one short phrase (the source chain, not just "error sending request").
