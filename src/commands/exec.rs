@@ -9,8 +9,9 @@ use crate::error::{Error, Result};
 /// Run a command with the selected version, as its shim would
 #[derive(Args)]
 pub struct Exec {
-    /// The command to run, then its arguments, passed through unchanged: pyv's own options
-    /// (`-q`, `-v`, `--help`, ...) count only before the command
+    /// The command to run, then its arguments (passed through unchanged)
+    ///
+    /// pyv's own options (`-q`, `-v`, `--help`, ...) count only before the command.
     #[arg(
         value_name = "COMMAND [ARGS]",
         required = true,
