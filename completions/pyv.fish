@@ -152,7 +152,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand exec" -l root -d 'pyv\'s root: v
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F

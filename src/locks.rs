@@ -5,6 +5,7 @@
 //! belongs to a dead process and may go.
 
 use std::fs::File;
+use std::path::Path;
 
 use pyv_core::{fsx, Layout};
 
@@ -40,30 +41,15 @@ fn lock_name(version: &str) -> String {
 impl VersionLock {
     /// Take the lock of version `name`, waiting (and saying so) if another pyv holds it.
     pub fn acquire(layout: &Layout, name: &str, ui: &Ui) -> Result<VersionLock, LockError> {
-        if let Some(file) = fsx::try_lock(layout, &lock_name(name))? {
-            return Ok(VersionLock {
-                _file: file,
-                waited: false,
-            });
-        }
-        ui.note("another pyv is installing or removing this version; waiting for it");
-        loop {
-            match fsx::lock(layout, &lock_name(name)) {
-                Ok(file) => {
-                    return Ok(VersionLock {
-                        _file: file,
-                        waited: true,
-                    })
-                }
-                // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
-                Err(pyv_core::Error::Io { source, .. })
-                    if source.kind() == std::io::ErrorKind::Interrupted =>
-                {
-                    signals::check()?
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let (file, waited) = wait_for(
+            &fsx::lock_path(layout, &lock_name(name)),
+            ui,
+            "another pyv is installing or removing this version; waiting for it",
+        )?;
+        Ok(VersionLock {
+            _file: file,
+            waited,
+        })
     }
 
     /// Take the lock only if nobody holds it.
@@ -73,6 +59,27 @@ impl VersionLock {
             _file: file,
             waited: false,
         })
+    }
+}
+
+/// Take the kernel lock on `path`; if another process holds it, say `note` and wait, stopping
+/// early on SIGINT/SIGTERM. The file, and whether we waited.
+pub fn wait_for(path: &Path, ui: &Ui, note: &str) -> Result<(File, bool), LockError> {
+    if let Some(file) = fsx::try_lock_file(path)? {
+        return Ok((file, false));
+    }
+    ui.note(note);
+    loop {
+        match fsx::lock_file(path) {
+            Ok(file) => return Ok((file, true)),
+            // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
+            Err(pyv_core::Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::Interrupted =>
+            {
+                signals::check()?
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -84,6 +84,9 @@ impl Ui {
             );
             b.set_prefix(format!("{} download", self.label));
             b.set_position(done);
+            // Count the resumed bytes as a starting point, not as bytes received just now.
+            b.tick();
+            b.reset_eta();
             b
         });
         if !self.quiet {
@@ -105,6 +108,7 @@ impl Ui {
             label: self.label.clone(),
             total,
             done,
+            resumed: done,
             started: Instant::now(),
             shown_quarter: 0,
         }
@@ -163,7 +167,10 @@ pub struct Meter {
     quiet: bool,
     label: String,
     total: Option<u64>,
+    /// Bytes of the file we have, including [`Meter::resumed`].
     done: u64,
+    /// Bytes that were already there when this run started (a resumed `.part`).
+    resumed: u64,
     started: Instant,
     shown_quarter: u64,
 }
@@ -193,16 +200,31 @@ impl Meter {
             b.finish_and_clear();
         }
         if !self.quiet {
-            let secs = self.started.elapsed().as_secs_f64().max(0.001);
             eprintln!(
-                "pyv: {}: download done ({} in {}, {}/s)",
+                "pyv: {}: {}",
                 self.label,
-                bytes(self.done),
-                human_duration(self.started.elapsed()),
-                bytes((self.done as f64 / secs) as u64)
+                done_summary(self.done, self.resumed, self.started.elapsed())
             );
         }
     }
+}
+
+/// `download done (3.0 MiB in 1.0s, 3.0 MiB/s)`: the size and rate count only the bytes fetched
+/// in this run, not those a resumed download already had.
+fn done_summary(done: u64, resumed: u64, took: Duration) -> String {
+    let fetched = done.saturating_sub(resumed);
+    let secs = took.as_secs_f64().max(0.001);
+    let mut s = format!(
+        "download done ({} in {}, {}/s",
+        bytes(fetched),
+        human_duration(took),
+        bytes((fetched as f64 / secs) as u64)
+    );
+    if resumed > 0 {
+        s.push_str(&format!("; resumed at {}", bytes(resumed)));
+    }
+    s.push(')');
+    s
 }
 
 impl Drop for Meter {
@@ -264,6 +286,25 @@ mod tests {
         for no in ["", "\n", "n", "no", "yess", "yes please", "1"] {
             assert!(!is_yes(no), "{no:?}");
         }
+    }
+
+    #[test]
+    fn a_resumed_download_counts_only_this_runs_bytes() {
+        const MIB: u64 = 1 << 20;
+        // 7 MiB were there; 3 MiB more came in 1 s: 3 MiB/s, not 10 (or 132 GiB/s).
+        assert_eq!(
+            done_summary(10 * MIB, 7 * MIB, Duration::from_secs(1)),
+            "download done (3.00 MiB in 1.0s, 3.00 MiB/s; resumed at 7.00 MiB)"
+        );
+        assert_eq!(
+            done_summary(4 * MIB, 0, Duration::from_secs(2)),
+            "download done (4.00 MiB in 2.0s, 2.00 MiB/s)"
+        );
+        // A `.part` that was already complete: nothing fetched, no division by zero.
+        assert_eq!(
+            done_summary(MIB, MIB, Duration::ZERO),
+            "download done (0 B in 0.0s, 0 B/s; resumed at 1.00 MiB)"
+        );
     }
 
     #[test]

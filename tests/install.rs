@@ -42,11 +42,13 @@ fn assert_clean(env: &Env, v: &str) {
     assert!(left.is_empty(), "staging leftovers: {left:?}");
 }
 
+/// What the cache holds, besides `.locks/` (the per-archive download locks).
 fn cache_entries(env: &Env) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(env.path().join("cache"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".locks")
         .collect();
     v.sort();
     v
@@ -841,4 +843,164 @@ fn a_mirror_without_a_scheme_is_a_usage_error_before_any_work() {
         assert!(err.contains("hint: set"), "{err}");
         assert!(!env.path().join("cache").read_dir().unwrap().any(|_| true));
     }
+}
+
+#[test]
+fn concurrent_installs_of_one_archive_download_it_once() {
+    // 3.99.1 and 3.99.1t build from the same archive: the second waits for the first's
+    // download instead of writing the same `.part` (which failed with a false mismatch).
+    let env = Env::new();
+    let tgz = fake_release::tgz_with(V, &[("noise.bin", &noise(400_000))]);
+    let server = serve(&tgz);
+    let tgz_path = format!("/{V}/Python-{V}.tgz");
+    server.fault(&tgz_path, Fault::Drip(Duration::from_millis(200)));
+    let sha = fake_release::sha256(&tgz);
+    let mut a = install(&env, &server, &sha)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stderr = a.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut a_err = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the first download never started: {a_err:?}"));
+        let started = line.contains("download http");
+        a_err.push(line);
+        if started {
+            break;
+        }
+    }
+    let mut second = env.pyv();
+    second
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args([
+            "install",
+            "--skip-preflight",
+            "--sha256",
+            &sha,
+            &format!("{V}t"),
+        ]);
+    let (code, _, b_err) = run(&mut second);
+    let a_status = a.wait().unwrap();
+    a_err.extend(rx.iter());
+    assert!(a_status.success(), "{a_err:#?}");
+    assert_eq!(code, 0, "{b_err}");
+    assert!(b_err.contains("another pyv is downloading"), "{b_err}");
+    assert!(b_err.contains("using cached"), "{b_err}");
+    let n = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains(&tgz_path))
+        .count();
+    assert_eq!(n, 1, "{:?}", server.requests());
+    assert!(env.version_dir(V).exists() && env.version_dir(&format!("{V}t")).exists());
+    assert_eq!(cache_entries(&env), [format!("Python-{V}.tgz")]);
+}
+
+#[test]
+fn a_resume_answered_from_the_wrong_offset_starts_over() {
+    let env = Env::new();
+    let tgz = fake_release::tgz_with(V, &[("noise.bin", &noise(100_000))]);
+    let server = serve(&tgz);
+    let tgz_path = format!("/{V}/Python-{V}.tgz");
+    server.fault(&tgz_path, Fault::RangeFromZero);
+    // An interrupted download left the first 700 (good) bytes.
+    fs::write(
+        env.path().join(format!("cache/Python-{V}.tgz.part")),
+        &tgz[..700],
+    )
+    .unwrap();
+    let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("asked to resume at byte 700, the server sent `Content-Range: bytes 0-"),
+        "{err}"
+    );
+    let reqs: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains(&tgz_path))
+        .collect();
+    assert_eq!(
+        reqs,
+        [
+            format!("GET {tgz_path} range=bytes=700-"),
+            format!("GET {tgz_path}")
+        ]
+    );
+    assert!(env.version_dir(V).join("bin/python3").exists());
+}
+
+#[test]
+fn unresolvable_and_refusing_mirrors_are_tried_once_each() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("http://127.0.0.1:{closed}");
+    let mut cmd = install(&env, &server, &fake_release::sha256(&tgz));
+    cmd.env(
+        "PYV_MIRROR",
+        format!("http://pyv-test.invalid/,{refused},{}", server.url()),
+    );
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("retrying"), "{err}");
+    let dns: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("pyv-test.invalid"))
+        .collect();
+    assert_eq!(
+        dns,
+        [format!(
+            "pyv: {V}: http://pyv-test.invalid/{V}/Python-{V}.tar.xz: cannot resolve host `pyv-test.invalid` (DNS)"
+        )],
+        "{err}"
+    );
+    let refusals: Vec<&str> = err.lines().filter(|l| l.contains(&refused)).collect();
+    assert_eq!(
+        refusals,
+        [format!(
+            "pyv: {V}: {refused}/{V}/Python-{V}.tar.xz: connection refused by `127.0.0.1`"
+        )],
+        "{err}"
+    );
+    // When nothing works, the error lists each URL tried once, with its reason.
+    let env = Env::new();
+    let mut cmd = env.pyv();
+    cmd.env("PYV_MIRROR", "http://pyv-test.invalid/")
+        .env("PYV_PYTHON_ORG", &refused)
+        .args([
+            "install",
+            "--skip-preflight",
+            "--sha256",
+            &fake_release::sha256(&tgz),
+            V,
+        ]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 1, "{err}");
+    let last = err.lines().find(|l| l.contains("cannot download")).unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "pyv: cannot download `Python-{V}.tar.xz`: \
+             http://pyv-test.invalid/{V}/Python-{V}.tar.xz: cannot resolve host `pyv-test.invalid` (DNS); \
+             {refused}/{V}/Python-{V}.tar.xz: connection refused by `127.0.0.1`"
+        ),
+        "{err}"
+    );
 }

@@ -10,6 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, MetadataExt};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::{ok_stdout, run, write_exe, Env};
 
@@ -297,4 +298,279 @@ fn pip_install_through_a_shim_rehashes() {
         .status()
         .unwrap();
     assert!(!env.shims().join("black").exists());
+}
+
+/// Run `c` in its own process group and wait at most a (generous) minute: a shim loop fails the
+/// test instead of hanging it, and the whole group is killed.
+fn run_bounded(c: &mut Command) -> (std::process::ExitStatus, String, String) {
+    use std::os::unix::process::CommandExt;
+    let mut child = c
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let read = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    let status = wait_deadline(&mut child, Duration::from_secs(60));
+    (status, out.join().unwrap(), err.join().unwrap())
+}
+
+/// Wait for `child` (the leader of its own process group); past `limit`, kill the group and fail.
+fn wait_deadline(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            // SAFETY: signalling the process group of our own child.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+            panic!("still running after {limit:?}: a loop or an ignored signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A PATH of pyv's shims, then `foreign` (another manager's shims), then a real `python3`.
+fn loop_env() -> (Env, std::path::PathBuf) {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python3"]);
+    ok_stdout(env.pyv().arg("rehash"));
+    fs::write(env.root().join("version"), "system\n").unwrap();
+    let sys = env.path().join("sysbin");
+    fs::create_dir_all(&sys).unwrap();
+    write_exe(
+        &sys.join("python3"),
+        "#!/bin/sh\necho \"real system python $*\"\n",
+    );
+    (env, sys)
+}
+
+#[test]
+fn system_skips_other_managers_shims_that_would_lead_back() {
+    let (env, sys) = loop_env();
+    // pyenv's shim, as `pyenv global system` runs it: pyenv looks past its own shims and
+    // finds pyv's, which (before) found pyenv's again, forever.
+    let pyenv = env.path().join("pyenv");
+    let pyenv_shims = pyenv.join("shims");
+    fs::create_dir_all(&pyenv_shims).unwrap();
+    write_exe(
+        &pyenv_shims.join("python3"),
+        &format!(
+            "#!/usr/bin/env bash\nset -e\nprogram=\"${{0##*/}}\"\nexport PYENV_ROOT=\"{}\"\n\
+             exec \"{}/$program\" \"$@\"\n",
+            pyenv.display(),
+            env.shims().display()
+        ),
+    );
+    let path = format!(
+        "{}:{}:{}:/usr/bin:/bin",
+        env.shims().display(),
+        pyenv_shims.display(),
+        sys.display()
+    );
+    let (status, out, err) = run_bounded(
+        env.cmd(env.shims().join("python3"))
+            .arg("--version")
+            .env("PATH", &path),
+    );
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out, "real system python --version\n");
+    // Also with pyenv's shims first on PATH (the shim there hands over to pyv's).
+    let (status, out, err) = run_bounded(
+        env.cmd(pyenv_shims.join("python3"))
+            .arg("-V")
+            .env("PATH", &path),
+    );
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out, "real system python -V\n");
+    // mise's shims are symlinks to the mise binary.
+    let mise = env.path().join("mise");
+    fs::create_dir_all(mise.join("shims")).unwrap();
+    write_exe(
+        &mise.join("mise"),
+        &format!(
+            "#!/bin/sh\nexec '{}/python3' \"$@\"\n",
+            env.shims().display()
+        ),
+    );
+    symlink(mise.join("mise"), mise.join("shims/python3")).unwrap();
+    let (status, out, err) = run_bounded(env.pyv().args(["exec", "python3", "x"]).env(
+        "PATH",
+        format!("{}:{}", mise.join("shims").display(), sys.display()),
+    ));
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out, "real system python x\n");
+}
+
+#[test]
+fn a_loop_back_into_the_shims_stops_with_a_clear_error() {
+    let (env, sys) = loop_env();
+    // A wrapper pyv cannot recognise that runs pyv's shim again: by `exec` (same process)...
+    let wrap = env.path().join("wrapper bin");
+    fs::create_dir_all(&wrap).unwrap();
+    write_exe(
+        &wrap.join("python3"),
+        &format!(
+            "#!/bin/sh\nexec '{}/python3' \"$@\"\n",
+            env.shims().display()
+        ),
+    );
+    // ... or as a child (a new process every lap).
+    let fork = env.path().join("forking");
+    fs::create_dir_all(&fork).unwrap();
+    write_exe(
+        &fork.join("python3"),
+        &format!("#!/bin/sh\n'{}/python3' \"$@\"\n", env.shims().display()),
+    );
+    for dir in [&wrap, &fork] {
+        let path = format!(
+            "{}:{}:{}",
+            env.shims().display(),
+            dir.display(),
+            sys.display()
+        );
+        for cmd in [
+            env.cmd(env.shims().join("python3")).arg("--version"),
+            env.pyv().args(["exec", "python3", "-c", "pass"]),
+        ] {
+            let (status, out, err) = run_bounded(cmd.env("PATH", &path));
+            assert_eq!(status.code(), Some(1), "{err}");
+            assert_eq!(out, "");
+            let shim = dir.join("python3");
+            assert!(
+                err.contains(&format!(
+                    "pyv: `python3` for `system` leads back to pyv's shim through `{}` (a loop)",
+                    shim.display()
+                )),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!("hint: remove `{}` from PATH", dir.display())),
+                "{err}"
+            );
+            assert_eq!(err.matches("(a loop)").count(), 1, "{err}");
+        }
+    }
+    // A program that runs `python3` through the shims in a child is no loop.
+    write_exe(
+        &sys.join("python3"),
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" -gt 0 ]; then '{}/python3' $(($1 - 1)); fi\necho \"level $1\"\n",
+            env.shims().display()
+        ),
+    );
+    let path = format!("{}:{}", env.shims().display(), sys.display());
+    let (status, out, err) = run_bounded(
+        env.cmd(env.shims().join("python3"))
+            .arg("5")
+            .env("PATH", &path),
+    );
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+}
+
+/// `pip install` through a shim (or `pyv exec`) is waited for; Ctrl-C, which the terminal sends
+/// to the whole foreground group, must still stop pip.
+#[test]
+fn ctrl_c_stops_a_pip_install_run_through_a_shim() {
+    let env = Env::new();
+    let bin = env.fake_version("3.11.2", &["python"]).join("bin");
+    let started = env.path().join("started");
+    write_exe(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\necho $$ > '{0}.tmp' && mv '{0}.tmp' '{0}'\nexec sleep 600\n",
+            started.display()
+        ),
+    );
+    ok_stdout(env.pyv().args(["global", "3.11.2"]));
+    ok_stdout(env.pyv().arg("rehash"));
+    for mut cmd in [shim(&env, "pip"), {
+        let mut c = env.pyv();
+        c.args(["exec", "pip"]);
+        c
+    }] {
+        let _ = fs::remove_file(&started);
+        use std::os::unix::process::CommandExt;
+        let mut child = cmd
+            .args(["install", "black"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !started.exists() {
+            assert!(Instant::now() < deadline, "pip never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pip: i32 = fs::read_to_string(&started)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // As a terminal does: SIGINT to the whole foreground process group.
+        // SAFETY: signalling our own child's process group.
+        unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+        let status = wait_deadline(&mut child, Duration::from_secs(60));
+        assert!(
+            status.signal() == Some(libc::SIGINT) || status.code() == Some(130),
+            "{status:?}"
+        );
+        // SAFETY: probing a pid with signal 0.
+        assert_ne!(unsafe { libc::kill(pip, 0) }, 0, "pip survived Ctrl-C");
+    }
+}
+
+#[test]
+fn pyv_exec_passes_every_argument_after_the_command() {
+    let env = env_with_reporting_python();
+    // pyv's own -q/-v/--root/--help/--version must not be taken from the command's arguments.
+    let out = ok_stdout(env.pyv().args([
+        "exec",
+        "python",
+        "-q",
+        "-v",
+        "--root",
+        "x",
+        "--help",
+        "--version",
+    ]));
+    assert!(
+        out.contains("arg=-q\narg=-v\narg=--root\narg=x\narg=--help\narg=--version\n"),
+        "{out}"
+    );
+    // ... while before the command they are still pyv's.
+    let out = ok_stdout(env.pyv().args(["exec", "-q", "python", "--version"]));
+    assert!(out.contains("arg=--version\n"), "{out}");
+}
+
+#[test]
+fn versions_bare_lists_names_only_even_when_system_is_selected() {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python"]);
+    // Nothing selected (system by default), then system selected explicitly.
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--bare"])),
+        "3.11.2\n"
+    );
+    let out = ok_stdout(
+        env.pyv()
+            .args(["versions", "--bare"])
+            .env("PYV_VERSION", "system"),
+    );
+    assert_eq!(out, "3.11.2\n");
+    // The full listing still marks it.
+    let out = ok_stdout(env.pyv().arg("versions"));
+    assert!(out.starts_with("* system ("), "{out}");
 }

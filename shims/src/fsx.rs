@@ -14,43 +14,48 @@ pub fn lock_path(layout: &Layout, name: &str) -> PathBuf {
     layout.locks_dir().join(format!("{name}.lock"))
 }
 
-fn open_lock(layout: &Layout, name: &str) -> Result<fs::File> {
-    let dir = layout.locks_dir();
-    fs::create_dir_all(&dir)
-        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
-    let path = lock_path(layout, name);
+fn open_lock(path: &Path) -> Result<fs::File> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+    }
     fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&path)
+        .open(path)
         .map_err(|e| Error::io(format!("cannot open lock `{}`", path.display()), e))
 }
 
-/// Hold the kernel lock named `name` under `.locks/` until the returned file is dropped
-/// (released by the kernel even on SIGKILL). Blocks while another process holds it.
-pub fn lock(layout: &Layout, name: &str) -> Result<fs::File> {
-    let f = open_lock(layout, name)?;
-    f.lock().map_err(|e| {
-        Error::io(
-            format!("cannot lock `{}`", lock_path(layout, name).display()),
-            e,
-        )
-    })?;
+/// Hold the kernel lock on the file `path` (created if need be) until the returned file is
+/// dropped; released by the kernel even on SIGKILL. Blocks while another process holds it.
+pub fn lock_file(path: &Path) -> Result<fs::File> {
+    let f = open_lock(path)?;
+    f.lock()
+        .map_err(|e| Error::io(format!("cannot lock `{}`", path.display()), e))?;
     Ok(f)
 }
 
-/// The lock named `name` if nobody holds it; `Ok(None)` if somebody does.
-pub fn try_lock(layout: &Layout, name: &str) -> Result<Option<fs::File>> {
-    let f = open_lock(layout, name)?;
+/// The lock on `path` if nobody holds it; `Ok(None)` if somebody does.
+pub fn try_lock_file(path: &Path) -> Result<Option<fs::File>> {
+    let f = open_lock(path)?;
     match f.try_lock() {
         Ok(()) => Ok(Some(f)),
         Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(
-            format!("cannot lock `{}`", lock_path(layout, name).display()),
-            e,
-        )),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(Error::io(format!("cannot lock `{}`", path.display()), e))
+        }
     }
+}
+
+/// [`lock_file`] of `.locks/<name>.lock`.
+pub fn lock(layout: &Layout, name: &str) -> Result<fs::File> {
+    lock_file(&lock_path(layout, name))
+}
+
+/// [`try_lock_file`] of `.locks/<name>.lock`.
+pub fn try_lock(layout: &Layout, name: &str) -> Result<Option<fs::File>> {
+    try_lock_file(&lock_path(layout, name))
 }
 
 /// Remove every entry of `dir` for which `stale` says yes (scratch left by killed processes).

@@ -197,9 +197,52 @@ pub fn find_system(layout: &Layout, command: &str, path_var: Option<&OsStr>) -> 
         if id == shim_bin || id == self_exe {
             continue;
         }
+        if dir.file_name() == Some(OsStr::new("shims")) && is_foreign_shim(&candidate) {
+            continue;
+        }
         return Some(candidate);
     }
     None
+}
+
+/// Is `candidate` (found in a PATH directory named `shims`) another version manager's shim?
+/// Such a shim, asked for `system`, searches PATH itself and can land back on pyv's shims: a
+/// loop. Recognised: a symlink to the `mise`/`rtx` binary (mise's shims), or a script whose
+/// first KiB names pyenv, rbenv, asdf or mise the way their shims do (`PYENV_ROOT`,
+/// `libexec/pyenv`, `asdf exec`, `mise x`, ...). Only directories named `shims` are looked
+/// at, and only the one candidate in each, so a plain `system` lookup costs nothing extra.
+pub fn is_foreign_shim(candidate: &Path) -> bool {
+    if let Ok(target) = fs::read_link(candidate) {
+        let name = target.file_name().and_then(OsStr::to_str).unwrap_or("");
+        if ["mise", "rtx", "asdf"].contains(&name) {
+            return true;
+        }
+    }
+    let mut head = [0u8; 1024];
+    let n = match fs::File::open(candidate).and_then(|mut f| {
+        use std::io::Read;
+        f.read(&mut head)
+    }) {
+        Ok(n) => n,
+        Err(_) => return false,
+    };
+    let head = &head[..n];
+    const MARKERS: [&[u8]; 10] = [
+        b"PYENV_ROOT",
+        b"libexec/pyenv",
+        b"pyenv exec",
+        b"RBENV_ROOT",
+        b"rbenv exec",
+        b"asdf exec",
+        b"asdf-plugin",
+        b"mise x ",
+        b"mise exec",
+        b"rtx exec",
+    ];
+    head.starts_with(b"#!")
+        && MARKERS
+            .iter()
+            .any(|m| head.windows(m.len()).any(|w| w == *m))
 }
 
 #[cfg(test)]
@@ -266,6 +309,42 @@ mod tests {
             e @ Error::CommandNotFound { .. } => assert_eq!(e.exit_code(), 127),
             e => panic!("{e}"),
         }
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn other_managers_shims_are_recognised() {
+        let (d, _) = fake_root("foreign", &[]);
+        let dir = d.join("shims");
+        fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.join(name);
+            fs::write(&p, text).unwrap();
+            p
+        };
+        let pyenv = write(
+            "pyenv",
+            "#!/usr/bin/env bash\nexport PYENV_ROOT=\"/root/.pyenv\"\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\" \"$@\"\n",
+        );
+        let asdf = write(
+            "asdf",
+            "#!/usr/bin/env bash\n# asdf-plugin: python 3.12.0\nexec asdf exec \"python3\" \"$@\"\n",
+        );
+        let plain = write(
+            "plain",
+            "#!/bin/sh\necho pyenv is not mentioned like a shim\n",
+        );
+        let elf = write("elf", "\x7fELF PYENV_ROOT");
+        let mise_bin = d.join("mise");
+        fs::write(&mise_bin, "\x7fELF").unwrap();
+        let mise = dir.join("mise-shim");
+        std::os::unix::fs::symlink(&mise_bin, &mise).unwrap();
+        assert!(is_foreign_shim(&pyenv));
+        assert!(is_foreign_shim(&asdf));
+        assert!(is_foreign_shim(&mise));
+        assert!(!is_foreign_shim(&plain));
+        assert!(!is_foreign_shim(&elf));
+        assert!(!is_foreign_shim(&dir.join("missing")));
         fs::remove_dir_all(&d).unwrap();
     }
 }

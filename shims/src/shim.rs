@@ -4,7 +4,9 @@
 //! `stat` of the target, `exec`. No network, no config parsing, no directory listing unless a
 //! name is a prefix or missing. `exec` replaces the process, so arguments, stdin, signals and the
 //! exit status pass through untouched. The one exception is `pip install`/`uninstall`, which is
-//! waited for so that new commands get shims straight away (as pyenv's pip-rehash hook does).
+//! waited for so that new commands get shims straight away (as pyenv's pip-rehash hook does);
+//! Ctrl-C still reaches it. A `system` command is handed on with a lap counter in the
+//! environment, so another manager's shim that leads back here stops with an error.
 
 use std::env;
 use std::ffi::{OsStr, OsString};
@@ -68,6 +70,29 @@ fn locate(command: &str) -> Result<(Layout, Found), Error> {
 pub fn exec_found(layout: &Layout, command: &str, found: Found, args: Vec<OsString>) -> i32 {
     let mut cmd = Command::new(&found.path);
     cmd.args(&args);
+    if let Resolved::System = found.version {
+        let prev = env::var_os(HOPS_VAR);
+        match next_hops(prev.as_deref(), std::process::id()) {
+            Some(hops) => {
+                cmd.env(HOPS_VAR, hops);
+            }
+            None => {
+                let dir = found.path.parent().unwrap_or(Path::new("/"));
+                report(
+                    &format!(
+                        "`{command}` for `system` leads back to pyv's shim through `{}` (a loop)",
+                        found.path.display()
+                    ),
+                    Some(format!(
+                        "remove `{}` from PATH (or put it after the real Python), or select an \
+                         installed version (`pyv global <version>`)",
+                        dir.display()
+                    )),
+                );
+                return 1;
+            }
+        }
+    }
     if let Resolved::Installed { .. } = found.version {
         // Like pyenv: the version's bin first, so the program's own subprocesses agree with it.
         if let Some(bin) = found.path.parent() {
@@ -89,8 +114,7 @@ pub fn exec_found(layout: &Layout, command: &str, found: Found, args: Vec<OsStri
         return 126;
     }
     // pip install/uninstall: wait, then rehash so new commands work at once.
-    ignore_interrupts();
-    let status = match cmd.status() {
+    let status = match wait_for_child(&mut cmd) {
         Ok(s) => s,
         Err(err) => {
             report(
@@ -106,9 +130,76 @@ pub fn exec_found(layout: &Layout, command: &str, found: Found, args: Vec<OsStri
             Some("run `pyv rehash`".into()),
         );
     }
+    if let Some(sig) = status.signal() {
+        // Die the way the child did, so a calling shell or script sees the Ctrl-C too.
+        die_by(sig);
+    }
     status
         .code()
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
+/// Carries, through the environment, how often a `system` command was handed on: `<pid>
+/// <hops in that pid> <hops in all>`. Another version manager's shim that searches PATH for
+/// `system` may find pyv's shim again; every lap `exec`s in the same process (so laps in one
+/// pid are counted), while a program that runs `python3` in a child starts that count afresh.
+const HOPS_VAR: &str = "__PYV_SYSTEM_HOPS";
+/// Laps back into pyv in one process before it is called a loop (a program may legitimately
+/// re-`exec` itself through the shim once or twice).
+const SAME_PID_HOPS: u32 = 3;
+/// Nested `system` hand-offs in all before it is called a loop (a loop through wrappers that
+/// fork instead of `exec`).
+const ALL_HOPS: u32 = 32;
+
+/// The new value of [`HOPS_VAR`] for one more `system` hand-off from `pid`, or `None` if that
+/// would be one lap too many.
+pub fn next_hops(prev: Option<&OsStr>, pid: u32) -> Option<String> {
+    let prev = prev.and_then(OsStr::to_str).unwrap_or("");
+    let mut fields = prev.split(' ').map(|f| f.parse::<u32>().ok());
+    let (same, all) = match (
+        fields.next().flatten(),
+        fields.next().flatten(),
+        fields.next().flatten(),
+    ) {
+        (Some(p), Some(same), Some(all)) => (if p == pid { same } else { 0 }, all),
+        _ => (0, 0),
+    };
+    let (same, all) = (same.saturating_add(1), all.saturating_add(1));
+    (same <= SAME_PID_HOPS && all <= ALL_HOPS).then(|| format!("{pid} {same} {all}"))
+}
+
+extern "C" {
+    fn signal(signum: i32, handler: usize) -> usize;
+    fn raise(signum: i32) -> i32;
+}
+const SIGINT: i32 = 2;
+const SIGQUIT: i32 = 3;
+const SIG_DFL: usize = 0;
+
+extern "C" fn ignore_signal(_: i32) {}
+
+/// Run `cmd` and wait for it. While waiting, Ctrl-C must reach only the child (it shares our
+/// process group and gets the terminal's SIGINT itself): we catch SIGINT/SIGQUIT with a
+/// handler that does nothing. A caught signal is reset to the default action by `exec`, so the
+/// child still dies on Ctrl-C; `SIG_IGN` would be inherited and make it immune.
+fn wait_for_child(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    // SAFETY: the handler does nothing, which is async-signal-safe.
+    unsafe {
+        signal(SIGINT, ignore_signal as *const () as usize);
+        signal(SIGQUIT, ignore_signal as *const () as usize);
+    }
+    cmd.status()
+}
+
+/// Terminate this process with the SIGINT that killed the child (other signals: exit code).
+fn die_by(sig: i32) {
+    if sig == SIGINT {
+        // SAFETY: restoring the default action and raising it has no preconditions.
+        unsafe {
+            signal(sig, SIG_DFL);
+            raise(sig);
+        }
+    }
 }
 
 /// Does this invocation install or remove packages (so shims may change)?
@@ -135,21 +226,6 @@ pub fn changes_commands(command: &str, args: &[OsString]) -> bool {
         }
     }
     false
-}
-
-/// While waiting for a child, let Ctrl-C reach only the child (it shares our process group).
-fn ignore_interrupts() {
-    extern "C" {
-        fn signal(signum: i32, handler: usize) -> usize;
-    }
-    const SIGINT: i32 = 2;
-    const SIGQUIT: i32 = 3;
-    const SIG_IGN: usize = 1;
-    // SAFETY: installing SIG_IGN has no preconditions.
-    unsafe {
-        signal(SIGINT, SIG_IGN);
-        signal(SIGQUIT, SIG_IGN);
-    }
 }
 
 #[cfg(test)]
@@ -179,5 +255,23 @@ mod tests {
         assert!(!changes_commands("python", &a(&["install.py"])));
         assert!(!changes_commands("python", &a(&["-m", "venv", "install"])));
         assert!(!changes_commands("pipx", &a(&["install", "x"])));
+    }
+
+    #[test]
+    fn system_hops_count_laps_per_process_and_in_all() {
+        let first = next_hops(None, 7).unwrap();
+        assert_eq!(first, "7 1 1");
+        let second = next_hops(Some(OsStr::new(&first)), 7).unwrap();
+        let third = next_hops(Some(OsStr::new(&second)), 7).unwrap();
+        assert_eq!(third, "7 3 3");
+        assert_eq!(
+            next_hops(Some(OsStr::new(&third)), 7),
+            None,
+            "a lap too many"
+        );
+        // A child process starts its own count, but the total keeps growing.
+        assert_eq!(next_hops(Some(OsStr::new(&third)), 8).unwrap(), "8 1 4");
+        assert_eq!(next_hops(Some(OsStr::new("9 1 32")), 10), None);
+        assert_eq!(next_hops(Some(OsStr::new("junk")), 7).unwrap(), "7 1 1");
     }
 }

@@ -4,28 +4,42 @@ use clap::Args;
 use pyv_core::{resolve, shim};
 
 use crate::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Run a command with the selected version, as its shim would
 #[derive(Args)]
 pub struct Exec {
-    /// The command to run
-    pub command: String,
-    /// Its arguments, passed through unchanged
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<OsString>,
+    /// The command to run, then its arguments (passed through unchanged)
+    ///
+    /// pyv's own options (`-q`, `-v`, `--help`, ...) count only before the command.
+    #[arg(
+        value_name = "COMMAND [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub argv: Vec<OsString>,
 }
 
 impl Exec {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let mut argv = self.argv.into_iter();
+        let command = argv.next().unwrap_or_default();
+        let Some(command) = command.to_str().map(str::to_string) else {
+            return Err(Error::Usage {
+                message: format!("command `{}` is not UTF-8", command.to_string_lossy()),
+                hint: Some("shims exist only for UTF-8 command names".into()),
+            });
+        };
         let sel = ctx.selection()?;
         let path = std::env::var_os("PATH");
-        let found = resolve::find_command(&ctx.layout, &sel, &self.command, path.as_deref())?;
+        let found = resolve::find_command(&ctx.layout, &sel, &command, path.as_deref())?;
         Ok(shim::exec_found(
             &ctx.layout,
-            &self.command,
+            &command,
             found,
-            self.args,
+            argv.collect(),
         ))
     }
 }

@@ -56,10 +56,11 @@ impl Versions {
             }
         };
         let mut lines = Vec::new();
+        // `--bare` lists names only, never `system` (as pyenv does), selected or not.
         if !self.bare
-            && resolve::find_system(layout, "python3", std::env::var_os("PATH").as_deref())
-                .is_some()
-            || selected.iter().any(|s| s == "system")
+            && (selected.iter().any(|s| s == "system")
+                || resolve::find_system(layout, "python3", std::env::var_os("PATH").as_deref())
+                    .is_some())
         {
             lines.push(mark(Resolved::System.name()));
         }

@@ -1,8 +1,16 @@
 //! Getting verified archive bytes into the cache. The response is streamed once through the
 //! SHA-256 hasher and the progress meter into `<cache>/<file>.part`, which is renamed to
 //! `<cache>/<file>` only when the digest matches. An interrupted `.part` is resumed with a
-//! `Range` request; connection errors, timeouts and 5xx answers are retried with backoff; a
-//! digest mismatch is never retried: the bytes are deleted and the install stops.
+//! `Range` request (a `206` must start at the byte we asked for, else the `.part` is dropped and
+//! the download starts over). Timeouts, lost connections, 408/429 and 5xx answers are retried
+//! with backoff; a host that does not resolve (DNS) or refuses the connection is not: nothing
+//! listens there, so its other files are skipped and the next source is tried at once. A
+//! digest mismatch is never retried: the bytes are deleted and the install stops. Every URL
+//! that fails gets one line saying why, and the final error lists each once.
+//!
+//! One archive is downloaded by one pyv at a time: `.locks/download-<file>.lock` is held from
+//! the cache check to the rename into the cache, so `pyv install 3.13.5` and `3.13.5t` run
+//! together share one download instead of writing the same `.part`.
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
@@ -31,6 +39,8 @@ enum Failure {
     Missing(String),
     /// Retryable problems that persisted: try the next source.
     Failed(String),
+    /// The host does not resolve or refuses connections: skip this source's other files too.
+    Unreachable(String),
     /// The bytes are wrong: stop everything.
     Digest {
         actual: String,
@@ -82,6 +92,16 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
         });
     };
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
+    // Every candidate of one request names the same first file: one lock covers them all. It
+    // lives in the cache, so it also serialises installs from different roots sharing it.
+    let _lock = crate::locks::wait_for(
+        &cache.join(".locks").join(format!("{}.lock", first.file)),
+        ui,
+        &format!(
+            "another pyv is downloading `{}`; waiting for it",
+            first.file
+        ),
+    )?;
     for (_, c) in attempts {
         let cached = cache.join(&c.file);
         if cached.is_file() {
@@ -111,7 +131,12 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
             tried: vec![format!("cannot start an HTTP client: {e}")],
         })?;
     let mut tried = Vec::new();
+    // A source that cannot be reached (DNS, refused) is not asked for its other files.
+    let mut unreachable: Vec<&str> = Vec::new();
     for (url, c) in attempts {
+        if unreachable.iter().any(|o| url.starts_with(o)) {
+            continue;
+        }
         let part = cache.join(format!("{}.part", c.file));
         let outcome = if let Some(path) = url.strip_prefix("file://") {
             copy_file(Path::new(path), &part, c, ui)
@@ -126,7 +151,14 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
                 return Ok(dest);
             }
             Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
+                ui.note(&format!("{url}: {why}"));
                 tried.push(format!("{url}: {why}"));
+            }
+            Err(Failure::Unreachable(why)) => {
+                let _ = fs::remove_file(&part);
+                ui.note(&format!("{url}: {why}"));
+                tried.push(format!("{url}: {why}"));
+                unreachable.push(origin_of(url));
             }
             Err(Failure::Digest { actual }) => {
                 let _ = fs::remove_file(&part);
@@ -196,11 +228,29 @@ fn get_once(
     if have > 0 {
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }
-    let mut resp = req.send().map_err(|e| Attempt::Retry(describe(&e)))?;
+    let mut resp = req.send().map_err(|e| classify(&e))?;
     let status = resp.status();
     // 206 continues our `.part`; 200 means the server ignored the Range: start over.
     let resumed = match status.as_u16() {
-        206 if have > 0 => true,
+        206 if have > 0 => {
+            let range = resp
+                .headers()
+                .get(reqwest::header::CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok());
+            let start = range.and_then(range_start);
+            if start != Some(have) {
+                // Not the continuation of our bytes: drop them and start from zero.
+                let _ = fs::remove_file(part);
+                return Err(Attempt::Retry(format!(
+                    "asked to resume at byte {have}, the server sent {}; starting over",
+                    match range {
+                        Some(r) => format!("`Content-Range: {r}`"),
+                        None => "no Content-Range".into(),
+                    }
+                )));
+            }
+            true
+        }
         200 => false,
         416 => {
             // Our `.part` is not a prefix of what the server has: start over.
@@ -326,6 +376,51 @@ fn copy_file(src: &Path, part: &Path, want: &Candidate, ui: &Ui) -> Result<(), F
     })
 }
 
+/// The first byte of a `Content-Range: bytes <first>-<last>/<total>` value.
+fn range_start(value: &str) -> Option<u64> {
+    let spec = value.trim().strip_prefix("bytes")?.trim_start();
+    let (first, rest) = spec.split_once('-')?;
+    rest.contains('/').then_some(())?;
+    first.trim().parse().ok()
+}
+
+/// Whether a failed request is worth repeating. A name that does not resolve and a refused
+/// connection are not transient (nothing is listening there): the next source is tried at once.
+/// Timeouts and other connection failures (resets, TLS hiccups) are retried.
+fn classify(e: &reqwest::Error) -> Attempt {
+    let host = e
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("?")
+        .to_string();
+    let mut chain = Vec::new();
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(inner) = src {
+        chain.push(inner);
+        src = inner.source();
+    }
+    let refused = chain.iter().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::ConnectionRefused)
+    });
+    let dns = e.is_connect()
+        && chain.iter().any(|c| {
+            let m = c.to_string();
+            m.contains("dns error") || m.contains("failed to lookup address")
+        });
+    if dns && !e.is_timeout() {
+        Attempt::Stop(Failure::Unreachable(format!(
+            "cannot resolve host `{host}` (DNS)"
+        )))
+    } else if refused {
+        Attempt::Stop(Failure::Unreachable(format!(
+            "connection refused by `{host}`"
+        )))
+    } else {
+        Attempt::Retry(describe(e))
+    }
+}
+
 /// A reqwest error as one short phrase (the source chain, not just "error sending request").
 fn describe(e: &reqwest::Error) -> String {
     let mut s = if e.is_timeout() {
@@ -364,4 +459,28 @@ pub fn hash_file(path: &Path) -> io::Result<String> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `scheme://host[:port]/` of a URL: what one unreachable answer rules out.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i + 1],
+        None => url,
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("http://h:8/a/b.tgz"), "http://h:8/");
+        assert_eq!(
+            origin_of("https://pyv-test.invalid"),
+            "https://pyv-test.invalid"
+        );
+        assert_eq!(origin_of("file:///srv/x"), "file:///");
+    }
 }

@@ -1,7 +1,8 @@
 //! A tiny HTTP/1.1 file server for tests, on 127.0.0.1:0, written with std only: serves an
 //! in-memory file map and/or a directory tree in python.org's layout, honours `Range: bytes=N-`,
 //! and can be scripted to fail: 404, N×500 before succeeding, cutting the connection after N
-//! body bytes, or dripping the body slowly. Every request line (with its Range) is recorded.
+//! body bytes, dripping the body slowly, or answering a Range request from byte 0. Every
+//! request line (with its Range) is recorded.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -22,6 +23,9 @@ pub enum Fault {
     CutAfter(usize),
     /// Send the body in 16 KiB chunks with this pause between them.
     Drip(Duration),
+    /// Answer a Range request with 206 but the whole body (`Content-Range: bytes 0-…`), as a
+    /// broken server or cache does.
+    RangeFromZero,
 }
 
 #[derive(Default)]
@@ -144,7 +148,10 @@ fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops"
         ),
         (fault, Some(body)) => {
-            let start = range.unwrap_or(0).min(body.len());
+            let start = match fault {
+                Some(Fault::RangeFromZero) => 0,
+                _ => range.unwrap_or(0).min(body.len()),
+            };
             let part = &body[start..];
             if range.is_some() {
                 write!(
