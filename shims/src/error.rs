@@ -57,7 +57,9 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::InvalidName { origin, .. } => Some(match origin {
-                Origin::Env => "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string(),
+                Origin::Env | Origin::Activated => {
+                    "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string()
+                }
                 Origin::File(p) | Origin::Global(p) => {
                     format!("edit `{}` to name an installed version", p.display())
                 }
