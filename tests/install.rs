@@ -842,3 +842,52 @@ fn a_mirror_without_a_scheme_is_a_usage_error_before_any_work() {
         assert!(!env.path().join("cache").read_dir().unwrap().any(|_| true));
     }
 }
+
+#[test]
+fn install_with_nothing_missing_points_at_install_version_and_list() {
+    let env = Env::new();
+    env.fake_version(V, &["python"]);
+    fs::write(env.path().join(".python-version"), format!("{V}\n")).unwrap();
+    let (code, out, _) = run(env.pyv().arg("install"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("every selected version is installed"), "{out}");
+    assert!(out.contains("`pyv install <version>`"), "{out}");
+    assert!(out.contains("`pyv install --list`"), "{out}");
+    // Only `system` selected.
+    fs::write(env.path().join(".python-version"), "system\n").unwrap();
+    let (code, out, _) = run(env.pyv().arg("install"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("only `system` is selected"), "{out}");
+    assert!(out.contains("`pyv install --list`"), "{out}");
+    // Nothing selected at all.
+    fs::remove_file(env.path().join(".python-version")).unwrap();
+    let (code, _, err) = run(env.pyv().arg("install"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`pyv install 3.13`") && err.contains("`pyv install --list`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_prefix_request_says_what_it_resolved_to_first() {
+    let env = Env::new();
+    let server = Server::start();
+    let (code, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--skip-preflight", "3.13"]));
+    assert_eq!(code, 1, "nothing to download here: {err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.starts_with("pyv: 3.13 -> 3.13."), "{err}");
+    let exact = first.trim_start_matches("pyv: 3.13 -> ");
+    assert!(exact.split('.').count() == 3, "{err}");
+    // An exact request says nothing of the kind.
+    let (_, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--skip-preflight", exact]));
+    assert!(!err.contains(" -> "), "{err}");
+}

@@ -96,6 +96,10 @@ impl Install {
                 request::plan(&name, &origin, sha256.as_deref(), self.debug)?
             };
             ctx.arg_name(&plan.name)?;
+            if plan.name != raw && !ctx.quiet && !request::is_local_archive(&raw) {
+                // Say what a prefix, `latest` or `3.13t` became before any work starts.
+                eprintln!("pyv: {raw} -> {}", plan.name);
+            }
             match install::install(&settings, &plan, &opts)? {
                 Outcome::Installed { name, dir, took } => {
                     ctx.rehash()?;
@@ -145,9 +149,16 @@ impl Install {
             .map(|v| (v.clone(), origin.clone()))
             .collect();
         if missing.is_empty() && !ctx.quiet {
+            if sel.versions.iter().all(|v| v == "system") {
+                println!("only `system` is selected ({origin}); nothing to install");
+            } else {
+                println!(
+                    "every selected version is installed: {} ({origin})",
+                    sel.versions.join(", ")
+                );
+            }
             println!(
-                "every selected version is installed: {} ({origin})",
-                sel.versions.join(", ")
+                "to install another: `pyv install <version>` (`pyv install --list` shows them)"
             );
         }
         Ok(missing)
