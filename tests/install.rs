@@ -891,3 +891,50 @@ fn a_prefix_request_says_what_it_resolved_to_first() {
         .args(["install", "--skip-preflight", exact]));
     assert!(!err.contains(" -> "), "{err}");
 }
+
+#[test]
+fn doctor_says_each_thing_once() {
+    let env = Env::new();
+    let cc = cc_without_ssl(&env);
+    let (code, out, _) = run(env.pyv().arg("doctor").env("CC", &cc));
+    assert_eq!(code, 1, "{out}");
+    for line in out.lines() {
+        let words: Vec<String> = line
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            assert_ne!(pair[0], pair[1], "repeated word in `{line}`");
+        }
+        let missing = words.iter().filter(|w| *w == "missing").count();
+        assert!(missing <= 1, "`missing` twice in `{line}`");
+        if let Some(cmd) = line.strip_prefix("to install what is missing: ") {
+            let mut pkgs: Vec<&str> = cmd.split_whitespace().collect();
+            let n = pkgs.len();
+            pkgs.sort();
+            pkgs.dedup();
+            assert_eq!(pkgs.len(), n, "a package twice in `{line}`");
+        }
+    }
+    assert!(out.contains("MISSING  ssl"), "{out}");
+    assert!(out.contains("Python would lack ssl, hashlib"), "{out}");
+}
+
+#[test]
+fn doctor_exits_1_without_the_shim_binary() {
+    let env = Env::new();
+    let lonely = env.path().join("bin");
+    fs::create_dir_all(&lonely).unwrap();
+    fs::copy(common::pyv_bin(), lonely.join("pyv")).unwrap();
+    let mut c = env.cmd(lonely.join("pyv"));
+    let (code, out, _) = run(c.arg("doctor"));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("MISSING  pyv-shim"), "{out}");
+    assert!(out.contains("install.sh"), "{out}");
+    let (_, out, _) = run(env.pyv().arg("doctor"));
+    assert!(out.contains("ok       pyv-shim"), "{out}");
+}
