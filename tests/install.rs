@@ -938,3 +938,98 @@ fn doctor_exits_1_without_the_shim_binary() {
     let (_, out, _) = run(env.pyv().arg("doctor"));
     assert!(out.contains("ok       pyv-shim"), "{out}");
 }
+
+/// `install` run on a pseudo-terminal by util-linux `script`, so the live progress is drawn;
+/// returns the child and the file the terminal output goes to. Bytes written to the child's
+/// stdin are typed on that terminal (`\x03` is a real Ctrl-C).
+fn install_on_a_tty(
+    env: &Env,
+    server: &Server,
+    sha: &str,
+    extra: &[(&str, &str)],
+) -> (std::process::Child, std::path::PathBuf) {
+    let typescript = env.path().join("typescript");
+    let inner = install(env, server, sha);
+    let line = std::iter::once(inner.get_program())
+        .chain(inner.get_args())
+        .map(|a| format!("'{}'", a.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = env.cmd("script");
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.envs(extra.iter().copied())
+        .env("TERM", "xterm")
+        .args(["-qfec", &format!("exec {line}")])
+        .arg(&typescript)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    (c.spawn().unwrap(), typescript)
+}
+
+#[test]
+fn on_a_terminal_the_header_comes_before_the_bar_and_no_empty_bar_is_left() {
+    let env = Env::new();
+    let tgz = fake_release::tgz_with(V, &[("noise.bin", &noise(300_000))]);
+    let server = serve(&tgz);
+    let (mut child, typescript) = install_on_a_tty(&env, &server, &fake_release::sha256(&tgz), &[]);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    let out = String::from_utf8_lossy(&fs::read(&typescript).unwrap()).into_owned();
+    let header = out.find(&format!("pyv: {V}: download http")).expect(&out);
+    let bar = out.find(&format!("{V} download [")).expect(&out);
+    assert!(
+        header < bar,
+        "a bar was drawn before its header line:\n{out:?}"
+    );
+    assert!(out.contains(&format!("installed Python {V}")), "{out:?}");
+}
+
+#[test]
+fn on_a_terminal_ctrl_c_clears_the_spinner() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (mut child, typescript) = install_on_a_tty(
+        &env,
+        &server,
+        &fake_release::sha256(&tgz),
+        &[("FAKE_SLEEP", "configure")],
+    );
+    let spinner = format!("{V} configure");
+    // Wait (on the condition, polling the typescript) until the spinner is on screen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = fs::read(&typescript).unwrap_or_default();
+        if String::from_utf8_lossy(&out).contains(&spinner) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    let out = String::from_utf8_lossy(&fs::read(&typescript).unwrap()).into_owned();
+    assert!(!status.success(), "{out:?}");
+    let interrupted = out.find("interrupted by").expect(&out);
+    let last_spinner = out[..interrupted].rfind(&spinner).unwrap();
+    // After its last frame the spinner's line is erased before anything else is said.
+    let after = &out[last_spinner..interrupted];
+    assert!(
+        after.contains("\x1b[2K"),
+        "spinner left on screen:\n{out:?}"
+    );
+    assert_clean(&env, V);
+}
