@@ -5,17 +5,23 @@
 #   ./install.sh                     build, install, add the shell hook
 #   ./install.sh --no-modify-rc      build and install only
 #   ./install.sh --with-build-deps   also install what compiling CPython needs (apt, dnf, ...)
+#   ./install.sh --auto-activate     the hook also activates the virtualenv a directory's
+#                                    .python-version names (a re-run keeps it; undo with
+#                                    --no-auto-activate)
 set -euo pipefail
 
 usage() {
-  sed -n '2,7s/^# \{0,1\}//p' "$0"
+  sed -n '2,10s/^# \{0,1\}//p' "$0"
 }
 
 modify_rc=1
 build_deps=0
+auto_activate="" # empty: keep what each rc file's block had
 for arg in "$@"; do
   case "$arg" in
     --no-modify-rc) modify_rc=0 ;;
+    --auto-activate) auto_activate=1 ;;
+    --no-auto-activate) auto_activate=0 ;;
     --with-build-deps) build_deps=1 ;;
     -h | --help)
       usage
@@ -113,23 +119,42 @@ write_block() {
 
 q() { printf '%q' "$1"; }
 
+# " --auto-activate" if it was asked for, or (not asked either way) if rc's block had it.
+init_flags() {
+  local rc="$1"
+  if [ "$auto_activate" = 1 ]; then
+    printf ' --auto-activate'
+  elif [ -z "$auto_activate" ] && [ -f "$rc" ] \
+    && awk -v b="$begin_marker" -v e="$end_marker" '
+      $0 == b { inside = 1; next }
+      $0 == e { inside = 0; next }
+      inside && /init (bash|zsh|fish) --auto-activate/ { found = 1 }
+      END { exit !found }
+    ' "$rc"; then
+    printf ' --auto-activate'
+  fi
+}
+
 if [ "$modify_rc" -eq 1 ]; then
   root_export=""
   if [ "$root" != "$HOME/.pyv" ]; then
     root_export="export PYV_ROOT=$(q "$root")"$'\n'
   fi
   posix_path="case \":\$PATH:\" in *:$(q "$bin_dir"):*) ;; *) export PATH=$(q "$bin_dir"):\$PATH ;; esac"
-  write_block "$HOME/.bashrc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init bash)\""
+  rc="$HOME/.bashrc"
+  write_block "$rc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init bash$(init_flags "$rc"))\""
   if command -v zsh >/dev/null 2>&1 || [ -e "$HOME/.zshrc" ]; then
-    write_block "${ZDOTDIR:-$HOME}/.zshrc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init zsh)\""
+    rc="${ZDOTDIR:-$HOME}/.zshrc"
+    write_block "$rc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init zsh$(init_flags "$rc"))\""
   fi
   if command -v fish >/dev/null 2>&1 || [ -d "$HOME/.config/fish" ]; then
     fish_root=""
     if [ "$root" != "$HOME/.pyv" ]; then
       fish_root="set -gx PYV_ROOT $(q "$root")"$'\n'
     fi
-    write_block "$HOME/.config/fish/config.fish" \
-      "${fish_root}contains -- $(q "$bin_dir") \$PATH; or set -gx PATH $(q "$bin_dir") \$PATH"$'\n'"$(q "$bin_dir/pyv") init fish | source"
+    rc="$HOME/.config/fish/config.fish"
+    write_block "$rc" \
+      "${fish_root}contains -- $(q "$bin_dir") \$PATH; or set -gx PATH $(q "$bin_dir") \$PATH"$'\n'"$(q "$bin_dir/pyv") init fish$(init_flags "$rc") | source"
   fi
   say "open a new shell (or 'exec \$SHELL') to start using pyv"
 else

@@ -61,15 +61,6 @@ _pyv() {
             pyv,root)
                 cmd="pyv__subcmd__root"
                 ;;
-            pyv,sh-activate)
-                cmd="pyv__subcmd__sh__subcmd__activate"
-                ;;
-            pyv,sh-deactivate)
-                cmd="pyv__subcmd__sh__subcmd__deactivate"
-                ;;
-            pyv,sh-shell)
-                cmd="pyv__subcmd__sh__subcmd__shell"
-                ;;
             pyv,shell)
                 cmd="pyv__subcmd__shell"
                 ;;
@@ -160,15 +151,6 @@ _pyv() {
             pyv__subcmd__help,root)
                 cmd="pyv__subcmd__help__subcmd__root"
                 ;;
-            pyv__subcmd__help,sh-activate)
-                cmd="pyv__subcmd__help__subcmd__sh__subcmd__activate"
-                ;;
-            pyv__subcmd__help,sh-deactivate)
-                cmd="pyv__subcmd__help__subcmd__sh__subcmd__deactivate"
-                ;;
-            pyv__subcmd__help,sh-shell)
-                cmd="pyv__subcmd__help__subcmd__sh__subcmd__shell"
-                ;;
             pyv__subcmd__help,shell)
                 cmd="pyv__subcmd__help__subcmd__shell"
                 ;;
@@ -221,7 +203,7 @@ _pyv() {
 
     case "${cmd}" in
         pyv)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +225,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__activate)
-            opts="-f -q -v -h -V --force --auto --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --force --auto --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,7 +247,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__commands)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +269,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__completions)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version bash zsh fish"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,7 +291,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__deactivate)
-            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,7 +313,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__doctor)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +335,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__exec)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,7 +357,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__global)
-            opts="-f -q -v -h -V --unset --force --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --unset --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,7 +379,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help)
-            opts="global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,48 +589,6 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__root)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__help__subcmd__sh__subcmd__activate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__help__subcmd__sh__subcmd__deactivate)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__help__subcmd__sh__subcmd__shell)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -873,7 +813,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__init)
-            opts="-q -v -h -V --auto-activate --no-rehash --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --auto-activate --no-rehash --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -895,7 +835,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__install)
-            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --prebuilt --source --root --cache-dir --quiet --verbose --help --version"
+            opts="-l -f -s -g -k -j -q -v -h --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --prebuilt --source --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -929,7 +869,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__latest)
-            opts="-k -q -v -h -V --known --root --cache-dir --quiet --verbose --help --version"
+            opts="-k -q -v -h --known --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,7 +891,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__local)
-            opts="-f -q -v -h -V --unset --force --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --unset --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,7 +913,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__prefix)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -995,7 +935,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__rehash)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,73 +957,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__root)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__sh__subcmd__activate)
-            opts="-f -q -v -h -V --force --auto --root --cache-dir --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__sh__subcmd__deactivate)
-            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cache-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        pyv__subcmd__sh__subcmd__shell)
-            opts="-q -v -h -V --unset --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1105,7 +979,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__shell)
-            opts="-q -v -h -V --unset --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --unset --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1127,7 +1001,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__shims)
-            opts="-q -v -h -V --short --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --short --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1149,7 +1023,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__uninstall)
-            opts="-f -q -v -h -V --force --with-envs --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --force --with-envs --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1171,7 +1045,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__update)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1193,7 +1067,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__version)
-            opts="-q -v -h -V --bare --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --bare --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1215,7 +1089,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__version__subcmd__file)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1237,7 +1111,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__version__subcmd__name)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1259,7 +1133,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__version__subcmd__origin)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1281,7 +1155,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__versions)
-            opts="-q -v -h -V --bare --skip-aliases --skip-envs --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --bare --skip-aliases --skip-envs --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1303,7 +1177,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenv)
-            opts="-f -q -v -h -V --system-site-packages --without-pip --force --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --system-site-packages --without-pip --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1325,7 +1199,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenv__subcmd__delete)
-            opts="-f -q -v -h -V --force --root --cache-dir --quiet --verbose --help --version"
+            opts="-f -q -v -h --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1347,7 +1221,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenv__subcmd__prefix)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,7 +1243,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenvs)
-            opts="-q -v -h -V --bare --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --bare --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1391,7 +1265,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__whence)
-            opts="-q -v -h -V --path --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --path --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1413,7 +1287,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__which)
-            opts="-q -v -h -V --nosystem --root --cache-dir --quiet --verbose --help --version"
+            opts="-q -v -h --nosystem --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1442,3 +1316,33 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _pyv -o bashdefault -o default pyv
 fi
+
+# pyv: names from the live root. Installed versions and environments for the commands that
+# take them, the catalog for `install`, command names for `which`/`whence`/`exec`; everything
+# else (subcommands, options) comes from _pyv above.
+_pyv_dynamic() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" sub="" pos=0 i bin="${__pyv_bin:-pyv}" words=""
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "${COMP_WORDS[i]}" in
+      --root | --cache-dir) ((i++)) ;;
+      -*) ;;
+      *) if [[ -z "$sub" ]]; then sub="${COMP_WORDS[i]}"; else ((pos++)); fi ;;
+    esac
+  done
+  if [[ -n "$sub" && "$cur" != -* ]]; then
+    case "$sub" in
+      global | local | shell | uninstall | prefix | activate | virtualenv-delete | virtualenv-prefix)
+        words="$("$bin" versions --bare 2>/dev/null) system" ;;
+      virtualenv) ((pos == 0)) && words="$("$bin" versions --bare --skip-envs 2>/dev/null)" ;;
+      install) words="$("$bin" install --list 2>/dev/null) latest" ;;
+      which | whence) ((pos == 0)) && words="$("$bin" shims --short 2>/dev/null)" ;;
+      exec) ((pos == 0)) && words="$("$bin" shims --short 2>/dev/null)" ;;
+    esac
+    if [[ -n "$words" ]]; then
+      mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+      return 0
+    fi
+  fi
+  _pyv "$@"
+}
+complete -F _pyv_dynamic -o bashdefault -o default pyv

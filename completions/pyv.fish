@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pyv_global_optspecs
-    string join \n root= cache-dir= q/quiet v/verbose h/help V/version
+    string join \n root= cache-dir= q/quiet v/verbose h/help
 end
 
 function __fish_pyv_needs_command
@@ -29,11 +29,9 @@ complete -c pyv -n "__fish_pyv_needs_command" -l cache-dir -d 'Where downloads a
 complete -c pyv -n "__fish_pyv_needs_command" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_needs_command" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_needs_command" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_needs_command" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "global" -d 'Set or show the global Python version(s), used when nothing more specific selects one'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "local" -d 'Set or show the version(s) for this directory and below (`.python-version`)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "shell" -d 'Set or show the version(s) for this shell only (PYV_VERSION)'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "sh-shell" -d 'Set or show the version(s) for this shell only (PYV_VERSION)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "version" -d 'Show the selected version(s) and what selected them'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "version-name" -d 'Show the selected version name(s), `:`-separated'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "version-origin" -d 'Explain what selected the current version (a file, PYV_VERSION, or the global file)'
@@ -56,8 +54,6 @@ complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenv-delete" -d 'Dele
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenv-prefix" -d 'Show the prefix of the version a virtualenv was made from (default: the selected one)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "deactivate" -d 'Deactivate the virtualenv active in this shell'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "sh-activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "sh-deactivate" -d 'Deactivate the virtualenv active in this shell'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "root" -d 'Show pyv\'s root directory'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "completions" -d 'Print the completion script for a shell (the same as in completions/)'
@@ -70,7 +66,6 @@ complete -c pyv -n "__fish_pyv_using_subcommand global" -s f -l force -d 'Write 
 complete -c pyv -n "__fish_pyv_using_subcommand global" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand global" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand global" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand global" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand local" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand local" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand local" -l unset -d 'Remove this directory\'s `.python-version`'
@@ -78,46 +73,33 @@ complete -c pyv -n "__fish_pyv_using_subcommand local" -s f -l force -d 'Write t
 complete -c pyv -n "__fish_pyv_using_subcommand local" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand local" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand local" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand local" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -l unset -d 'Stop overriding the version in this shell'
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand shell" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand shell" -s V -l version -d 'Print version'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -l unset -d 'Stop overriding the version in this shell'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -s q -l quiet -d 'Print less (no progress)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-shell" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand version" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version" -l bare -d 'Print only the names (same as `pyv version-name`)'
 complete -c pyv -n "__fish_pyv_using_subcommand version" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand version" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand version" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l bare -d 'Names only: no markers, no origin, no `system`'
@@ -126,53 +108,45 @@ complete -c pyv -n "__fish_pyv_using_subcommand versions" -l skip-envs -d 'Leave
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand versions" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -s k -l known -d 'Search the versions pyv can install instead of the installed ones'
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand latest" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l nosystem -d 'Do not fall back to the system Python\'s commands'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand which" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l path -d 'Print the executable\'s path instead of the version name'
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand whence" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand prefix" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand prefix" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l short -d 'Names only, not full paths'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand shims" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l sha256 -d 'Accept a release pyv\'s catalog does not know, if its archive has this SHA-256' -r
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s j -l jobs -d 'Parallel make jobs [default: PYV_MAKE_OPTS if set, else the number of cores]' -r
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
@@ -188,7 +162,6 @@ complete -c pyv -n "__fish_pyv_using_subcommand install" -l source -d 'Build fro
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand install" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s f -l force -d 'Do not ask; also remove the virtualenvs inside the version'
@@ -196,19 +169,16 @@ complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -l with-envs -d 'Also
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand update" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand update" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand update" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l system-site-packages -d 'Give the environment access to the base version\'s site-packages'
@@ -217,27 +187,23 @@ complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s f -l force -d 'Re
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l bare -d 'Names only, one per line'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -s f -l force -d 'Delete without asking'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-prefix" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -s f -l force -d 'Replace a virtualenv that pyv did not activate'
@@ -245,35 +211,17 @@ complete -c pyv -n "__fish_pyv_using_subcommand activate" -l auto -d 'For the di
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand activate" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand activate" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -s f -l force -d 'Also deactivate a virtualenv that pyv did not activate'
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand deactivate" -s V -l version -d 'Print version'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -s f -l force -d 'Replace a virtualenv that pyv did not activate'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -l auto -d 'For the directory hook: activate what `.python-version` or PYV_VERSION names, and deactivate what it activated before; never an error, never a foreign venv'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -s q -l quiet -d 'Print less (no progress)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-activate" -s V -l version -d 'Print version'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -s f -l force -d 'Also deactivate a virtualenv that pyv did not activate'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -s q -l quiet -d 'Print less (no progress)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand sh-deactivate" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand root" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand root" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand root" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand root" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand root" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand root" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l auto-activate -d 'Activate the environment a directory\'s .python-version names when entering it'
@@ -281,49 +229,66 @@ complete -c pyv -n "__fish_pyv_using_subcommand init" -l no-rehash -d 'Do not cr
 complete -c pyv -n "__fish_pyv_using_subcommand init" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand init" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c pyv -n "__fish_pyv_using_subcommand commands" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand commands" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand commands" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand commands" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand commands" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand commands" -s V -l version -d 'Print version'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "global" -d 'Set or show the global Python version(s), used when nothing more specific selects one'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "local" -d 'Set or show the version(s) for this directory and below (`.python-version`)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "shell" -d 'Set or show the version(s) for this shell only (PYV_VERSION)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "sh-shell" -d 'Set or show the version(s) for this shell only (PYV_VERSION)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "version" -d 'Show the selected version(s) and what selected them'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "version-name" -d 'Show the selected version name(s), `:`-separated'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "version-origin" -d 'Explain what selected the current version (a file, PYV_VERSION, or the global file)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "version-file" -d 'Show the version file that selects the version in DIR (default: here)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "versions" -d 'List installed versions and environments; `*` marks the selected ones, `(prebuilt)` the versions not built from source'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "latest" -d 'Print the newest installed (or, with --known, installable) version matching a prefix'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "which" -d 'Show the full path of the executable a command runs in the selected version'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "whence" -d 'List the installed versions (and environments) that have a command'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "exec" -d 'Run a command with the selected version, as its shim would'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "prefix" -d 'Show where a version (default: the selected ones) is installed'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "rehash" -d 'Regenerate the shims for every command in every installed version and environment'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "shims" -d 'List the shims'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "install" -d 'Install Python versions, built from python.org\'s source'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "uninstall" -d 'Remove installed Python versions'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "update" -d 'Fetch the list of CPython releases from python.org'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "doctor" -d 'Check that this machine can build Python (compiler, make, development headers)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenv" -d 'Create a virtualenv from a version\'s `python -m venv` (default: the selected version)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenvs" -d 'List virtualenvs: name, base version, path; `*` marks the active or selected one'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenv-delete" -d 'Delete a virtualenv and its alias, nothing else'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "virtualenv-prefix" -d 'Show the prefix of the version a virtualenv was made from (default: the selected one)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "deactivate" -d 'Deactivate the virtualenv active in this shell'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "sh-activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "sh-deactivate" -d 'Deactivate the virtualenv active in this shell'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "root" -d 'Show pyv\'s root directory'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "completions" -d 'Print the completion script for a shell (the same as in completions/)'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "commands" -d 'List all pyv commands'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "global" -d 'Set or show the global Python version(s), used when nothing more specific selects one'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "local" -d 'Set or show the version(s) for this directory and below (`.python-version`)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "shell" -d 'Set or show the version(s) for this shell only (PYV_VERSION)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "version" -d 'Show the selected version(s) and what selected them'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "version-name" -d 'Show the selected version name(s), `:`-separated'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "version-origin" -d 'Explain what selected the current version (a file, PYV_VERSION, or the global file)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "version-file" -d 'Show the version file that selects the version in DIR (default: here)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "versions" -d 'List installed versions and environments; `*` marks the selected ones, `(prebuilt)` the versions not built from source'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "latest" -d 'Print the newest installed (or, with --known, installable) version matching a prefix'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "which" -d 'Show the full path of the executable a command runs in the selected version'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "whence" -d 'List the installed versions (and environments) that have a command'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "exec" -d 'Run a command with the selected version, as its shim would'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "prefix" -d 'Show where a version (default: the selected ones) is installed'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "rehash" -d 'Regenerate the shims for every command in every installed version and environment'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "shims" -d 'List the shims'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "install" -d 'Install Python versions, built from python.org\'s source'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "uninstall" -d 'Remove installed Python versions'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "update" -d 'Fetch the list of CPython releases from python.org'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "doctor" -d 'Check that this machine can build Python (compiler, make, development headers)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "virtualenv" -d 'Create a virtualenv from a version\'s `python -m venv` (default: the selected version)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "virtualenvs" -d 'List virtualenvs: name, base version, path; `*` marks the active or selected one'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "virtualenv-delete" -d 'Delete a virtualenv and its alias, nothing else'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "virtualenv-prefix" -d 'Show the prefix of the version a virtualenv was made from (default: the selected one)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "deactivate" -d 'Deactivate the virtualenv active in this shell'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "root" -d 'Show pyv\'s root directory'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "completions" -d 'Print the completion script for a shell (the same as in completions/)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "commands" -d 'List all pyv commands'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# pyv: names from the live root. Installed versions and environments for the commands that
+# take them, the catalog for `install`, command names for `which`/`whence`/`exec`.
+function __pyv_names
+    if set -q __pyv_bin
+        $__pyv_bin $argv 2>/dev/null
+    else
+        command pyv $argv 2>/dev/null
+    end
+end
+function __pyv_first_arg
+    # True while the subcommand has no positional argument yet.
+    set -l args (commandline -opc)
+    set -l n 0
+    for a in $args[2..-1]
+        string match -q -- '-*' $a; or set n (math $n + 1)
+    end
+    test $n -le 1
+end
+complete -c pyv -n "__fish_pyv_using_subcommand global local shell uninstall prefix activate virtualenv-delete virtualenv-prefix" -f -a "(__pyv_names versions --bare; echo system)"
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenv; and __pyv_first_arg" -f -a "(__pyv_names versions --bare --skip-envs)"
+complete -c pyv -n "__fish_pyv_using_subcommand install" -f -a "(__pyv_names install --list; echo latest)"
+complete -c pyv -n "__fish_pyv_using_subcommand which whence exec; and __pyv_first_arg" -f -a "(__pyv_names shims --short)"

@@ -2,58 +2,77 @@
 //! phase with its elapsed time, a byte/rate/ETA bar for the download, and a percentage while
 //! compiling. Everything goes to stderr; `-q` silences all but warnings. Without a terminal the
 //! same information is printed as plain lines, so CI logs show progress too.
+//!
+//! On a terminal every bar belongs to one `MultiProgress`, and every line pyv prints while one
+//! may be drawn goes through it (`suspend`), so notes and warnings appear above the bar instead
+//! of being written into it. A download's header line is printed before its bar exists, so no
+//! empty `0 B/...` bar is left behind, and a phase or meter dropped while unwinding (an error,
+//! Ctrl-C) erases its line.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 /// The progress reporter of one install.
 pub struct Ui {
     quiet: bool,
-    tty: bool,
     label: String,
+    /// Live bars on a terminal (none with `-q` or without a terminal).
+    multi: Option<MultiProgress>,
 }
 
 impl Ui {
     /// `label` prefixes every line (the version being installed).
     pub fn new(quiet: bool, label: &str) -> Ui {
+        let tty = std::io::stderr().is_terminal();
         Ui {
             quiet,
-            tty: std::io::stderr().is_terminal(),
             label: label.to_string(),
+            multi: (tty && !quiet).then(MultiProgress::new),
         }
     }
 
     /// Plain lines even on a terminal (used while `-v` streams the build log).
     pub fn plain(mut self) -> Ui {
-        self.tty = false;
+        self.multi = None;
         self
+    }
+
+    /// Print one line on stderr, above any live bar.
+    fn say(&self, line: &str) {
+        match &self.multi {
+            Some(m) => m.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A bar that draws under this Ui's `MultiProgress`.
+    fn live(&self, bar: ProgressBar) -> Option<ProgressBar> {
+        self.multi.as_ref().map(|m| m.add(bar))
     }
 
     /// An informational line, silenced by `-q`.
     pub fn note(&self, msg: &str) {
         if !self.quiet {
-            eprintln!("pyv: {}: {msg}", self.label);
+            self.say(&format!("pyv: {}: {msg}", self.label));
         }
     }
 
     /// A warning, printed even with `-q`.
     pub fn warn(&self, msg: &str) {
-        eprintln!("pyv: warning: {msg}");
+        self.say(&format!("pyv: warning: {msg}"));
     }
 
     /// Start a phase (`configure`, `compile`, ...).
     pub fn phase(&self, name: &'static str) -> Phase {
-        let bar = (self.tty && !self.quiet).then(|| {
-            let b = ProgressBar::new_spinner();
+        let bar = self.live(ProgressBar::new_spinner()).inspect(|b| {
             b.set_style(
                 ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")
                     .expect("valid template"),
             );
             b.set_prefix(format!("{} {name}", self.label));
             b.enable_steady_tick(Duration::from_millis(120));
-            b
         });
         if bar.is_none() && !self.quiet {
             eprintln!("pyv: {}: {name} ...", self.label);
@@ -70,25 +89,7 @@ impl Ui {
 
     /// A byte counter for one download; `done` bytes were already there (a resumed `.part`).
     pub fn download(&self, url: &str, total: Option<u64>, done: u64) -> Meter {
-        let bar = (self.tty && !self.quiet).then(|| {
-            let b = match total {
-                Some(t) => ProgressBar::new(t),
-                None => ProgressBar::new_spinner(),
-            };
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            b.set_prefix(format!("{} download", self.label));
-            b.set_position(done);
-            // Count the resumed bytes as a starting point, not as bytes received just now.
-            b.tick();
-            b.reset_eta();
-            b
-        });
+        // The header first: a bar drawn before it would be left on screen, empty.
         if !self.quiet {
             let from = if done > 0 {
                 format!(" (resuming at {})", bytes(done))
@@ -96,12 +97,31 @@ impl Ui {
                 String::new()
             };
             let size = total.map(|t| format!(", {}", bytes(t))).unwrap_or_default();
-            if bar.is_some() {
-                eprintln!("pyv: {}: download {url}{size}{from}", self.label);
-            } else {
-                eprintln!("pyv: {}: download {url}{size}{from} ...", self.label);
-            }
+            let dots = if self.multi.is_some() { "" } else { " ..." };
+            self.say(&format!(
+                "pyv: {}: download {url}{size}{from}{dots}",
+                self.label
+            ));
         }
+        let bar = self
+            .live(match total {
+                Some(t) => ProgressBar::new(t),
+                None => ProgressBar::new_spinner(),
+            })
+            .inspect(|b| {
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+                b.set_prefix(format!("{} download", self.label));
+                b.set_position(done);
+                // Count the resumed bytes as a starting point, not as bytes received just now.
+                b.tick();
+                b.reset_eta();
+            });
         Meter {
             bar,
             quiet: self.quiet,

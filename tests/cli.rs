@@ -422,3 +422,52 @@ fn checked_in_completions_match_the_binary() {
         );
     }
 }
+
+#[test]
+fn a_missing_virtualenv_hints_pyv_virtualenv_not_install() {
+    let env = env_with(&["3.11.9"]);
+    fs::create_dir_all(env.version_dir("3.11.9/envs/wab/bin")).unwrap();
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    for (content, hint) in [
+        (
+            "3.11.9/envs/web",
+            "hint: create it with `pyv virtualenv 3.11.9 web`",
+        ),
+        (
+            "web",
+            "hint: create the virtualenv with `pyv virtualenv <version> web`",
+        ),
+    ] {
+        fs::write(proj.join(".python-version"), format!("{content}\n")).unwrap();
+        let (code, _, err) = run(env.pyv().arg("version").current_dir(&proj));
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("virtualenv `{content}` does not exist (set by ")),
+            "{err}"
+        );
+        assert!(err.contains(hint), "{err}");
+        assert!(err.contains("3.11.9/envs/wab"), "the near env: {err}");
+        assert!(!err.contains("pyv install"), "{err}");
+    }
+}
+
+#[test]
+fn a_typo_suggests_the_version_it_is_one_edit_from() {
+    let versions: Vec<String> = (2..=8).map(|m| format!("3.11.{m}")).collect();
+    let env = env_with(&versions.iter().map(String::as_str).collect::<Vec<_>>());
+    let (code, _, err) = run(env.pyv().args(["global", "3.11.22"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("pick one of: 3.11.2, "), "{err}");
+    // A shim (and `pyv exec`) resolve the same way.
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["exec", "python"])
+        .env("PYV_VERSION", "3.11.22"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("pick one of: 3.11.2, "), "{err}");
+    // The catalog: the release one digit away, besides the newest of the series.
+    let (code, _, err) = run(env.pyv().args(["install", "3.11.22"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nearest known: 3.11.2, 3.11.12, "), "{err}");
+}

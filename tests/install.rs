@@ -1004,3 +1004,203 @@ fn unresolvable_and_refusing_mirrors_are_tried_once_each() {
         "{err}"
     );
 }
+
+#[test]
+fn install_with_nothing_missing_points_at_install_version_and_list() {
+    let env = Env::new();
+    env.fake_version(V, &["python"]);
+    fs::write(env.path().join(".python-version"), format!("{V}\n")).unwrap();
+    let (code, out, _) = run(env.pyv().arg("install"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("every selected version is installed"), "{out}");
+    assert!(out.contains("`pyv install <version>`"), "{out}");
+    assert!(out.contains("`pyv install --list`"), "{out}");
+    // Only `system` selected.
+    fs::write(env.path().join(".python-version"), "system\n").unwrap();
+    let (code, out, _) = run(env.pyv().arg("install"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("only `system` is selected"), "{out}");
+    assert!(out.contains("`pyv install --list`"), "{out}");
+    // Nothing selected at all.
+    fs::remove_file(env.path().join(".python-version")).unwrap();
+    let (code, _, err) = run(env.pyv().arg("install"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`pyv install 3.13`") && err.contains("`pyv install --list`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_prefix_request_says_what_it_resolved_to_first() {
+    let env = Env::new();
+    let server = Server::start();
+    let (code, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--skip-preflight", "3.13"]));
+    assert_eq!(code, 1, "nothing to download here: {err}");
+    // (after the warning that the release list could not be refreshed: no API here)
+    let lines: Vec<&str> = err.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("pyv: 3.13 -> 3.13."))
+        .unwrap_or_else(|| panic!("no resolution line: {err}"));
+    assert!(
+        lines[..at].iter().all(|l| l.contains("warning")),
+        "work started before the resolution line: {err}"
+    );
+    let first = lines[at];
+    let exact = first.trim_start_matches("pyv: 3.13 -> ");
+    assert!(exact.split('.').count() == 3, "{err}");
+    // An exact request says nothing of the kind.
+    let (_, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--skip-preflight", exact]));
+    assert!(!err.contains(" -> "), "{err}");
+}
+
+#[test]
+fn doctor_says_each_thing_once() {
+    let env = Env::new();
+    let cc = cc_without_ssl(&env);
+    let (code, out, _) = run(env.pyv().arg("doctor").env("CC", &cc));
+    assert_eq!(code, 1, "{out}");
+    for line in out.lines() {
+        let words: Vec<String> = line
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            assert_ne!(pair[0], pair[1], "repeated word in `{line}`");
+        }
+        let missing = words.iter().filter(|w| *w == "missing").count();
+        assert!(missing <= 1, "`missing` twice in `{line}`");
+        if let Some(cmd) = line.strip_prefix("to install what is missing: ") {
+            let mut pkgs: Vec<&str> = cmd.split_whitespace().collect();
+            let n = pkgs.len();
+            pkgs.sort();
+            pkgs.dedup();
+            assert_eq!(pkgs.len(), n, "a package twice in `{line}`");
+        }
+    }
+    assert!(out.contains("MISSING  ssl"), "{out}");
+    assert!(out.contains("Python would lack ssl, hashlib"), "{out}");
+}
+
+#[test]
+fn doctor_exits_1_without_the_shim_binary() {
+    let env = Env::new();
+    let lonely = env.path().join("bin");
+    fs::create_dir_all(&lonely).unwrap();
+    fs::copy(common::pyv_bin(), lonely.join("pyv")).unwrap();
+    let mut c = env.cmd(lonely.join("pyv"));
+    let (code, out, _) = run(c.arg("doctor"));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("MISSING  pyv-shim"), "{out}");
+    assert!(out.contains("install.sh"), "{out}");
+    let (_, out, _) = run(env.pyv().arg("doctor"));
+    assert!(out.contains("ok       pyv-shim"), "{out}");
+}
+
+/// `install` run on a pseudo-terminal by util-linux `script`, so the live progress is drawn;
+/// returns the child and the file the terminal output goes to. Bytes written to the child's
+/// stdin are typed on that terminal (`\x03` is a real Ctrl-C).
+fn install_on_a_tty(
+    env: &Env,
+    server: &Server,
+    sha: &str,
+    extra: &[(&str, &str)],
+) -> (std::process::Child, std::path::PathBuf) {
+    let typescript = env.path().join("typescript");
+    let inner = install(env, server, sha);
+    let line = std::iter::once(inner.get_program())
+        .chain(inner.get_args())
+        .map(|a| format!("'{}'", a.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut c = env.cmd("script");
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.envs(extra.iter().copied())
+        .env("TERM", "xterm")
+        .args(["-qfec", &format!("exec {line}")])
+        .arg(&typescript)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    (c.spawn().unwrap(), typescript)
+}
+
+#[test]
+fn on_a_terminal_the_header_comes_before_the_bar_and_no_empty_bar_is_left() {
+    let env = Env::new();
+    let tgz = fake_release::tgz_with(V, &[("noise.bin", &noise(300_000))]);
+    let server = serve(&tgz);
+    let (mut child, typescript) = install_on_a_tty(&env, &server, &fake_release::sha256(&tgz), &[]);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    let out = String::from_utf8_lossy(&fs::read(&typescript).unwrap()).into_owned();
+    let header = out.find(&format!("pyv: {V}: download http")).expect(&out);
+    let bar = out.find(&format!("{V} download [")).expect(&out);
+    assert!(
+        header < bar,
+        "a bar was drawn before its header line:\n{out:?}"
+    );
+    assert!(out.contains(&format!("installed Python {V}")), "{out:?}");
+}
+
+#[test]
+fn on_a_terminal_ctrl_c_clears_the_spinner() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let (mut child, typescript) = install_on_a_tty(
+        &env,
+        &server,
+        &fake_release::sha256(&tgz),
+        &[("FAKE_SLEEP", "configure")],
+    );
+    let spinner = format!("{V} configure");
+    // Wait (on the condition, polling the typescript) until the spinner is on screen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = fs::read(&typescript).unwrap_or_default();
+        if String::from_utf8_lossy(&out).contains(&spinner) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    use std::io::Write;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    let out = String::from_utf8_lossy(&fs::read(&typescript).unwrap()).into_owned();
+    assert!(!status.success(), "{out:?}");
+    let interrupted = out.find("interrupted by").expect(&out);
+    let last_spinner = out[..interrupted].rfind(&spinner).unwrap();
+    // After its last frame the spinner's line is erased before anything else is said.
+    let after = &out[last_spinner..interrupted];
+    assert!(
+        after.contains("\x1b[2K"),
+        "spinner left on screen:\n{out:?}"
+    );
+    assert_clean(&env, V);
+}

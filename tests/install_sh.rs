@@ -86,3 +86,76 @@ fn install_sh_without_cargo_says_how_to_get_it() {
         .arg("--bogus"));
     assert_eq!(code, 2, "{err}");
 }
+
+/// `install_sh` with a `cargo` that builds nothing and a target dir holding this build's
+/// binaries as the "release" ones: the install and rc-file steps run for real, in seconds.
+fn install_sh_prebuilt(env: &Env, args: &[&str]) -> std::process::Command {
+    let target = env.path().join("target");
+    let release = target.join("release");
+    if !release.exists() {
+        fs::create_dir_all(&release).unwrap();
+        let built = common::pyv_bin();
+        for exe in ["pyv", "pyv-shim"] {
+            fs::copy(built.with_file_name(exe), release.join(exe)).unwrap();
+        }
+        let fake_bin = env.path().join("fake-cargo");
+        fs::create_dir_all(&fake_bin).unwrap();
+        common::write_exe(&fake_bin.join("cargo"), "#!/bin/sh\nexit 0\n");
+    }
+    let mut c = install_sh(env, args);
+    c.env("CARGO_TARGET_DIR", &target).env(
+        "PATH",
+        format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            env.path().join("fake-cargo").display()
+        ),
+    );
+    c
+}
+
+#[test]
+fn install_sh_auto_activate_is_written_and_kept_on_rerun() {
+    let env = Env::new();
+    let bashrc = env.home().join(".bashrc");
+    let rcs = [
+        (".bashrc", "init bash --auto-activate)"),
+        (".zshrc", "init zsh --auto-activate)"),
+        (
+            ".config/fish/config.fish",
+            "init fish --auto-activate | source",
+        ),
+    ];
+    let check = |on: bool, when: &str| {
+        for (file, line) in rcs {
+            let text = fs::read_to_string(env.home().join(file)).unwrap();
+            assert_eq!(
+                text.matches("# >>> pyv >>>").count(),
+                1,
+                "{when}: {file}: {text}"
+            );
+            assert_eq!(text.contains(line), on, "{when}: {file}: {text}");
+        }
+    };
+    for (args, on, when) in [
+        (&["--auto-activate"][..], true, "--auto-activate"),
+        (&[], true, "a re-run without the flag keeps it"),
+        (&["--no-auto-activate"], false, "--no-auto-activate"),
+        (&[], false, "a re-run keeps it off"),
+    ] {
+        let (code, out, err) = run(&mut install_sh_prebuilt(&env, args));
+        assert_eq!(code, 0, "{when}: {out}\n{err}");
+        check(on, when);
+    }
+    // The hook a new bash gets from the rc file does auto-activate.
+    run(&mut install_sh_prebuilt(&env, &["--auto-activate"]));
+    let mut bash = env.cmd("bash");
+    bash.args(["-c", ". ~/.bashrc; declare -F __pyv_auto_activate"])
+        .env("PATH", "/usr/bin:/bin");
+    let (code, out, err) = run(&mut bash);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "__pyv_auto_activate"),
+        "{err}\n{}",
+        fs::read_to_string(&bashrc).unwrap()
+    );
+}

@@ -194,3 +194,162 @@ fn interactive_fish_rehashes_before_a_new_command_runs() {
     assert!(out.contains("black ran with --fast\n"), "{out}");
     assert!(out.contains("status=0"), "{out}");
 }
+
+/// A root with two versions, an environment `web` (alias and long name) and their shims.
+fn completion_env() -> Env {
+    let env = setup();
+    let web = env.version_dir("3.11.2/envs/web");
+    fs::create_dir_all(web.join("bin")).unwrap();
+    std::os::unix::fs::symlink("3.11.2/envs/web", env.version_dir("web")).unwrap();
+    write_exe(&web.join("bin/only-in-web"), "#!/bin/sh\n");
+    let (code, _, err) = run(env.pyv().arg("rehash"));
+    assert_eq!(code, 0, "{err}");
+    env
+}
+
+const NAME_COMMANDS: [&str; 8] = [
+    "global",
+    "local",
+    "shell",
+    "uninstall",
+    "activate",
+    "virtualenv-delete",
+    "prefix",
+    "virtualenv-prefix",
+];
+
+fn check_names(shell: &str, words: &str, got: &[&str]) {
+    for want in ["3.11.2", "3.13.5", "web", "3.11.2/envs/web"] {
+        assert!(
+            got.contains(&want),
+            "{shell}: `{words}` offers {want}: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn bash_completes_versions_envs_catalog_and_commands() {
+    let env = completion_env();
+    // The first <Tab> loads the completions; later ones call them directly.
+    let mut script = String::from(
+        "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(( $# - 1 )); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); \
+         local f; f=$(complete -p pyv | sed -n 's/.*-F \\([^ ]*\\) .*/\\1/p'); \"$f\" pyv \"${@: -1}\" \"${@: -2:1}\"; \
+         printf '%s\\n' \"--- $*\" \"${COMPREPLY[@]}\"; }\n",
+    );
+    for cmd in NAME_COMMANDS {
+        script += &format!("c pyv {cmd} ''\n");
+    }
+    script += "c pyv install 3.13.\nc pyv which ''\nc pyv exec only\nc pyv ''\n";
+    let (code, out, err) = in_shell(&env, "bash", &script);
+    assert_eq!(code, 0, "{err}");
+    let blocks = completion_blocks(&out);
+    for cmd in NAME_COMMANDS {
+        check_names("bash", cmd, &blocks[&format!("pyv {cmd} ")]);
+    }
+    check_catalog_and_commands(
+        "bash",
+        &blocks,
+        "pyv install 3.13.",
+        "pyv which ",
+        "pyv exec only",
+        "pyv ",
+    );
+}
+
+#[test]
+fn zsh_and_fish_complete_versions_envs_catalog_and_commands() {
+    let env = completion_env();
+    let mut script = String::new();
+    for cmd in NAME_COMMANDS {
+        script += &format!("echo '--- pyv {cmd} '; complete -C 'pyv {cmd} '\n");
+    }
+    script += "echo '--- pyv install 3.13.'; complete -C 'pyv install 3.13.'\n\
+               echo '--- pyv which '; complete -C 'pyv which '\n\
+               echo '--- pyv exec only'; complete -C 'pyv exec only'\n\
+               echo '--- pyv '; complete -C 'pyv '\n";
+    // fish prints `name<TAB>description`: keep the name.
+    let (code, out, err) = in_shell(&env, "fish", &script);
+    assert_eq!(code, 0, "{err}");
+    let out: String = out
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").to_string() + "\n")
+        .collect();
+    let blocks = completion_blocks(&out);
+    for cmd in NAME_COMMANDS {
+        check_names("fish", cmd, &blocks[&format!("pyv {cmd} ")]);
+    }
+    check_catalog_and_commands(
+        "fish",
+        &blocks,
+        "pyv install 3.13.",
+        "pyv which ",
+        "pyv exec only",
+        "pyv ",
+    );
+
+    // zsh: the dynamic function, driven through compadd stubbed to print what it is given.
+    let script = "autoload -Uz compinit && compinit -u -d \"$HOME/.zcompdump\"\n\
+        eval \"$(\"$__pyv_bin\" completions zsh)\"\n\
+        compadd() { while [[ $1 == -* ]]; do [[ $1 == -- ]] && { shift; break; }; shift; done; printf '%s\\n' \"$@\"; }\n\
+        c() { words=(\"$@\"); CURRENT=$#; echo \"--- ${(j: :)@}\"; _pyv_dynamic; }\n\
+        c pyv global ''\nc pyv virtualenv-delete ''\nc pyv install 3.13.\nc pyv which ''\n";
+    let (code, out, err) = in_shell(&env, "zsh", script);
+    assert_eq!(code, 0, "{err}");
+    let blocks = completion_blocks(&out);
+    check_names("zsh", "global", &blocks["pyv global "]);
+    check_names(
+        "zsh",
+        "virtualenv-delete",
+        &blocks["pyv virtualenv-delete "],
+    );
+    assert!(blocks["pyv install 3.13."].contains(&"3.13.1"), "{out}");
+    assert!(blocks["pyv which "].contains(&"only-in-web"), "{out}");
+}
+
+/// `--- <words>` headers, each followed by the candidates offered.
+fn completion_blocks(out: &str) -> std::collections::HashMap<String, Vec<&str>> {
+    let mut blocks = std::collections::HashMap::new();
+    let mut cur: Option<String> = None;
+    for line in out.lines() {
+        if let Some(h) = line.strip_prefix("--- ") {
+            let h = h.to_string();
+            blocks.insert(h.clone(), Vec::new());
+            cur = Some(h);
+        } else if let Some(h) = &cur {
+            blocks.get_mut(h).unwrap().push(line);
+        }
+    }
+    blocks
+}
+
+fn check_catalog_and_commands(
+    shell: &str,
+    blocks: &std::collections::HashMap<String, Vec<&str>>,
+    install: &str,
+    which: &str,
+    exec: &str,
+    top: &str,
+) {
+    let got = &blocks[install];
+    assert!(
+        got.contains(&"3.13.1") && got.iter().all(|v| v.starts_with("3.13.")),
+        "{shell}: {got:?}"
+    );
+    for want in ["python", "pip", "python3.13", "only-in-web"] {
+        assert!(
+            blocks[which].contains(&want),
+            "{shell}: {:?}",
+            blocks[which]
+        );
+    }
+    assert_eq!(blocks[exec], ["only-in-web"], "{shell}");
+    let top = &blocks[top];
+    assert!(
+        top.contains(&"versions") && top.contains(&"activate"),
+        "{shell}: {top:?}"
+    );
+    assert!(
+        !top.iter().any(|c| c.starts_with("sh-")),
+        "{shell}: hidden commands: {top:?}"
+    );
+}

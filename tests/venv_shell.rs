@@ -446,3 +446,121 @@ fn fish_auto_activation_follows_cd() {
         fs::read_to_string(&log).unwrap()
     );
 }
+
+/// What `pyv` reports and runs while an environment is active (bash and zsh).
+const POSIX_SELECTED: &str = r#"
+eval "$("$PYV" init "$SH")"
+export PYV_VERSION=3.11.9
+pyv activate web
+echo "version=$(pyv version)"
+echo "origin=$(pyv version-origin)"
+echo "which=$(pyv which only-in-web)"
+echo "exec=$(pyv exec only-in-web a b)"
+echo "marked=$(pyv versions | grep '^\*' | tr '\n' '|')"
+pyv deactivate
+echo "restored=${PYV_VERSION-unset}"
+unset PYV_VERSION
+pyv activate web
+pyv shell 3.11.9
+pyv deactivate
+echo "kept=${PYV_VERSION-unset}"
+unset PYV_VERSION
+pyv activate web
+pyv deactivate
+echo "none=${PYV_VERSION-unset}"
+"#;
+
+const FISH_SELECTED: &str = r#"
+$PYV init fish | source
+set -gx PYV_VERSION 3.11.9
+pyv activate web
+echo "version="(pyv version)
+echo "origin="(pyv version-origin)
+echo "which="(pyv which only-in-web)
+echo "exec="(pyv exec only-in-web a b)
+echo "marked="(pyv versions | grep '^\*' | string join '|')'|'
+pyv deactivate
+echo "restored=$PYV_VERSION"
+set -e PYV_VERSION
+pyv activate web
+pyv shell 3.11.9
+pyv deactivate
+echo "kept=$PYV_VERSION"
+set -e PYV_VERSION
+pyv activate web
+pyv deactivate
+set -q PYV_VERSION; and echo "none=$PYV_VERSION"; or echo "none=unset"
+"#;
+
+fn check_selected(f: &Fixture, sh: &str, v: &HashMap<String, String>) {
+    let web = f.web();
+    assert!(
+        v["version"].starts_with("web (activated virtualenv"),
+        "{sh}: {v:?}"
+    );
+    assert!(v["origin"].contains("pyv activate"), "{sh}: {v:?}");
+    // Found through the alias `versions/web`, which `PYV_VERSION=web` names.
+    let alias = f.env.version_dir("web").join("bin/only-in-web");
+    assert_eq!(v["which"], alias.display().to_string(), "{sh}");
+    assert_eq!(
+        alias.canonicalize().unwrap(),
+        Path::new(&web)
+            .join("bin/only-in-web")
+            .canonicalize()
+            .unwrap()
+    );
+    assert_eq!(v["exec"], "only-in-web web a b", "{sh}");
+    let marked: Vec<&str> = v["marked"].split('|').filter(|l| !l.is_empty()).collect();
+    assert_eq!(marked.len(), 2, "{sh}: the alias and its env: {v:?}");
+    assert!(
+        marked.iter().all(|l| l.contains("activated virtualenv")),
+        "{sh}: {v:?}"
+    );
+    assert!(
+        marked.iter().any(|l| l.starts_with("* 3.11.9/envs/web ")),
+        "{sh}: {v:?}"
+    );
+    assert_eq!(
+        v["restored"], "3.11.9",
+        "{sh}: PYV_VERSION from before comes back"
+    );
+    assert_eq!(
+        v["kept"], "3.11.9",
+        "{sh}: `pyv shell` after activating stays"
+    );
+    assert_eq!(v["none"], "unset", "{sh}");
+}
+
+fn selected_fixture() -> Fixture {
+    let f = fixture();
+    write_exe(
+        &Path::new(&f.web()).join("bin/only-in-web"),
+        "#!/bin/sh\necho \"only-in-web web $*\"\n",
+    );
+    f
+}
+
+#[test]
+fn bash_activated_env_is_what_pyv_reports_and_runs() {
+    let f = selected_fixture();
+    let mut c = f.shell("bash");
+    c.env("SH", "bash");
+    let v = vars(c, &["--norc", "--noprofile", "-c", POSIX_SELECTED]);
+    check_selected(&f, "bash", &v);
+}
+
+#[test]
+fn zsh_activated_env_is_what_pyv_reports_and_runs() {
+    let f = selected_fixture();
+    let mut c = f.shell("zsh");
+    c.env("SH", "zsh");
+    let v = vars(c, &["-f", "-c", POSIX_SELECTED]);
+    check_selected(&f, "zsh", &v);
+}
+
+#[test]
+fn fish_activated_env_is_what_pyv_reports_and_runs() {
+    let f = selected_fixture();
+    let v = vars(f.shell("fish"), &["--no-config", "-c", FISH_SELECTED]);
+    check_selected(&f, "fish", &v);
+}

@@ -57,14 +57,24 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::InvalidName { origin, .. } => Some(match origin {
-                Origin::Env => "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string(),
+                Origin::Env | Origin::Activated => {
+                    "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string()
+                }
                 Origin::File(p) | Origin::Global(p) => {
                     format!("edit `{}` to name an installed version", p.display())
                 }
                 _ => "version names look like `3.12.1`, `3.12`, `system` or `myenv`".to_string(),
             }),
             Error::NotInstalled { name, close, .. } => {
-                let mut h = format!("run `pyv install {name}`");
+                let mut h = match name.split_once("/envs/") {
+                    Some((version, env)) => {
+                        format!("create it with `pyv virtualenv {version} {env}`")
+                    }
+                    None if crate::resolve::looks_like_env(name) => {
+                        format!("create the virtualenv with `pyv virtualenv <version> {name}`")
+                    }
+                    None => format!("run `pyv install {name}`"),
+                };
                 if !close.is_empty() {
                     h.push_str(", or pick one of: ");
                     h.push_str(&close.join(", "));
@@ -106,6 +116,9 @@ impl fmt::Display for Error {
                 "invalid version name `{}` ({reason}) {origin}",
                 value.escape_debug()
             ),
+            Error::NotInstalled { name, origin, .. } if crate::resolve::looks_like_env(name) => {
+                write!(f, "virtualenv `{name}` does not exist {origin}")
+            }
             Error::NotInstalled { name, origin, .. } => {
                 write!(f, "version `{name}` is not installed {origin}")
             }

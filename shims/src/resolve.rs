@@ -49,14 +49,28 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             dir: layout.version_dir(best),
         });
     }
+    // A missing environment is compared with the environments, a version with the versions.
+    let close = if looks_like_env(name) {
+        let envs: Vec<String> = names
+            .iter()
+            .filter(|n| looks_like_env(n))
+            .cloned()
+            .chain(installed_envs(layout))
+            .collect();
+        close_to(name, &envs)
+    } else {
+        close_to(name, &names)
+    };
     Err(Error::NotInstalled {
         name: name.to_string(),
         origin: origin.clone(),
-        close: close_to(name, &names),
+        close,
     })
 }
 
-/// Installed versions close to `name`, for hints: same minor series first, else the newest.
+/// Names close to `name`, for "did you mean" hints: the nearest typos (edit distance at most
+/// 2 over the version strings, `3.11.22` -> `3.11.2`) first, then the same minor series, else
+/// the newest. Used for installed versions and for the catalog alike.
 pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
     let series = PyVersion::parse(name).map(|v| (v.major, v.minor));
     let mut close: Vec<String> = installed
@@ -68,7 +82,78 @@ pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
         close = installed.to_vec();
     }
     let skip = close.len().saturating_sub(5);
-    close.split_off(skip)
+    let close = close.split_off(skip);
+    let mut out = typos(name, installed);
+    for c in close {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The candidates at the smallest edit distance (1 or 2) from `name`, in their order; at most
+/// the last (newest) three.
+fn typos(name: &str, candidates: &[String]) -> Vec<String> {
+    let mut best = 3;
+    let mut out: Vec<String> = Vec::new();
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d == 0 || d > best {
+            continue;
+        }
+        if d < best {
+            best = d;
+            out.clear();
+        }
+        out.push(c.clone());
+    }
+    out.split_off(out.len().saturating_sub(3))
+}
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Whether a name that is not installed reads as a virtualenv's (`web`, `3.11.9/envs/web`)
+/// rather than a Python version's (`3.12.1`, `pypy3.10-7.3.12`, `miniforge3-24.1`), for hints.
+pub fn looks_like_env(name: &str) -> bool {
+    const FLAVOURS: &[&str] = &[
+        "activepython",
+        "anaconda",
+        "cinder",
+        "graalpy",
+        "graalpython",
+        "ironpython",
+        "jython",
+        "mambaforge",
+        "micropython",
+        "miniconda",
+        "miniforge",
+        "nogil",
+        "pypy",
+        "pyston",
+        "stackless",
+        "latest",
+        "system",
+    ];
+    if name.contains("/envs/") {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && !FLAVOURS.iter().any(|f| lower.starts_with(f))
 }
 
 /// Installed version names (directories or symlinks to directories in `versions/`), sorted.
@@ -279,6 +364,35 @@ mod tests {
             "rc not picked for a prefix"
         );
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn typos_are_suggested_besides_the_series() {
+        let installed: Vec<String> = (2..=8).map(|m| format!("3.11.{m}")).collect();
+        let close = close_to("3.11.22", &installed);
+        assert_eq!(close[0], "3.11.2", "{close:?}");
+        assert!(close.contains(&"3.11.8".to_string()), "{close:?}");
+        assert_eq!(close_to("3.12.11", &["3.12.1".into()]), ["3.12.1"]);
+        assert_eq!(edit_distance("3.11.22", "3.11.2"), 1);
+        assert_eq!(edit_distance("3.1.2", "3.11.2"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert!(typos("3.11.22", &["2.7.18".into()]).is_empty());
+    }
+
+    #[test]
+    fn env_like_names() {
+        for env in ["web", "3.11.9/envs/web", "my-env"] {
+            assert!(looks_like_env(env), "{env}");
+        }
+        for v in [
+            "3.12.1",
+            "3.13t",
+            "pypy3.10-7.3.12",
+            "miniforge3-24.1",
+            "system",
+        ] {
+            assert!(!looks_like_env(v), "{v}");
+        }
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Where the selected version is decided: `PYV_VERSION`, else the nearest `.python-version`
 //! walking up from the current directory, else `$PYV_ROOT/version`, else `system`.
 //! The answer always carries its origin, so every message can say who chose it.
+//!
+//! `pyv activate` selects its environment the way pyenv-virtualenv does, by exporting
+//! `PYV_VERSION`; it also exports the value it set as `_PYV_ACTIVATED_VERSION`, so while the
+//! two agree the origin is [`Origin::Activated`] rather than the bare variable.
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -15,6 +19,8 @@ use crate::{name, version_file};
 pub enum Origin {
     /// The `PYV_VERSION` environment variable (what `pyv shell` sets).
     Env,
+    /// `PYV_VERSION` as `pyv activate` set it: the activated virtualenv.
+    Activated,
     /// A `.python-version` file.
     File(PathBuf),
     /// The global file, `$PYV_ROOT/version`.
@@ -30,6 +36,9 @@ impl Origin {
     pub fn describe(&self) -> String {
         match self {
             Origin::Env => "PYV_VERSION environment variable".into(),
+            Origin::Activated => {
+                "the activated virtualenv (PYV_VERSION set by `pyv activate`)".into()
+            }
             Origin::File(p) | Origin::Global(p) => p.display().to_string(),
             Origin::Default => "default (no version selected)".into(),
             Origin::Argument => "command line".into(),
@@ -42,6 +51,9 @@ impl fmt::Display for Origin {
         match self {
             Origin::Default => write!(f, "(default: nothing selected a version)"),
             Origin::Argument => write!(f, "(given on the command line)"),
+            Origin::Activated => {
+                write!(f, "(activated virtualenv: `pyv activate` set PYV_VERSION)")
+            }
             other => write!(f, "(set by {})", other.describe()),
         }
     }
@@ -66,9 +78,28 @@ impl Selection {
     }
 }
 
-/// The selection for a process with `PYV_VERSION` = `env` running in `cwd`.
+/// The selection for a process with `PYV_VERSION` = `env` running in `cwd`; whether that
+/// value is an activation's is read from this process's `_PYV_ACTIVATED_VERSION`.
 pub fn current(layout: &Layout, env: Option<&OsStr>, cwd: &Path) -> Result<Selection> {
-    if let Some(sel) = from_env(env)? {
+    let activated = std::env::var_os(ACTIVATED_VAR);
+    current_with(layout, env, activated.as_deref(), cwd)
+}
+
+/// The variable `pyv activate` exports with the `PYV_VERSION` value it set.
+pub const ACTIVATED_VAR: &str = "_PYV_ACTIVATED_VERSION";
+
+/// [`current`] with the activation's value given: `PYV_VERSION` equal to a non-empty
+/// `activated` is the activated virtualenv.
+pub fn current_with(
+    layout: &Layout,
+    env: Option<&OsStr>,
+    activated: Option<&OsStr>,
+    cwd: &Path,
+) -> Result<Selection> {
+    if let Some(mut sel) = from_env(env)? {
+        if activated.is_some_and(|a| !a.is_empty() && Some(a) == env) {
+            sel.origin = Origin::Activated;
+        }
         return Ok(sel);
     }
     if let Some((path, versions)) = version_file::find(cwd)? {
@@ -164,6 +195,29 @@ mod tests {
                 .versions,
             ["3.11.2", "2.7.18"]
         );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn pyv_version_set_by_activation_says_so() {
+        let (d, layout) = setup("act");
+        let cwd = d.join("proj");
+        let web = Some(OsStr::new("web"));
+        let s = current_with(&layout, web, web, &cwd).unwrap();
+        assert_eq!(
+            (s.versions, s.origin.clone()),
+            (vec!["web".into()], Origin::Activated)
+        );
+        assert!(
+            s.origin.to_string().contains("pyv activate"),
+            "{}",
+            s.origin
+        );
+        // `pyv shell 3.12` after activating: the variable is the user's again.
+        let s = current_with(&layout, Some(OsStr::new("3.12")), web, &cwd).unwrap();
+        assert_eq!(s.origin, Origin::Env);
+        let s = current_with(&layout, web, Some(OsStr::new("")), &cwd).unwrap();
+        assert_eq!(s.origin, Origin::Env);
         fs::remove_dir_all(&d).unwrap();
     }
 

@@ -65,9 +65,18 @@ impl Activate {
     }
 }
 
-/// The environment the directory (a `.python-version`) or `PYV_VERSION` names, if any.
+/// The environment the directory (a `.python-version`) or the user's `PYV_VERSION` names, if
+/// any. A `PYV_VERSION` that activation set is looked through to the one it replaced, so an
+/// auto-activated environment does not keep itself selected after leaving its directory.
 fn auto_target(ctx: &Ctx) -> Option<Env> {
-    let sel = ctx.selection().ok()?;
+    let var = std::env::var_os;
+    let mut pyv_version = var("PYV_VERSION");
+    let activated = var(pyv_core::select::ACTIVATED_VAR).filter(|a| !a.is_empty());
+    if activated.is_some() && pyv_version == activated {
+        pyv_version = var("_PYV_OLD_PYV_VERSION");
+    }
+    let sel = pyv_core::select::current_with(&ctx.layout, pyv_version.as_deref(), None, &ctx.cwd())
+        .ok()?;
     if !matches!(sel.origin, Origin::File(_) | Origin::Env) {
         return None;
     }

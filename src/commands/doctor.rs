@@ -9,7 +9,8 @@ use crate::install::preflight::{self, Severity};
 /// Check that this machine can build Python (compiler, make, development headers)
 ///
 /// Prints one line per dependency, what goes missing without it, and the command that installs
-/// what is missing. Exits 1 if a build would fail (no compiler, make, ssl or zlib).
+/// what is missing, and that the `pyv-shim` binary is beside pyv. Exits 1 if something needed is
+/// missing: the shim binary, or what a build cannot do without (compiler, make, ssl, zlib).
 #[derive(Args)]
 pub struct Doctor {}
 
@@ -23,13 +24,38 @@ impl Doctor {
                 (false, Severity::Optional) => "missing",
                 (false, _) => "MISSING",
             };
-            println!("  {status:<8} {:<11} {}", c.key, c.detail);
+            // A missing library's detail is what goes missing without it; the status column
+            // already says "missing".
+            let detail = match c.detail.strip_prefix("missing: ") {
+                Some(lost) => format!("Python would lack {lost}"),
+                None => c.detail.clone(),
+            };
+            println!("  {status:<8} {:<11} {detail}", c.key);
         }
         if let Some(cmd) = report.install_command(report.missing()) {
             println!("to install what is missing: {cmd}");
         } else if report.missing().next().is_some() {
             println!("install the missing development packages with your package manager");
         }
+        // Without the shim binary beside pyv, `rehash` (and so every install) fails.
+        let shim_ok = match Ctx::shim_source() {
+            Ok(p) => {
+                println!(
+                    "pyv itself:\n  {:<8} {:<11} {}",
+                    "ok",
+                    "pyv-shim",
+                    p.display()
+                );
+                true
+            }
+            Err(e) => {
+                println!("pyv itself:\n  {:<8} {:<11} {e}", "MISSING", "pyv-shim");
+                if let Some(h) = e.hint() {
+                    println!("to fix: {h}");
+                }
+                false
+            }
+        };
         let shims = ctx.layout.shims_dir();
         let on_path =
             std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == shims));
@@ -40,6 +66,6 @@ impl Doctor {
             );
         }
         let blocking = report.missing().any(|c| c.severity != Severity::Optional);
-        Ok(if blocking { 1 } else { 0 })
+        Ok(if blocking || !shim_ok { 1 } else { 0 })
     }
 }

@@ -57,15 +57,32 @@ impl Init {
     }
 }
 
-/// The clap-generated completion script for `shell`.
+/// The completion script for `shell`: clap's for subcommands and options (without the hidden
+/// `sh-*` commands), then a function that completes names from the live root (installed
+/// versions and environments, the catalog for `install`, command names for `which`).
 pub fn completion_script(shell: Shell) -> String {
-    let mut cmd = crate::cli::Cli::command();
+    let full = crate::cli::Cli::command();
+    let mut cmd = clap::Command::new("pyv")
+        .args(full.get_arguments().cloned())
+        .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    if let Some(about) = full.get_about() {
+        cmd = cmd.about(about.clone());
+    }
     let mut buf = Vec::new();
-    let gen = match shell {
-        Shell::Bash => clap_complete::Shell::Bash,
-        Shell::Zsh => clap_complete::Shell::Zsh,
-        Shell::Fish => clap_complete::Shell::Fish,
+    let (gen, dynamic) = match shell {
+        Shell::Bash => (
+            clap_complete::Shell::Bash,
+            include_str!("../shell/complete_dynamic.bash"),
+        ),
+        Shell::Zsh => (
+            clap_complete::Shell::Zsh,
+            include_str!("../shell/complete_dynamic.zsh"),
+        ),
+        Shell::Fish => (
+            clap_complete::Shell::Fish,
+            include_str!("../shell/complete_dynamic.fish"),
+        ),
     };
     clap_complete::generate(gen, &mut cmd, "pyv", &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    String::from_utf8_lossy(&buf).into_owned() + dynamic
 }

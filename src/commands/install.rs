@@ -163,6 +163,7 @@ impl Install {
             let (outcome, how) = match (choice, &cfg) {
                 (Choice::Prebuilt(row), Some(cfg)) => {
                     ctx.arg_name(&row.version)?;
+                    say_resolved(ctx, &raw, &row.version);
                     (
                         prebuilt::install(&settings, cfg, row, &opts)?,
                         " (prebuilt)",
@@ -181,6 +182,9 @@ impl Install {
                         known.plan(&name, &origin, sha256.as_deref(), self.debug)?
                     };
                     ctx.arg_name(&plan.name)?;
+                    if !local {
+                        say_resolved(ctx, &raw, &plan.name);
+                    }
                     (install::install(&settings, &plan, &opts)?, "")
                 }
             };
@@ -249,9 +253,16 @@ impl Install {
             .map(|v| (v.clone(), origin.clone()))
             .collect();
         if missing.is_empty() && !ctx.quiet {
+            if sel.versions.iter().all(|v| v == "system") {
+                println!("only `system` is selected ({origin}); nothing to install");
+            } else {
+                println!(
+                    "every selected version is installed: {} ({origin})",
+                    sel.versions.join(", ")
+                );
+            }
             println!(
-                "every selected version is installed: {} ({origin})",
-                sel.versions.join(", ")
+                "to install another: `pyv install <version>` (`pyv install --list` shows them)"
             );
         }
         Ok(missing)
@@ -313,5 +324,12 @@ impl Known<'_> {
             Err(e @ CatalogError::Conflict { .. }) => Err(e.into()),
             Err(e) => Ok(Err(e.to_string())),
         }
+    }
+}
+
+/// Say what a prefix, `latest` or `3.13t` became, before any work starts.
+fn say_resolved(ctx: &Ctx, raw: &str, name: &str) {
+    if name != raw && !ctx.quiet {
+        eprintln!("pyv: {raw} -> {name}");
     }
 }

@@ -57,6 +57,6 @@ command_not_found_handle() {
 __pyv_complete() {
   complete -r pyv
   eval "$("$__pyv_bin" completions bash)"
-  _pyv "$@"
+  _pyv_dynamic "$@"
 }
 complete -F __pyv_complete -o bashdefault -o default pyv

@@ -18,6 +18,7 @@ function pyv --description 'Python version manager'
             $__pyv_bin $argv
             set -l __pyv_rc $status
             # What the directory selects may have changed: let auto-activation look again.
+            set -g __pyv_aa_key
             functions -q __pyv_auto_activate; and __pyv_auto_activate
             return $__pyv_rc
         case '*'

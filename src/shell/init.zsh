@@ -50,7 +50,7 @@ command_not_found_handler() {
 if (( $+functions[compdef] )); then
   __pyv_complete() {
     eval "$("$__pyv_bin" completions zsh)"
-    _pyv "$@"
+    _pyv_dynamic "$@"
   }
   compdef __pyv_complete pyv
 fi

@@ -9,6 +9,14 @@
 //! prompt come back byte for byte when nothing else changed them, and later changes the user
 //! made survive. `PYV_VIRTUALENV_DISABLE_PROMPT` or `VIRTUAL_ENV_DISABLE_PROMPT` turns the
 //! prompt prefix off. This module only builds text: it never touches the environment.
+//!
+//! Like pyenv-virtualenv, activation also selects the environment: it exports `PYV_VERSION`
+//! (the alias `myenv`, or `<version>/envs/<name>` without one), so `pyv version`, `which`,
+//! `exec`, `versions` and the shims use it, and `_PYV_ACTIVATED_VERSION` with that value, so
+//! the origin reads "activated virtualenv". A `PYV_VERSION` that was set before is kept in
+//! `_PYV_OLD_PYV_VERSION` and restored on deactivation, unless the user changed
+//! `PYV_VERSION` meanwhile (`pyv shell 3.12` after activating): then theirs stays. Both are set
+//! last and restored last, so fish's `--on-variable PYV_VERSION` hook sees a settled state.
 
 use std::env;
 
@@ -106,6 +114,48 @@ fn set_path(sh: Shell, path: &str) -> String {
     }
 }
 
+/// The `PYV_VERSION` value that selects `env`: its alias, else its long name.
+pub fn selector(env: &Env) -> String {
+    if env.alias {
+        env.name.clone()
+    } else {
+        env.long_name()
+    }
+}
+
+/// Code that makes `env` the shell's selection, saving a `PYV_VERSION` set before.
+fn select_env(sh: Shell, env: &Env) -> String {
+    let value = selector(env);
+    let mut out = match sh {
+        Shell::Bash | Shell::Zsh => "if [ -n \"${PYV_VERSION+x}\" ]; then export _PYV_OLD_PYV_VERSION=\"$PYV_VERSION\"; else unset _PYV_OLD_PYV_VERSION; fi\n".to_string(),
+        Shell::Fish => "if set -q PYV_VERSION; set -gx _PYV_OLD_PYV_VERSION $PYV_VERSION; else; set -e _PYV_OLD_PYV_VERSION; end\n".to_string(),
+    };
+    out += &sh.set_env("_PYV_ACTIVATED_VERSION", &value);
+    out += &sh.set_env("PYV_VERSION", &value);
+    out
+}
+
+/// Code that gives back the `PYV_VERSION` activation replaced, if it is still the activation's.
+fn unselect_env(sh: Shell) -> String {
+    match sh {
+        Shell::Bash | Shell::Zsh => concat!(
+            "if [ \"${PYV_VERSION-}\" = \"${_PYV_ACTIVATED_VERSION-}\" ]; then\n",
+            "  if [ -n \"${_PYV_OLD_PYV_VERSION+x}\" ]; then export PYV_VERSION=\"$_PYV_OLD_PYV_VERSION\"; else unset PYV_VERSION; fi\n",
+            "fi\n",
+            "unset _PYV_OLD_PYV_VERSION _PYV_ACTIVATED_VERSION\n",
+        )
+        .to_string(),
+        Shell::Fish => concat!(
+            "if test \"$PYV_VERSION\" = \"$_PYV_ACTIVATED_VERSION\"\n",
+            "    if set -q _PYV_OLD_PYV_VERSION; set -gx PYV_VERSION $_PYV_OLD_PYV_VERSION; else; set -e PYV_VERSION; end\n",
+            "end\n",
+            "set -e _PYV_OLD_PYV_VERSION\n",
+            "set -e _PYV_ACTIVATED_VERSION\n",
+        )
+        .to_string(),
+    }
+}
+
 /// Code that activates `env`, assuming nothing is active (deactivate first).
 pub fn activate(sh: Shell, env: &Env, auto: bool) -> String {
     let dir = env.dir.to_string_lossy();
@@ -130,6 +180,7 @@ pub fn activate(sh: Shell, env: &Env, auto: bool) -> String {
             out += &format!("  _PYV_PS1_PREFIX={prefix}\n");
             out += "  PS1=\"${_PYV_PS1_PREFIX}${PS1-}\"\n";
             out += "fi\n";
+            out += &select_env(sh, env);
             out += "hash -r 2>/dev/null\n";
         }
         Shell::Fish => {
@@ -145,6 +196,9 @@ pub fn activate(sh: Shell, env: &Env, auto: bool) -> String {
             out += "        _pyv_old_fish_prompt\n";
             out += "    end\n";
             out += "end\n";
+            out += &select_env(sh, env);
+            // fish's `set` keeps the status of the `set -e` above it: end on a success.
+            out += "true\n";
         }
     }
     out
@@ -180,6 +234,7 @@ pub fn deactivate(sh: Shell, dir: &str, path: &str) -> String {
     ] {
         out += &sh.unset_env(var);
     }
+    out += &unselect_env(sh);
     // The last line's status is the `pyv` function's: `set -e` of an unset variable fails.
     out += if sh == Shell::Fish {
         "true\n"
@@ -276,6 +331,16 @@ mod tests {
         let fish = activate(Shell::Fish, &env(), false);
         assert!(fish.contains("set -gx PATH '/r/versions/3.11.9/envs/web/bin' $PATH\n"));
         assert!(fish.contains("set -e _PYV_AUTO"));
+        assert!(
+            fish.ends_with("set -gx PYV_VERSION 'web'\ntrue\n"),
+            "{fish}"
+        );
+        assert!(bash.contains("export _PYV_ACTIVATED_VERSION='web'\nexport PYV_VERSION='web'\n"));
+        let no_alias = Env {
+            alias: false,
+            ..env()
+        };
+        assert_eq!(selector(&no_alias), "3.11.9/envs/web");
         let off = deactivate(Shell::Fish, "/r/e", "/r/e/bin:/a b:/c");
         assert!(off.starts_with("set -gx PATH '/a b' '/c'\n"), "{off}");
     }
