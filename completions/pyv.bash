@@ -19,6 +19,9 @@ _pyv() {
             pyv,activate)
                 cmd="pyv__subcmd__activate"
                 ;;
+            pyv,cache)
+                cmd="pyv__subcmd__cache"
+                ;;
             pyv,commands)
                 cmd="pyv__subcmd__commands"
                 ;;
@@ -112,8 +115,29 @@ _pyv() {
             pyv,which)
                 cmd="pyv__subcmd__which"
                 ;;
+            pyv__subcmd__cache,clear)
+                cmd="pyv__subcmd__cache__subcmd__clear"
+                ;;
+            pyv__subcmd__cache,help)
+                cmd="pyv__subcmd__cache__subcmd__help"
+                ;;
+            pyv__subcmd__cache,list)
+                cmd="pyv__subcmd__cache__subcmd__list"
+                ;;
+            pyv__subcmd__cache__subcmd__help,clear)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__clear"
+                ;;
+            pyv__subcmd__cache__subcmd__help,help)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            pyv__subcmd__cache__subcmd__help,list)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
             pyv__subcmd__help,activate)
                 cmd="pyv__subcmd__help__subcmd__activate"
+                ;;
+            pyv__subcmd__help,cache)
+                cmd="pyv__subcmd__help__subcmd__cache"
                 ;;
             pyv__subcmd__help,commands)
                 cmd="pyv__subcmd__help__subcmd__commands"
@@ -208,6 +232,12 @@ _pyv() {
             pyv__subcmd__help,which)
                 cmd="pyv__subcmd__help__subcmd__which"
                 ;;
+            pyv__subcmd__help__subcmd__cache,clear)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__clear"
+                ;;
+            pyv__subcmd__help__subcmd__cache,list)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -215,7 +245,7 @@ _pyv() {
 
     case "${cmd}" in
         pyv)
-            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +269,128 @@ _pyv() {
         pyv__subcmd__activate)
             opts="-f -q -v -h -V --force --auto --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache)
+            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__clear)
+            opts="-q -v -h -V --artifacts --downloads --root --cache-dir --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help)
+            opts="list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__list)
+            opts="-q -v -h -V --root --cache-dir --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -391,7 +543,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help)
-            opts="global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
+            opts="global local shell sh-shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate sh-activate sh-deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +559,48 @@ _pyv() {
         pyv__subcmd__help__subcmd__activate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache)
+            opts="list clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -875,7 +1069,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__install)
-            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --root --cache-dir --quiet --verbose --help --version"
+            opts="-l -f -s -g -k -j -q -v -h -V --list --force --skip-existing --sha256 --skip-preflight --debug --keep --no-cache --jobs --root --cache-dir --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

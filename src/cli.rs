@@ -78,6 +78,7 @@ pub enum Command {
     Install(install::Install),
     Uninstall(uninstall::Uninstall),
     Doctor(doctor::Doctor),
+    Cache(cache::Cache),
     // Virtual environments
     Virtualenv(virtualenv::Virtualenv),
     Virtualenvs(virtualenvs::Virtualenvs),
@@ -118,6 +119,7 @@ impl Command {
             Command::Install(c) => c.run(ctx),
             Command::Uninstall(c) => c.run(ctx),
             Command::Doctor(c) => c.run(ctx),
+            Command::Cache(c) => c.run(ctx),
             Command::Virtualenv(c) => c.run(ctx),
             Command::Virtualenvs(c) => c.run(ctx),
             Command::VirtualenvDelete(c) => c.run(ctx),

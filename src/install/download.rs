@@ -133,6 +133,35 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     })
 }
 
+/// Fetch one URL (`http(s)://` or `file://`) into `part` with the same resume, retry and
+/// SHA-256 check as source archives (the artifact cache's mirrors use it). The error says why.
+pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), String> {
+    let want = Candidate {
+        file: part.display().to_string(),
+        path: String::new(),
+        sha256: sha256.to_string(),
+    };
+    let outcome = if let Some(path) = url.strip_prefix("file://") {
+        copy_file(Path::new(path), part, &want, ui)
+    } else {
+        let client = reqwest::blocking::Client::builder()
+            .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+        get(&client, url, part, &want, ui)
+    };
+    outcome.map_err(|f| match f {
+        Failure::Missing(why) | Failure::Failed(why) => why,
+        Failure::Digest { actual } => {
+            let _ = fs::remove_file(part);
+            format!("sha256 mismatch: the manifest says {sha256}, the bytes are {actual}")
+        }
+        Failure::Interrupted(s) => format!("interrupted by {}", signals::name(s)),
+    })
+}
+
 /// Download `url` into `part` (resuming it), retrying what is worth retrying.
 fn get(
     client: &reqwest::blocking::Client,

@@ -74,6 +74,9 @@ impl Env {
             .env_remove("PYV_VERSION_OLD")
             .env_remove("PYV_SHELL")
             .env_remove("PYV_MIRROR")
+            // Every install builds unless a test turns the artifact cache on (tests/artifact.rs).
+            .env("PYV_ARTIFACT_CACHE", "0")
+            .env_remove("PYV_ARTIFACT_MIRROR")
             .env_remove("VIRTUAL_ENV")
             .current_dir(self.path());
     }
