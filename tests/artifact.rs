@@ -360,3 +360,111 @@ fn cache_list_and_clear() {
         .args(["cache", "clear", "--artifacts", "--downloads"]));
     assert_eq!(code, 2);
 }
+
+/// The real tree poses as a release pyv's catalog does not know (a local archive of 3.11.7
+/// would be checked against the real release's digest).
+const REAL_AS: &str = "3.11.97";
+
+/// A "source release" whose `make install` lays down the real CPython tree in
+/// /root/.pyenv/versions/3.11.7 as a pyv build would have made it: prefix rewritten to the
+/// configure `--prefix`, site-packages as ensurepip leaves it, and (this tree is a shared
+/// build) the RUNPATH `$ORIGIN/../lib` that pyv passes to `--enable-shared` builds.
+fn real_tree_release(dir: &Path) -> PathBuf {
+    const REAL: &str = "/root/.pyenv/versions/3.11.7";
+    let configure = "#!/bin/sh\nprefix=/usr/local\nfor a in \"$@\"; do case \"$a\" in --prefix=*) prefix=\"${a#--prefix=}\";; esac; done\nprintf 'all:\\n\\ttrue\\ninstall:\\n\\tPREFIX=\"%s\" sh ./install.sh\\n' \"$prefix\" > Makefile\n";
+    let install = format!(
+        r#"set -e
+D="$DESTDIR$PREFIX"
+mkdir -p "$(dirname "$D")"
+cp -a {REAL} "$D"
+cd "$D/lib/python3.11/site-packages"
+for f in *; do case "$f" in pip|pip-*|setuptools|setuptools-*|_distutils_hack|distutils-precedence.pth|pkg_resources|README.txt) ;; *) rm -rf "$f";; esac; done
+cd "$D/bin"
+for f in *; do case "$f" in python*|pip*|pydoc*|idle*|2to3*) ;; *) rm -rf "$f";; esac; done
+grep -rlIZ --exclude='*.pyc' {REAL} "$D" | xargs -0 sed -i "s|{REAL}|$PREFIX|g"
+perl -0777 -pi -e 's{{/root/\.pyenv/versions/3\.11\.7/lib\0}}{{"\$ORIGIN/../lib" . ("\0" x 19)}}ge' "$D/bin/python3.11"
+"#
+    );
+    let path = dir.join(format!("Python-{REAL_AS}.tgz"));
+    let enc = flate2::write::GzEncoder::new(
+        fs::File::create(&path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(enc);
+    for (name, body, mode) in [
+        ("configure", configure.to_string(), 0o755),
+        ("install.sh", install, 0o644),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(mode);
+        h.set_size(body.len() as u64);
+        tar.append_data(&mut h, format!("Python-{REAL_AS}/{name}"), body.as_bytes())
+            .unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+    path
+}
+
+/// The cross-root proof on a real CPython tree (the 3.11.7 in /root/.pyenv): root A "builds"
+/// it and stores the artifact; root A's copy is deleted; root B installs from the artifact;
+/// then pip installs a local package into B, `python3-config --prefix` and `sysconfig` name
+/// only B. Prints the timings used in the README.
+#[test]
+#[ignore = "needs the real CPython tree in /root/.pyenv/versions/3.11.7"]
+fn a_real_cpython_tree_moves_to_another_root() {
+    let tmp = tempfile::Builder::new()
+        .prefix("pyv-art-real-")
+        .tempdir()
+        .unwrap();
+    let archive = real_tree_release(tmp.path());
+    let a = plain_env();
+    let cache = tmp.path().join("cache");
+    let installed = |env: &Env| {
+        let mut c = env.pyv();
+        c.env("PYV_ARTIFACT_CACHE", "1")
+            .env("PYV_CACHE_DIR", &cache)
+            .args(["install", "--skip-preflight"])
+            .arg(&archive);
+        let started = std::time::Instant::now();
+        let (_, err) = ok(&mut c);
+        (started.elapsed(), err)
+    };
+    let (took, err) = installed(&a);
+    eprintln!("root A (\"build\" + store): {took:.1?}\n{err}");
+    assert!(err.contains("stored the build for reuse"), "{err}");
+    let old = a.version_dir(REAL_AS);
+    fs::remove_dir_all(&old).unwrap();
+
+    let b = plain_env();
+    let (took, err) = installed(&b);
+    eprintln!("root B (from the artifact): {took:.1?}\n{err}");
+    assert!(err.contains("reusing the cached build"), "{err}");
+    let dir = b.version_dir(REAL_AS);
+    let py = dir.join("bin/python3");
+    let prefix = ok_stdout(b.cmd(dir.join("bin/python3-config")).arg("--prefix"));
+    assert_eq!(prefix.trim(), dir.display().to_string());
+    let paths = ok_stdout(b.cmd(&py).args([
+        "-c",
+        "import sysconfig, sys; print(sysconfig.get_paths(), sys.prefix)",
+    ]));
+    assert!(paths.contains(&dir.display().to_string()), "{paths}");
+    assert!(!paths.contains(&old.display().to_string()), "{paths}");
+    assert!(!paths.contains("/root/.pyenv"), "{paths}");
+    let pkg = tmp.path().join("pyvtiny");
+    common::tiny_package::write(&pkg);
+    ok_stdout(
+        b.cmd(&py)
+            .args(["-m", "pip", "install", "--no-index", "-q"])
+            .arg(&pkg),
+    );
+    let file = ok_stdout(
+        b.cmd(&py)
+            .args(["-c", "import pyvtiny; print(pyvtiny.X, pyvtiny.__file__)"]),
+    );
+    assert!(
+        file.starts_with("42 ") && file.contains(&dir.display().to_string()),
+        "{file}"
+    );
+    let pip = ok_stdout(b.cmd(dir.join("bin/pip3")).arg("--version"));
+    assert!(pip.contains(&dir.display().to_string()), "{pip}");
+}

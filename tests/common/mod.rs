@@ -4,6 +4,7 @@
 
 pub mod fake_release;
 pub mod http;
+pub mod tiny_package;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
