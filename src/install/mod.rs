@@ -130,10 +130,18 @@ pub fn check_base_url(url: &str, var: &str) -> Result<String> {
         }
         _ => Err(InstallError::Usage {
             message: format!("`{url}` (from {var}) is not an http://, https:// or file:// URL"),
-            hint: format!(
-                "set {var} to base URLs laid out like https://www.python.org/ftp/python, \
-                 comma-separated (e.g. {var}=https://mirror.example/python,file:///srv/python)"
-            ),
+            hint: if var == "PYV_ARTIFACT_MIRROR" {
+                format!(
+                    "set {var} to base URLs holding `<key>.tar.gz` and `<key>.manifest` \
+                     (a copy of $PYV_CACHE_DIR/artifacts), comma-separated \
+                     (e.g. {var}=https://ci.example/pyv-artifacts,file:///srv/pyv-artifacts)"
+                )
+            } else {
+                format!(
+                    "set {var} to base URLs laid out like https://www.python.org/ftp/python, \
+                     comma-separated (e.g. {var}=https://mirror.example/python,file:///srv/python)"
+                )
+            },
         }),
     }
 }

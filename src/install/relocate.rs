@@ -369,6 +369,36 @@ mod tests {
         assert!(trampoline(b"#!/short/bin/python3\n", "/short").is_none());
     }
 
+    /// A real ELF linked with an absolute RUNPATH under the old prefix (skipped without cc).
+    #[test]
+    fn elf_runpath_becomes_origin_relative() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = tmp.path().join("old-prefix-long-enough");
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tmp.path().join("m.c"), "int main(void) { return 0; }\n").unwrap();
+        let old = tree.display().to_string();
+        let built = std::process::Command::new("cc")
+            .arg(tmp.path().join("m.c"))
+            .arg("-o")
+            .arg(tree.join("bin/m"))
+            .arg(format!("-Wl,-rpath,{old}/lib,--enable-new-dtags"))
+            .status();
+        if !built.is_ok_and(|s| s.success()) {
+            eprintln!("no cc: skipped");
+            return;
+        }
+        let r = relocate(&tree, &old, "/elsewhere").unwrap();
+        assert_eq!(r.runpaths, 1, "{r:?}");
+        let bytes = fs::read(tree.join("bin/m")).unwrap();
+        let elf = Elf::parse(&bytes).unwrap();
+        let paths: Vec<String> = elf.runpaths(&bytes).into_iter().map(|p| p.1).collect();
+        assert_eq!(paths, ["$ORIGIN/../lib"]);
+        assert!(std::process::Command::new(tree.join("bin/m"))
+            .status()
+            .unwrap()
+            .success());
+    }
+
     #[test]
     fn origin_paths() {
         let t = Path::new("/t");
