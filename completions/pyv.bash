@@ -19,6 +19,9 @@ _pyv() {
             pyv,activate)
                 cmd="pyv__subcmd__activate"
                 ;;
+            pyv,cache)
+                cmd="pyv__subcmd__cache"
+                ;;
             pyv,commands)
                 cmd="pyv__subcmd__commands"
                 ;;
@@ -106,8 +109,29 @@ _pyv() {
             pyv,which)
                 cmd="pyv__subcmd__which"
                 ;;
+            pyv__subcmd__cache,clear)
+                cmd="pyv__subcmd__cache__subcmd__clear"
+                ;;
+            pyv__subcmd__cache,help)
+                cmd="pyv__subcmd__cache__subcmd__help"
+                ;;
+            pyv__subcmd__cache,list)
+                cmd="pyv__subcmd__cache__subcmd__list"
+                ;;
+            pyv__subcmd__cache__subcmd__help,clear)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__clear"
+                ;;
+            pyv__subcmd__cache__subcmd__help,help)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            pyv__subcmd__cache__subcmd__help,list)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
             pyv__subcmd__help,activate)
                 cmd="pyv__subcmd__help__subcmd__activate"
+                ;;
+            pyv__subcmd__help,cache)
+                cmd="pyv__subcmd__help__subcmd__cache"
                 ;;
             pyv__subcmd__help,commands)
                 cmd="pyv__subcmd__help__subcmd__commands"
@@ -196,6 +220,12 @@ _pyv() {
             pyv__subcmd__help,which)
                 cmd="pyv__subcmd__help__subcmd__which"
                 ;;
+            pyv__subcmd__help__subcmd__cache,clear)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__clear"
+                ;;
+            pyv__subcmd__help__subcmd__cache,list)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -203,7 +233,7 @@ _pyv() {
 
     case "${cmd}" in
         pyv)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +257,128 @@ _pyv() {
         pyv__subcmd__activate)
             opts="-f -q -v -h --force --auto --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache)
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__clear)
+            opts="-q -v -h --artifacts --downloads --root --cache-dir --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help)
+            opts="list clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__list)
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -379,7 +531,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help)
-            opts="global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
+            opts="global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +547,48 @@ _pyv() {
         pyv__subcmd__help__subcmd__activate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache)
+            opts="list clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -835,7 +1029,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__install)
-            opts="-l -f -s -g -k -j -q -v -h --list --force --skip-existing --sha256 --skip-preflight --debug --keep --jobs --prebuilt --source --root --cache-dir --quiet --verbose --help"
+            opts="-l -f -s -g -k -j -q -v -h --list --force --skip-existing --sha256 --skip-preflight --debug --keep --no-cache --jobs --prebuilt --source --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

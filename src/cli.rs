@@ -79,6 +79,7 @@ pub enum Command {
     Uninstall(uninstall::Uninstall),
     Update(update::Update),
     Doctor(doctor::Doctor),
+    Cache(cache::Cache),
     // Virtual environments
     Virtualenv(virtualenv::Virtualenv),
     Virtualenvs(virtualenvs::Virtualenvs),
@@ -120,6 +121,7 @@ impl Command {
             Command::Uninstall(c) => c.run(ctx),
             Command::Update(c) => c.run(ctx),
             Command::Doctor(c) => c.run(ctx),
+            Command::Cache(c) => c.run(ctx),
             Command::Virtualenv(c) => c.run(ctx),
             Command::Virtualenvs(c) => c.run(ctx),
             Command::VirtualenvDelete(c) => c.run(ctx),

@@ -52,6 +52,7 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
             .pyv()
             .env("PYV_MIRROR", server.url())
             .env("PYV_PYTHON_ORG", format!("{}/unreachable", server.url()))
+            .env("PYV_ARTIFACT_CACHE", "1") // stored for artifact_cache_checks below
             .args(["install", version])
             .output()
             .unwrap();
@@ -75,6 +76,8 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
         );
     }
 
+    artifact_cache_checks(&env);
+
     ok_stdout(env.pyv().args(["global", "3.11.2"]));
     let shim = |cmd: &str, args: &[&str]| {
         let mut c = env.cmd(cmd);
@@ -92,4 +95,80 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     ok_stdout(env.pyv().args(["global", "3.11.2", "3.13.5"]));
     assert_eq!(shim("python3.13", &["--version"]).trim(), "Python 3.13.5");
     assert_eq!(shim("python", &["--version"]).trim(), "Python 3.11.2");
+}
+
+// ---- artifact cache (issue 8 §2): reuse of the 3.11.2 build above --------------------------
+
+/// After 3.11.2 was built (and stored): `uninstall` + `install` takes the artifact (no
+/// configure), and a second root at another path installs it from the same cache, relocated:
+/// pip installs a local package, `python3-config --prefix` and `sysconfig` name only the new
+/// prefix, even with the first root's copy gone.
+fn artifact_cache_checks(env: &Env) {
+    let install = |e: &Env| {
+        let started = Instant::now();
+        let mut c = e.pyv();
+        c.env("PYV_ARTIFACT_CACHE", "1")
+            .env("PYV_CACHE_DIR", env.path().join("cache"))
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:9/unreachable")
+            .args(["install", "3.11.2"]);
+        let out = c.output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        eprintln!(
+            "pyv install 3.11.2 from the artifact cache: {:.1?}\n{stderr}",
+            started.elapsed()
+        );
+        assert!(stderr.contains("reusing the cached build"), "{stderr}");
+        assert!(
+            !stderr.contains("configure done"),
+            "configure ran:\n{stderr}"
+        );
+    };
+    ok_stdout(env.pyv().args(["uninstall", "-f", "3.11.2"]));
+    install(env);
+    let receipt = fs::read_to_string(env.version_dir("3.11.2").join(".pyv-install")).unwrap();
+    assert!(receipt.contains("\nkind=cached\n"), "{receipt}");
+
+    let other = env_without_spaces();
+    install(&other);
+    // The first root's copy out of the way: nothing in the second may depend on it.
+    fs::rename(
+        env.version_dir("3.11.2"),
+        env.path().join("3.11.2-set-aside"),
+    )
+    .unwrap();
+    let dir = other.version_dir("3.11.2");
+    let old = env.version_dir("3.11.2").display().to_string();
+    let new = dir.display().to_string();
+    let py = dir.join("bin/python3");
+    let prefix = ok_stdout(other.cmd(dir.join("bin/python3-config")).arg("--prefix"));
+    assert_eq!(prefix.trim(), new);
+    let paths = ok_stdout(other.cmd(&py).args([
+        "-c",
+        "import sysconfig, sys; print(sysconfig.get_paths(), sys.prefix)",
+    ]));
+    assert!(paths.contains(&new) && !paths.contains(&old), "{paths}");
+    let pkg = other.path().join("pyvtiny");
+    common::tiny_package::write(&pkg);
+    ok_stdout(
+        other
+            .cmd(&py)
+            .args(["-m", "pip", "install", "--no-index", "-q"])
+            .arg(&pkg),
+    );
+    let file = ok_stdout(other.cmd(&py).args([
+        "-c",
+        "import pyvtiny, ssl; print(pyvtiny.X, pyvtiny.__file__)",
+    ]));
+    assert!(file.starts_with("42 ") && file.contains(&new), "{file}");
+    let pip = ok_stdout(other.cmd(dir.join("bin/pip3")).arg("--version"));
+    assert!(pip.contains(&new), "{pip}");
+    fs::rename(
+        env.path().join("3.11.2-set-aside"),
+        env.version_dir("3.11.2"),
+    )
+    .unwrap();
 }

@@ -24,7 +24,9 @@ use crate::signals;
 /// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
 /// PYV_PYTHON_ORG (replaces python.org's base URL; `pyv update` reads the release API from its
 /// host), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to
-/// $PYV_ROOT/logs/. Prebuilt Pythons (python-build-standalone, opt-in):
+/// $PYV_ROOT/logs/. Verified builds are kept in $PYV_CACHE_DIR/artifacts and reused instead of
+/// compiling (PYV_ARTIFACT_CACHE=0 turns that off; PYV_ARTIFACT_MIRROR names shared artifact
+/// directories). Prebuilt Pythons (python-build-standalone, opt-in):
 /// PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR, PYV_PREBUILT_TABLE.
 #[derive(Args)]
 pub struct Install {
@@ -53,6 +55,10 @@ pub struct Install {
     /// Keep the source tree in $PYV_ROOT/sources/<version>
     #[arg(short, long)]
     pub keep: bool,
+    /// Build from source even if the artifact cache has this exact build (the cached build is
+    /// replaced); PYV_ARTIFACT_CACHE=0 turns the cache off entirely
+    #[arg(long)]
+    pub no_cache: bool,
     /// Parallel make jobs [default: PYV_MAKE_OPTS if set, else the number of cores]
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -121,6 +127,7 @@ impl Install {
             skip_preflight: self.skip_preflight,
             keep: self.keep,
             jobs: self.jobs.filter(|j| *j > 0),
+            no_cache: self.no_cache,
         };
         let mut known = Known {
             ctx,

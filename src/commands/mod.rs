@@ -2,6 +2,7 @@
 //! `run(self, ctx)` returning the exit code.
 
 pub mod activate;
+pub mod cache;
 pub mod completions;
 pub mod doctor;
 pub mod exec;

@@ -44,9 +44,10 @@ impl Versions {
             }
         }
         let mark = |name: &str| -> String {
-            // How a version was made, when not the default (a source build): `3.12.7 (prebuilt)`.
+            // How a version was made, when not a build of python.org's source here (a reuse of
+            // such a build from the artifact cache is one too): `3.12.7 (prebuilt)`.
             let how = match Receipt::read(&layout.version_dir(name)).map(|r| r.kind) {
-                Some(Kind::Source) | None => String::new(),
+                Some(Kind::Source | Kind::Cached) | None => String::new(),
                 Some(k) => format!(" ({k})"),
             };
             if selected.iter().any(|s| s == name) {

@@ -123,6 +123,7 @@ impl Builder<'_> {
     pub fn build(&self) -> Result<()> {
         let mut configure = Command::new(self.src.join("configure"));
         configure.args(self.configure_args());
+        configure.envs(configure_env(self.plan, self.settings));
         let mut phase = self.ui.phase("configure");
         self.run(&mut phase, "configure", configure, None)?;
         phase.finish();
@@ -148,13 +149,7 @@ impl Builder<'_> {
 
     fn configure_args(&self) -> Vec<String> {
         let mut args = vec![format!("--prefix={}", self.prefix.display())];
-        if self.plan.debug {
-            args.push("--with-pydebug".into());
-        }
-        if self.plan.free_threaded {
-            args.push("--disable-gil".into());
-        }
-        args.extend(self.settings.configure_opts.iter().cloned());
+        args.extend(configure_options(self.plan, self.settings));
         args
     }
 
@@ -399,6 +394,47 @@ impl Builder<'_> {
         phase.finish();
         Ok(VerifyReport { warnings })
     }
+}
+
+/// The configure arguments besides `--prefix` (part of the artifact cache's key).
+pub fn configure_options(plan: &Plan, settings: &Settings) -> Vec<String> {
+    let mut args = Vec::new();
+    if plan.debug {
+        args.push("--with-pydebug".into());
+    }
+    if plan.free_threaded {
+        args.push("--disable-gil".into());
+    }
+    args.extend(settings.configure_opts.iter().cloned());
+    args
+}
+
+/// Extra environment for configure. A shared build (`--enable-shared`) gets an
+/// `$ORIGIN`-relative rpath for the interpreter only (`LDFLAGS_NODIST`, which extension builds
+/// do not inherit), so that it finds its libpython from wherever the tree is — in the stage
+/// during verification, and in another root when it is reused from the artifact cache — unless
+/// the user's flags already set an rpath. `$$` is make's escape; the quotes keep sh off it.
+pub fn configure_env(plan: &Plan, settings: &Settings) -> Vec<(String, String)> {
+    let opts = configure_options(plan, settings);
+    let shared = opts.iter().any(|o| o == "--enable-shared");
+    let user_rpath = opts.iter().any(|o| o.contains("rpath"))
+        || settings
+            .build_env
+            .iter()
+            .any(|(k, v)| k.starts_with("LDFLAGS") && v.contains("rpath"));
+    if !shared || user_rpath {
+        return Vec::new();
+    }
+    let existing = settings
+        .build_env
+        .iter()
+        .find(|(k, _)| k == "LDFLAGS_NODIST")
+        .map(|(_, v)| format!("{v} "))
+        .unwrap_or_default();
+    vec![(
+        "LDFLAGS_NODIST".into(),
+        format!("{existing}-Wl,-rpath,'$$ORIGIN/../lib'"),
+    )]
 }
 
 /// Imports each module named in argv and prints `<module> ok` or `<module> missing <why>`;

@@ -120,16 +120,10 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
             }
         }
     }
-    let client = reqwest::blocking::Client::builder()
-        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        // In the blocking client this bounds each read, not the whole transfer.
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| InstallError::Download {
-            file: first.file.clone(),
-            tried: vec![format!("cannot start an HTTP client: {e}")],
-        })?;
+    let client = http_client().map_err(|e| InstallError::Download {
+        file: first.file.clone(),
+        tried: vec![format!("cannot start an HTTP client: {e}")],
+    })?;
     let mut tried = Vec::new();
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();
@@ -176,6 +170,40 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
         file: first.file.clone(),
         tried,
     })
+}
+
+/// Fetch one URL (`http(s)://` or `file://`) into `part` with the same resume, retry and
+/// SHA-256 check as source archives (the artifact cache's mirrors use it). The error says why.
+pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), String> {
+    let want = Candidate {
+        file: part.display().to_string(),
+        path: String::new(),
+        sha256: sha256.to_string(),
+    };
+    let outcome = if let Some(path) = url.strip_prefix("file://") {
+        copy_file(Path::new(path), part, &want, ui)
+    } else {
+        let client = http_client().map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+        get(&client, url, part, &want, ui)
+    };
+    outcome.map_err(|f| match f {
+        Failure::Missing(why) | Failure::Failed(why) | Failure::Unreachable(why) => why,
+        Failure::Digest { actual } => {
+            let _ = fs::remove_file(part);
+            format!("sha256 mismatch: the manifest says {sha256}, the bytes are {actual}")
+        }
+        Failure::Interrupted(s) => format!("interrupted by {}", signals::name(s)),
+    })
+}
+
+/// The one HTTP client configuration of every download.
+fn http_client() -> reqwest::Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        // In the blocking client this bounds each read, not the whole transfer.
+        .timeout(Duration::from_secs(60))
+        .build()
 }
 
 /// Download `url` into `part` (resuming it), retrying what is worth retrying.

@@ -9,10 +9,13 @@
 //! partial work lives under `.staging/`, is removed on error and on SIGINT/SIGTERM
 //! ([`signals`]), and leftovers of a killed install are removed by the next one.
 
+pub mod artifact;
 pub mod build;
 pub mod download;
+pub mod manifest;
 pub mod preflight;
 pub mod receipt;
+pub mod relocate;
 pub mod request;
 pub mod staging;
 pub mod unpack;
@@ -43,7 +46,26 @@ pub struct Settings {
     pub configure_opts: Vec<String>,
     /// `PYV_MAKE_OPTS`, split on whitespace, when set (it replaces the default `-j<cores>`).
     pub make_opts: Option<Vec<String>>,
+    /// Reuse and store builds in `<cache>/artifacts` (`PYV_ARTIFACT_CACHE=0` turns it off).
+    pub artifact_cache: bool,
+    /// `PYV_ARTIFACT_MIRROR`: base URLs holding `<key>.tar.gz` + `<key>.manifest`.
+    pub artifact_mirrors: Vec<String>,
+    /// The compiler variables that shape a build's output (`CC`, `CFLAGS`, ...), when set.
+    pub build_env: Vec<(String, String)>,
 }
+
+/// Environment variables that change what a build produces: part of the artifact key.
+pub const BUILD_ENV: &[&str] = &[
+    "CC",
+    "CXX",
+    "CFLAGS",
+    "CPPFLAGS",
+    "LDFLAGS",
+    "LIBS",
+    "CFLAGS_NODIST",
+    "LDFLAGS_NODIST",
+    "PKG_CONFIG_PATH",
+];
 
 impl Settings {
     /// Read and validate the environment once. A base URL without a scheme is a usage error
@@ -67,7 +89,26 @@ impl Settings {
             None => crate::catalog::PYTHON_ORG.to_string(),
         });
         let words = |v: String| v.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let mut artifact_mirrors = Vec::new();
+        for base in var("PYV_ARTIFACT_MIRROR").iter().flat_map(|v| v.split(',')) {
+            let base = base.trim();
+            if !base.is_empty() {
+                artifact_mirrors.push(check_base_url(base, "PYV_ARTIFACT_MIRROR")?);
+            }
+        }
+        let artifact_cache = !var("PYV_ARTIFACT_CACHE").is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "0" | "false" | "no" | "off"
+            )
+        });
         Ok(Settings {
+            artifact_cache,
+            artifact_mirrors,
+            build_env: BUILD_ENV
+                .iter()
+                .filter_map(|k| var(k).map(|v| (k.to_string(), v)))
+                .collect(),
             layout,
             cache_dir,
             quiet,
@@ -90,10 +131,18 @@ pub fn check_base_url(url: &str, var: &str) -> Result<String> {
         }
         _ => Err(InstallError::Usage {
             message: format!("`{url}` (from {var}) is not an http://, https:// or file:// URL"),
-            hint: format!(
-                "set {var} to base URLs laid out like https://www.python.org/ftp/python, \
-                 comma-separated (e.g. {var}=https://mirror.example/python,file:///srv/python)"
-            ),
+            hint: if var == "PYV_ARTIFACT_MIRROR" {
+                format!(
+                    "set {var} to base URLs holding `<key>.tar.gz` and `<key>.manifest` \
+                     (a copy of $PYV_CACHE_DIR/artifacts), comma-separated \
+                     (e.g. {var}=https://ci.example/pyv-artifacts,file:///srv/pyv-artifacts)"
+                )
+            } else {
+                format!(
+                    "set {var} to base URLs laid out like https://www.python.org/ftp/python, \
+                     comma-separated (e.g. {var}=https://mirror.example/python,file:///srv/python)"
+                )
+            },
         }),
     }
 }
@@ -318,6 +367,8 @@ pub struct Options {
     pub skip_preflight: bool,
     pub keep: bool,
     pub jobs: Option<usize>,
+    /// Build from source even when the artifact cache has this build (it is replaced).
+    pub no_cache: bool,
 }
 
 /// What one install did, for the summary line.
@@ -367,6 +418,33 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     }
     crate::locks::sweep_staging(layout, &plan.name);
 
+    // A build with the same key in the artifact cache (or on an artifact mirror) replaces the
+    // whole compile; anything wrong with it is a warning and the source build goes ahead.
+    let key = settings
+        .artifact_cache
+        .then(|| artifact::key(settings, plan));
+    if let Some(key) = key.as_ref().filter(|_| !opts.no_cache) {
+        match install_cached(settings, plan, opts, key, &target, &ui) {
+            Ok(Some(warnings)) => {
+                drop(lock);
+                for w in warnings {
+                    ui.warn(&w);
+                }
+                return Ok(Outcome::Installed {
+                    name: plan.name.clone(),
+                    dir: target,
+                    took: started.elapsed(),
+                });
+            }
+            Ok(None) => {}
+            Err(e @ InstallError::Interrupted { .. }) => return Err(e),
+            Err(e) => ui.warn(&format!(
+                "cannot use the cached build `{}` ({e}); building from source",
+                key.id
+            )),
+        }
+    }
+
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
     let report = preflight::run(!opts.skip_preflight);
     report.print_warnings(&ui);
@@ -390,9 +468,31 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     };
     builder.build()?;
     let report = builder.verify()?;
+    signals::check()?;
     let staged = stage.staged_prefix(&target);
-    receipt::Receipt::new(receipt::Kind::Source)
-        .with("version", &plan.version)
+    let mut receipt = receipt::Receipt::new(receipt::Kind::Source).with("version", &plan.version);
+    if let Some(key) = &key {
+        // Stored before the receipt is written: the artifact holds only what make made.
+        let phase = ui.phase("cache");
+        match artifact::store(&settings.cache_dir, key, &staged, &target) {
+            Ok(size) => {
+                phase.finish();
+                ui.note(&format!(
+                    "stored the build for reuse as {} ({})",
+                    artifact::archive_path(&settings.cache_dir, &key.id).display(),
+                    crate::ui::bytes(size)
+                ));
+            }
+            Err(e) => {
+                drop(phase);
+                ui.warn(&format!(
+                    "could not store the build in the artifact cache ({e}); the install goes on"
+                ));
+            }
+        }
+        receipt = receipt.with("artifact", &key.id);
+    }
+    receipt
         .write(&staged)
         .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
     signals::check()?;
@@ -409,4 +509,82 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
         dir: target,
         took: started.elapsed(),
     })
+}
+
+/// Install `plan` from the artifact cache: find and verify the archive, unpack it safely into
+/// a stage, move the prefix to where it will live, run the same checks as a source build, and
+/// publish with the same rename. `Ok(None)`: no artifact has this key. Returns the warnings.
+fn install_cached(
+    settings: &Settings,
+    plan: &Plan,
+    opts: &Options,
+    key: &artifact::Key,
+    target: &std::path::Path,
+    ui: &Ui,
+) -> Result<Option<Vec<String>>> {
+    let cache = &settings.cache_dir;
+    let _key_lock = artifact::lock(cache, &key.id)
+        .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
+    let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
+        path: artifact::archive_path(cache, &key.id),
+        reason: why,
+    })?;
+    let Some((archive, manifest)) = found else {
+        return Ok(None);
+    };
+    ui.note(&format!(
+        "reusing the cached build {} (no compile)",
+        archive.display()
+    ));
+    let stage = staging::Stage::create(&settings.layout, &plan.name)?;
+    let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
+    if top.file_name().is_none_or(|n| n != artifact::TOP) {
+        return Err(InstallError::Archive {
+            path: archive,
+            reason: format!("its top-level directory is not `{}/`", artifact::TOP),
+        });
+    }
+    let staged = stage.staged_prefix(target);
+    if let Some(parent) = staged.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| InstallError::io("cannot create", parent, e))?;
+    }
+    std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
+    let phase = ui.phase("relocate");
+    let old = manifest.get("prefix").unwrap_or_default();
+    let new = target.to_string_lossy();
+    let moved = relocate::relocate(&staged, old, &new)
+        .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
+    phase.finish();
+    for bin in &moved.unfixed {
+        ui.warn(&format!(
+            "{} keeps an absolute RUNPATH under {old} (no room to rewrite it)",
+            bin.display()
+        ));
+    }
+    signals::check()?;
+    let log = build::Log::create(&settings.layout, &plan.name)?;
+    log.section(&format!(
+        "pyv: unpacked {} and relocated {old} -> {new}: {moved:?}",
+        archive.display()
+    ));
+    let builder = build::Builder {
+        plan,
+        opts,
+        ui,
+        log: &log,
+        src: &staged,
+        stage: &stage,
+        prefix: target,
+        settings,
+    };
+    let report = builder.verify()?;
+    receipt::Receipt::new(receipt::Kind::Cached)
+        .with("version", &plan.version)
+        .with("artifact", &key.id)
+        .write(&staged)
+        .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
+    signals::check()?;
+    stage.commit(target)?;
+    Ok(Some(report.warnings))
 }

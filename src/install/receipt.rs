@@ -23,6 +23,8 @@ pub enum Kind {
     Source,
     /// Unpacked from a python-build-standalone archive.
     Prebuilt,
+    /// Unpacked from the artifact cache (an earlier source build with the same key).
+    Cached,
     /// A kind this pyv does not know (written by a newer one); shown as written.
     Other(String),
 }
@@ -32,6 +34,7 @@ impl Kind {
         match self {
             Kind::Source => "source",
             Kind::Prebuilt => "prebuilt",
+            Kind::Cached => "cached",
             Kind::Other(s) => s,
         }
     }
@@ -40,6 +43,7 @@ impl Kind {
         match s {
             "source" => Kind::Source,
             "prebuilt" => Kind::Prebuilt,
+            "cached" => Kind::Cached,
             other => Kind::Other(other.to_string()),
         }
     }
@@ -76,7 +80,7 @@ impl Receipt {
         self
     }
 
-    #[allow(dead_code)] // for readers of the other fields (the artifact cache, doctor)
+    #[allow(dead_code)] // read by tests; for doctor and future readers of the other fields
     pub fn get(&self, key: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -147,9 +151,10 @@ mod tests {
         assert_eq!(back, r);
         assert_eq!(back.get("note"), Some("two lines"));
 
-        let future = "# x\nkind=cached\nfrom=prebuilt\nno equals sign here\n\nkind=source\n";
+        let future = "# x\nkind=relocated\nfrom=prebuilt\nno equals sign here\n\nkind=source\n";
         let f = Receipt::parse(future).unwrap();
-        assert_eq!(f.kind, Kind::Other("cached".into()));
+        assert_eq!(f.kind, Kind::Other("relocated".into()));
+        assert_eq!(Receipt::parse("kind=cached\n").unwrap().kind, Kind::Cached);
         assert_eq!(f.get("from"), Some("prebuilt"));
         assert_eq!(Receipt::parse("archive=x\n"), None);
         assert_eq!(Receipt::parse("kind=\n"), None);

@@ -2,12 +2,15 @@
 //! `configure` writes a Makefile whose targets "compile" four objects and install a
 //! `bin/python3` script that answers pyv's import check. Behaviour is steered through the
 //! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
-//! (`FAKE_SLEEP_SECS`, default 30), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import).
+//! (`FAKE_SLEEP_SECS`, default 30), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
+//! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
+//! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
 
 use std::io::Write;
 
 const CONFIGURE: &str = r#"#!/bin/sh
 echo "fake configure $*"
+if [ -n "$FAKE_CONFIGURE_LOG" ]; then echo "$*" >> "$FAKE_CONFIGURE_LOG"; fi
 if [ "$FAKE_SLEEP" = configure ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
 if [ "$FAKE_FAIL" = configure ]; then
   echo "configure: error: no acceptable C compiler found in \$PATH" >&2
@@ -34,6 +37,8 @@ install: all
 \tcp python3.in \"$(DESTDIR)$(PREFIX)/bin/python3\"
 \tcp pip3.in \"$(DESTDIR)$(PREFIX)/bin/pip3\"
 \tcp configure.args \"$(DESTDIR)$(PREFIX)/lib/configure.args\"
+\tprintf '#!%s/bin/python3\\nprint(\"tool\")\\n' \"$(PREFIX)\" > \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
+\tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
 \tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/python3\" \"$(DESTDIR)$(PREFIX)/bin/pip3\"
 ";
 

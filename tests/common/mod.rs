@@ -4,6 +4,7 @@
 
 pub mod fake_release;
 pub mod http;
+pub mod tiny_package;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -83,6 +84,9 @@ impl Env {
                 "http://127.0.0.1:1/python.org-is-off-limits-in-tests",
             )
             .env_remove("PYV_PYTHON_ORG_API")
+            // Every install builds unless a test turns the artifact cache on (tests/artifact.rs).
+            .env("PYV_ARTIFACT_CACHE", "0")
+            .env_remove("PYV_ARTIFACT_MIRROR")
             .env_remove("VIRTUAL_ENV")
             .current_dir(self.path());
     }

@@ -1,0 +1,414 @@
+//! Moving an installed CPython tree to another prefix. A tree built with `--prefix=OLD` names
+//! OLD in text files (script shebangs in `bin/`, `_sysconfigdata*.py`, `python3.x-config`,
+//! `lib/pkgconfig/*.pc`, `config-3.x-*/Makefile`, ...) and, for `--enable-shared` builds, in
+//! the RUNPATH of ELF binaries. [`relocate`] rewrites every text file (no NUL byte) that
+//! contains OLD, turns a shebang the kernel could not run (longer than 127 bytes, or with a
+//! space in the interpreter path) into a `/bin/sh` trampoline, points absolute RUNPATH entries
+//! under OLD at `$ORIGIN`, and re-aims absolute symlinks. Other binary files are left alone:
+//! CPython finds its prefix from the executable's location, and `.pyc` files get their
+//! `co_filename` fixed at import.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Component, Path, PathBuf};
+
+use memchr::memmem;
+
+/// The longest shebang line (without `#!` and newline) that every Linux kernel runs whole.
+pub const MAX_SHEBANG: usize = 127;
+
+/// What [`relocate`] changed.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub text_files: usize,
+    pub trampolines: usize,
+    pub runpaths: usize,
+    pub symlinks: usize,
+    /// Binaries whose RUNPATH names OLD but could not be rewritten (not enough room).
+    pub unfixed: Vec<PathBuf>,
+}
+
+/// Rewrite `old` to `new` throughout the tree at `tree` (which will live at `new`).
+pub fn relocate(tree: &Path, old: &str, new: &str) -> io::Result<Report> {
+    let mut report = Report::default();
+    if old == new {
+        return Ok(report);
+    }
+    let finder = memmem::Finder::new(old.as_bytes());
+    let mut stack = vec![tree.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_symlink() {
+                let target = fs::read_link(&path)?;
+                if let Some(rest) = target.to_str().and_then(|t| under(t, old)) {
+                    fs::remove_file(&path)?;
+                    std::os::unix::fs::symlink(format!("{new}{rest}"), &path)?;
+                    report.symlinks += 1;
+                }
+            } else if kind.is_file() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.ends_with(".pyc") || name.ends_with(".pyo") {
+                    continue;
+                }
+                relocate_file(tree, &path, &finder, old, new, &mut report)?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// `rest` when `path` is `old` or below it (`/lib`, `""`).
+fn under<'a>(path: &'a str, old: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(old)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+fn relocate_file(
+    tree: &Path,
+    path: &Path,
+    finder: &memmem::Finder,
+    old: &str,
+    new: &str,
+    report: &mut Report,
+) -> io::Result<()> {
+    let bytes = fs::read(path)?;
+    if memchr::memchr(0, &bytes).is_some() {
+        if bytes.starts_with(b"\x7fELF") && finder.find(&bytes).is_some() {
+            match fix_runpath(tree, path, &bytes, old)? {
+                Some(true) => report.runpaths += 1,
+                Some(false) => report.unfixed.push(path.to_path_buf()),
+                None => {}
+            }
+        }
+        return Ok(());
+    }
+    if finder.find(&bytes).is_none() {
+        return Ok(());
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut last = 0;
+    for at in finder.find_iter(&bytes) {
+        out.extend_from_slice(&bytes[last..at]);
+        out.extend_from_slice(new.as_bytes());
+        last = at + old.len();
+    }
+    out.extend_from_slice(&bytes[last..]);
+    if let Some(t) = trampoline(&out, new) {
+        out = t;
+        report.trampolines += 1;
+    }
+    // The tree is still in the invisible stage: rewriting in place keeps the mode bits.
+    let mut f = OpenOptions::new().write(true).truncate(true).open(path)?;
+    f.write_all(&out)?;
+    report.text_files += 1;
+    drop_stale_bytecode(path);
+    Ok(())
+}
+
+/// A `.py` file changed: its `__pycache__` entries hold the old constants.
+fn drop_stale_bytecode(path: &Path) {
+    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
+        return;
+    };
+    if path.extension().is_none_or(|e| e != "py") {
+        return;
+    }
+    let stem = format!("{}.", stem.to_string_lossy());
+    if let Ok(rd) = fs::read_dir(dir.join("__pycache__")) {
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&stem) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// A script whose shebang names an interpreter under `new` that the kernel cannot run (too
+/// long, or a space in the path) becomes a `/bin/sh` trampoline that execs it: the second line
+/// is a no-op string literal for Python and an `exec` for sh (pip's own trick).
+fn trampoline(text: &[u8], new: &str) -> Option<Vec<u8>> {
+    let body = text.strip_prefix(b"#!")?;
+    let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let line = std::str::from_utf8(&body[..end]).ok()?;
+    let line = line.trim_end_matches('\r');
+    let spec = line.trim_start();
+    let rest = spec.strip_prefix(new)?;
+    // The interpreter path runs to the first whitespace after the prefix (the prefix itself
+    // may contain spaces); what follows are its arguments.
+    let (tail, args) = match rest.find([' ', '\t']) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    let interpreter = format!("{new}{tail}");
+    let too_long = line.len() > MAX_SHEBANG;
+    if !too_long && !interpreter.contains([' ', '\t']) {
+        return None;
+    }
+    let quoted = interpreter.replace('\\', "\\\\").replace('"', "\\\"");
+    let args = if args.is_empty() {
+        String::new()
+    } else {
+        format!(" {args}")
+    };
+    let mut out =
+        format!("#!/bin/sh\n'''exec' \"{quoted}\"{args} \"$0\" \"$@\"\n' '''\n").into_bytes();
+    out.extend_from_slice(body.get(end + 1..).unwrap_or_default());
+    Some(out)
+}
+
+/// Point the RUNPATH/RPATH entries of an ELF file that lie under `old` at `$ORIGIN`, in place
+/// (the new string is padded with NULs; it must fit in the old one). `None`: nothing under
+/// `old`; `Some(false)`: there was, but it could not be rewritten.
+fn fix_runpath(tree: &Path, path: &Path, bytes: &[u8], old: &str) -> io::Result<Option<bool>> {
+    let Some(elf) = Elf::parse(bytes) else {
+        return Ok(None);
+    };
+    let mut changed = None;
+    for (offset, value) in elf.runpaths(bytes) {
+        if !value.split(':').any(|e| under(e, old).is_some()) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(tree);
+        let fixed: Vec<String> = value
+            .split(':')
+            .map(|e| match under(e, old) {
+                Some(rest) => origin_relative(tree, dir, rest.trim_start_matches('/')),
+                None => e.to_string(),
+            })
+            .collect();
+        let fixed = fixed.join(":");
+        if fixed.len() > value.len() {
+            changed = Some(false);
+            continue;
+        }
+        let mut patch = fixed.into_bytes();
+        patch.resize(value.len(), 0);
+        OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all_at(&patch, offset as u64)?;
+        changed = changed.or(Some(true));
+    }
+    Ok(changed)
+}
+
+/// `$ORIGIN/<relative path from dir to tree/rest>`.
+fn origin_relative(tree: &Path, dir: &Path, rest: &str) -> String {
+    let depth = dir
+        .strip_prefix(tree)
+        .map(|r| {
+            r.components()
+                .filter(|c| matches!(c, Component::Normal(_)))
+                .count()
+        })
+        .unwrap_or(0);
+    let mut s = String::from("$ORIGIN");
+    for _ in 0..depth {
+        s.push_str("/..");
+    }
+    if !rest.is_empty() {
+        s.push('/');
+        s.push_str(rest);
+    }
+    s
+}
+
+/// The few facts of a 64-bit little-endian ELF file needed to find its RUNPATH strings.
+struct Elf {
+    loads: Vec<(u64, u64, u64)>, // (vaddr, offset, filesz)
+    dynamic: Option<(u64, u64)>, // (offset, size)
+}
+
+const PT_LOAD: u32 = 1;
+const PT_DYNAMIC: u32 = 2;
+const DT_STRTAB: u64 = 5;
+const DT_RPATH: u64 = 15;
+const DT_RUNPATH: u64 = 29;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+impl Elf {
+    fn parse(b: &[u8]) -> Option<Elf> {
+        if b.get(4) != Some(&2) || b.get(5) != Some(&1) {
+            return None; // only ELF64 little-endian (x86_64, aarch64)
+        }
+        let phoff = u64_at(b, 0x20)? as usize;
+        let phentsize = u16_at(b, 0x36)? as usize;
+        let phnum = u16_at(b, 0x38)? as usize;
+        let mut elf = Elf {
+            loads: Vec::new(),
+            dynamic: None,
+        };
+        for i in 0..phnum {
+            let h = phoff.checked_add(i.checked_mul(phentsize)?)?;
+            let kind = u32_at(b, h)?;
+            let offset = u64_at(b, h + 8)?;
+            let vaddr = u64_at(b, h + 16)?;
+            let filesz = u64_at(b, h + 32)?;
+            match kind {
+                PT_LOAD => elf.loads.push((vaddr, offset, filesz)),
+                PT_DYNAMIC => elf.dynamic = Some((offset, filesz)),
+                _ => {}
+            }
+        }
+        Some(elf)
+    }
+
+    fn file_offset(&self, vaddr: u64) -> Option<u64> {
+        self.loads
+            .iter()
+            .find(|(va, _, sz)| vaddr >= *va && vaddr < va + sz)
+            .map(|(va, off, _)| vaddr - va + off)
+    }
+
+    /// (file offset, value) of each DT_RUNPATH / DT_RPATH string.
+    fn runpaths(&self, b: &[u8]) -> Vec<(usize, String)> {
+        let Some((off, size)) = self.dynamic else {
+            return Vec::new();
+        };
+        let mut strtab = None;
+        let mut wanted = Vec::new();
+        let mut at = off as usize;
+        let end = (off + size) as usize;
+        while at + 16 <= end {
+            let (Some(tag), Some(val)) = (u64_at(b, at), u64_at(b, at + 8)) else {
+                break;
+            };
+            match tag {
+                0 => break,
+                DT_STRTAB => strtab = Some(val),
+                DT_RPATH | DT_RUNPATH => wanted.push(val),
+                _ => {}
+            }
+            at += 16;
+        }
+        let Some(base) = strtab.and_then(|v| self.file_offset(v)) else {
+            return Vec::new();
+        };
+        wanted
+            .into_iter()
+            .filter_map(|v| {
+                let start = (base + v) as usize;
+                let len = memchr::memchr(0, b.get(start..)?)?;
+                let s = std::str::from_utf8(&b[start..start + len]).ok()?;
+                Some((start, s.to_string()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_text_and_skips_binaries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        fs::create_dir_all(t.join("bin")).unwrap();
+        fs::create_dir_all(t.join("lib/__pycache__")).unwrap();
+        fs::write(t.join("bin/pip3"), "#!/old/p/bin/python3\nimport pip\n").unwrap();
+        fs::write(t.join("lib/data.py"), "P = '/old/p'\n").unwrap();
+        fs::write(t.join("lib/__pycache__/data.cpython-311.pyc"), "x").unwrap();
+        fs::write(t.join("lib/bin.dat"), b"/old/p\0").unwrap();
+        std::os::unix::fs::symlink("/old/p/bin/pip3", t.join("bin/abs")).unwrap();
+        let r = relocate(t, "/old/p", "/new/place").unwrap();
+        assert_eq!(r.text_files, 2);
+        assert_eq!(r.symlinks, 1);
+        assert_eq!(
+            fs::read_to_string(t.join("bin/pip3")).unwrap(),
+            "#!/new/place/bin/python3\nimport pip\n"
+        );
+        assert_eq!(
+            fs::read_to_string(t.join("lib/data.py")).unwrap(),
+            "P = '/new/place'\n"
+        );
+        assert!(!t.join("lib/__pycache__/data.cpython-311.pyc").exists());
+        assert_eq!(fs::read(t.join("lib/bin.dat")).unwrap(), b"/old/p\0");
+        assert_eq!(
+            fs::read_link(t.join("bin/abs")).unwrap(),
+            Path::new("/new/place/bin/pip3")
+        );
+    }
+
+    #[test]
+    fn long_or_spaced_shebangs_get_a_trampoline() {
+        let long = format!("/n/{}", "x".repeat(130));
+        let t = trampoline(
+            format!("#!{long}/bin/python3 -E\nprint(1)\n").as_bytes(),
+            &long,
+        )
+        .unwrap();
+        let t = String::from_utf8(t).unwrap();
+        assert_eq!(
+            t,
+            format!(
+                "#!/bin/sh\n'''exec' \"{long}/bin/python3\" -E \"$0\" \"$@\"\n' '''\nprint(1)\n"
+            )
+        );
+        let spaced = "/a b/v";
+        let t = trampoline(b"#!/a b/v/bin/python3\nx\n", spaced).unwrap();
+        assert!(String::from_utf8(t)
+            .unwrap()
+            .contains("'''exec' \"/a b/v/bin/python3\" \"$0\""));
+        assert!(trampoline(b"#!/short/bin/python3\n", "/short").is_none());
+    }
+
+    /// A real ELF linked with an absolute RUNPATH under the old prefix (skipped without cc).
+    #[test]
+    fn elf_runpath_becomes_origin_relative() {
+        let tmp = tempfile::tempdir().unwrap();
+        let tree = tmp.path().join("old-prefix-long-enough");
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tmp.path().join("m.c"), "int main(void) { return 0; }\n").unwrap();
+        let old = tree.display().to_string();
+        let built = std::process::Command::new("cc")
+            .arg(tmp.path().join("m.c"))
+            .arg("-o")
+            .arg(tree.join("bin/m"))
+            .arg(format!("-Wl,-rpath,{old}/lib,--enable-new-dtags"))
+            .status();
+        if !built.is_ok_and(|s| s.success()) {
+            eprintln!("no cc: skipped");
+            return;
+        }
+        let r = relocate(&tree, &old, "/elsewhere").unwrap();
+        assert_eq!(r.runpaths, 1, "{r:?}");
+        let bytes = fs::read(tree.join("bin/m")).unwrap();
+        let elf = Elf::parse(&bytes).unwrap();
+        let paths: Vec<String> = elf.runpaths(&bytes).into_iter().map(|p| p.1).collect();
+        assert_eq!(paths, ["$ORIGIN/../lib"]);
+        assert!(std::process::Command::new(tree.join("bin/m"))
+            .status()
+            .unwrap()
+            .success());
+    }
+
+    #[test]
+    fn origin_paths() {
+        let t = Path::new("/t");
+        assert_eq!(
+            origin_relative(t, Path::new("/t/bin"), "lib"),
+            "$ORIGIN/../lib"
+        );
+        assert_eq!(
+            origin_relative(t, Path::new("/t/lib/python3.11/lib-dynload"), "lib"),
+            "$ORIGIN/../../../lib"
+        );
+    }
+}
