@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Side-by-side wall time of `pyenv install` and `pyv install` building the same CPython tarball
 # on the same machine, both reading it from a local file:// mirror (no network), each into a
-# fresh throwaway root. Prints both times and pyv's time as a fraction of pyenv's.
+# fresh throwaway root. Prints both times and pyv's time as a fraction of pyenv's. Then the two
+# ways pyv installs without compiling, in the same run:
+#   cached    the same version again from pyv's artifact cache, after `pyv uninstall` and in a
+#             second root at another path (relocated), as a team mirror would serve it;
+#   prebuilt  `pyv install --prebuilt` of a python-build-standalone-layout archive
+#             (`python/` at the top, install_only naming), fetched from a file:// mirror into an
+#             empty cache and root. No real python-build-standalone archive is reachable here, so
+#             the archive is made from the tree pyv just built: same size and file count as a
+#             real one within a factor of ~2 (real ones are stripped: smaller).
 #
 #   bench/install.sh [VERSION]        default 3.11.2 (needs ../shared/cpython/Python-3.11.2.tgz)
 #
@@ -76,10 +84,10 @@ run_pyenv() {
 }
 
 run_pyv() {
-    rm -rf "$work/pyv-root" "$work/pyv-cache"
+    rm -rf "$work/pyv-root" "$work/pyv-cache" "$work/pyv-root2"
     local start; start=$(now)
     PYV_ROOT="$work/pyv-root" PYV_CACHE_DIR="$work/pyv-cache" PYV_MIRROR="file://$work/mirror" \
-        "$pyv" install "$version" >"$work/pyv.log" 2>&1 || {
+        "$pyv" install --no-cache "$version" >"$work/pyv.log" 2>&1 || {
         tail -30 "$work/pyv.log" >&2
         echo "bench: pyv install failed" >&2
         exit 1
@@ -94,15 +102,83 @@ run_pyv() {
     pyv_best=$(min "$pyv_best" "$t")
 }
 
+# Timed `pyv install` into root $1 with cache $2, extra args after; the build must work.
+timed_pyv() {
+    local root=$1 cache=$2 label=$3; shift 3
+    local start; start=$(now)
+    PYV_ROOT="$root" PYV_CACHE_DIR="$cache" PYV_MIRROR="file://$work/mirror" \
+        "$pyv" install "$@" >"$work/pyv-$label.log" 2>&1 || {
+        tail -30 "$work/pyv-$label.log" >&2
+        echo "bench: pyv install ($label) failed" >&2
+        exit 1
+    }
+    local t; t=$(elapsed "$start" "$(now)")
+    "$root/versions/$version/bin/python" -c "import ssl, sqlite3, zlib, ctypes" || {
+        echo "bench: the $label install does not work" >&2
+        exit 1
+    }
+    echo "$t"
+}
+
+run_cached() {
+    PYV_ROOT="$work/pyv-root" "$pyv" uninstall -f "$version" >/dev/null
+    local t; t=$(timed_pyv "$work/pyv-root" "$work/pyv-cache" cached "$version")
+    grep -q "reusing the cached build" "$work/pyv-cached.log" || {
+        echo "bench: the reinstall did not come from the artifact cache" >&2
+        exit 1
+    }
+    echo "bench: pyv install $version from the artifact cache (after uninstall): ${t}s"
+    cached_best=$(min "$cached_best" "$t")
+    t=$(timed_pyv "$work/pyv-root2" "$work/pyv-cache" cached2 "$version")
+    echo "bench: pyv install $version from the artifact cache into a second root: ${t}s"
+    cached2_best=$(min "$cached2_best" "$t")
+}
+
+run_prebuilt() {
+    local target tag file
+    target="$(uname -m)-unknown-linux-gnu"
+    tag=bench
+    file="cpython-$version+$tag-$target-install_only.tar.gz"
+    if [ ! -f "$work/pbs/$tag/$file" ]; then
+        mkdir -p "$work/pbs/$tag"
+        tar -C "$work/pyv-root/versions" --transform "s|^$version|python|" \
+            -czf "$work/pbs/$tag/$file" "$version"
+        printf '%s\t%s\t%s\t%s\n' "$version" "$target" "$tag/$file" \
+            "$(sha256sum "$work/pbs/$tag/$file" | cut -d' ' -f1)" >"$work/pbs.tsv"
+    fi
+    rm -rf "$work/pbs-root" "$work/pbs-cache"
+    local t
+    t=$(PYV_PREBUILT_TABLE="$work/pbs.tsv" PYV_PREBUILT_MIRROR="file://$work/pbs" \
+        timed_pyv "$work/pbs-root" "$work/pbs-cache" prebuilt --prebuilt "$version")
+    echo "bench: pyv install --prebuilt $version ($(du -m "$work/pbs/$tag/$file" | cut -f1) MB archive): ${t}s"
+    prebuilt_best=$(min "$prebuilt_best" "$t")
+}
+
 pyenv_best=""
 pyv_best=""
+cached_best=""
+cached2_best=""
+prebuilt_best=""
 for i in $(seq "$runs"); do
     if [ -n "$have_pyenv" ] && [ $((i % 2)) -eq 1 ]; then run_pyenv; fi
     run_pyv
+    run_cached
+    run_prebuilt
     if [ -n "$have_pyenv" ] && [ $((i % 2)) -eq 0 ]; then run_pyenv; fi
 done
+
+echo "bench: best of $runs on $(nproc) cores:"
+printf 'bench:   %-40s %8s\n' "pyv, source build" "${pyv_best}s" \
+    "pyv, artifact cache (after uninstall)" "${cached_best}s" \
+    "pyv, artifact cache (second root)" "${cached2_best}s" \
+    "pyv --prebuilt (stand-in archive)" "${prebuilt_best}s"
+[ -z "$have_pyenv" ] || printf 'bench:   %-40s %8s\n' "pyenv, source build" "${pyenv_best}s"
+awk -v s="$pyv_best" -v c="$cached_best" -v c2="$cached2_best" -v p="$prebuilt_best" \
+    'BEGIN { printf "bench: cached is %.0fx, second root %.0fx, prebuilt %.0fx faster than pyv'"'"'s source build (target <= 5 s)\n", s / c, s / c2, s / p }'
 
 if [ -n "$have_pyenv" ]; then
     awk -v a="$pyv_best" -v b="$pyenv_best" \
         'BEGIN { printf "bench: best of %d: pyv %.1fs, pyenv %.1fs, pyv/pyenv = %.2f (target <= 0.90)\n", '"$runs"', a, b, a / b }'
+    awk -v c="$cached_best" -v p="$prebuilt_best" -v b="$pyenv_best" \
+        'BEGIN { printf "bench: against pyenv'"'"'s build: cached %.3f, prebuilt %.3f\n", c / b, p / b }'
 fi

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod ctx;
 mod error;
+mod http;
 mod install;
 mod locks;
 mod prebuilt;

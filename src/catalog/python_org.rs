@@ -75,12 +75,8 @@ fn origin(url: &str) -> Option<&str> {
 
 /// Fetch and read both documents below `api`.
 pub fn fetch(api: &str) -> Result<Fetched, CatalogError> {
-    let client = reqwest::blocking::Client::builder()
-        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| CatalogError::Fetch {
+    let client =
+        crate::http::client(Duration::from_secs(120)).map_err(|e| CatalogError::Fetch {
             url: api.to_string(),
             reason: format!("cannot start an HTTP client: {e}"),
         })?;
@@ -104,7 +100,7 @@ fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, Catalog
         .get(url)
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
-        .map_err(|e| fail(describe(&e)))?;
+        .map_err(|e| fail(crate::http::describe(&e)))?;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP {}", resp.status())));
     }
@@ -119,23 +115,6 @@ fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, Catalog
         });
     }
     Ok(body)
-}
-
-/// A reqwest error as one short phrase with its causes ("cannot connect: ... refused").
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut src = std::error::Error::source(e);
-    while let Some(inner) = src {
-        s = format!("{s}: {inner}");
-        src = inner.source();
-    }
-    s
 }
 
 /// The list in a document: a JSON array, or tastypie's `{"objects": [...]}`.

@@ -350,17 +350,8 @@ impl Builder<'_> {
         }
         let mut warnings = Vec::new();
         for m in &modules {
-            let line = text
-                .lines()
-                .find(|l| l.split(' ').next() == Some(m.as_str()));
-            let reason = match line {
-                Some(l) if l == format!("{m} ok") => continue,
-                Some(l) => l
-                    .splitn(3, ' ')
-                    .nth(2)
-                    .unwrap_or("cannot be imported")
-                    .to_string(),
-                None => "was not reported by the check".to_string(),
+            let Some(reason) = import_failure(&text, m) else {
+                continue;
             };
             let package = preflight::package_for_module(m);
             if m == "ssl" || m == "zlib" {
@@ -474,5 +465,22 @@ fn describe(status: ExitStatus) -> String {
         (Some(c), _) => format!("exit status {c}"),
         (None, Some(s)) => format!("killed by signal {s}"),
         _ => status.to_string(),
+    }
+}
+
+/// What the check script said of module `m`: None if it imported, else why not.
+pub fn import_failure(check_output: &str, m: &str) -> Option<String> {
+    let line = check_output
+        .lines()
+        .find(|l| l.split(' ').next() == Some(m));
+    match line {
+        Some(l) if l == format!("{m} ok") => None,
+        Some(l) => Some(
+            l.splitn(3, ' ')
+                .nth(2)
+                .unwrap_or("cannot be imported")
+                .to_string(),
+        ),
+        None => Some("was not reported by the check".to_string()),
     }
 }

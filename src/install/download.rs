@@ -120,10 +120,11 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
             }
         }
     }
-    let client = http_client().map_err(|e| InstallError::Download {
-        file: first.file.clone(),
-        tried: vec![format!("cannot start an HTTP client: {e}")],
-    })?;
+    let client =
+        crate::http::client(Duration::from_secs(60)).map_err(|e| InstallError::Download {
+            file: first.file.clone(),
+            tried: vec![format!("cannot start an HTTP client: {e}")],
+        })?;
     let mut tried = Vec::new();
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();
@@ -183,7 +184,8 @@ pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), St
     let outcome = if let Some(path) = url.strip_prefix("file://") {
         copy_file(Path::new(path), part, &want, ui)
     } else {
-        let client = http_client().map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+        let client = crate::http::client(Duration::from_secs(60))
+            .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
         get(&client, url, part, &want, ui)
     };
     outcome.map_err(|f| match f {
@@ -194,16 +196,6 @@ pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), St
         }
         Failure::Interrupted(s) => format!("interrupted by {}", signals::name(s)),
     })
-}
-
-/// The one HTTP client configuration of every download.
-fn http_client() -> reqwest::Result<reqwest::blocking::Client> {
-    reqwest::blocking::Client::builder()
-        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        // In the blocking client this bounds each read, not the whole transfer.
-        .timeout(Duration::from_secs(60))
-        .build()
 }
 
 /// Download `url` into `part` (resuming it), retrying what is worth retrying.
@@ -445,25 +437,8 @@ fn classify(e: &reqwest::Error) -> Attempt {
             "connection refused by `{host}`"
         )))
     } else {
-        Attempt::Retry(describe(e))
+        Attempt::Retry(crate::http::describe(e))
     }
-}
-
-/// A reqwest error as one short phrase (the source chain, not just "error sending request").
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "cannot connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut src = std::error::Error::source(e);
-    while let Some(inner) = src {
-        s = format!("{s}: {inner}");
-        src = inner.source();
-    }
-    s
 }
 
 struct HashWriter<'a>(&'a mut Sha256);

@@ -376,15 +376,8 @@ fn check_output(text: &str, version: &str) -> std::result::Result<Vec<String>, S
     }
     let mut warnings = Vec::new();
     for m in REQUIRED.iter().chain(WANTED.iter()) {
-        let line = text.lines().find(|l| l.split(' ').next() == Some(m));
-        let why = match line {
-            Some(l) if l == format!("{m} ok") => continue,
-            Some(l) => l
-                .splitn(3, ' ')
-                .nth(2)
-                .unwrap_or("cannot be imported")
-                .to_string(),
-            None => "was not reported by the check".to_string(),
+        let Some(why) = crate::install::build::import_failure(text, m) else {
+            continue;
         };
         if REQUIRED.contains(m) {
             return Err(format!("it cannot import `{m}`: {why}"));
