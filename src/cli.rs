@@ -157,6 +157,7 @@ pub fn main() -> i32 {
             .unwrap_or_else(|| std::env::temp_dir().join("pyv-cache")),
         quiet: cli.global.quiet,
         verbose: cli.global.verbose,
+        env: crate::ctx::Env::read(),
     };
     match cli.command.run(&ctx) {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 //! them at a temp root through the environment of the spawned binary, never by mutating ours.
 
 use std::env;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use pyv_core::resolve::{self, Resolved};
@@ -14,6 +15,30 @@ pub struct Ctx {
     pub cache_dir: PathBuf,
     pub quiet: bool,
     pub verbose: bool,
+    pub env: Env,
+}
+
+/// The environment variables commands consult, read once at start-up. (Install settings are
+/// read by [`Ctx::install_settings`], only when installing; shell hooks read their own.)
+pub struct Env {
+    /// `PYV_VERSION`: the shell's selection (`pyv shell`, `pyv activate`).
+    pub pyv_version: Option<OsString>,
+    /// `PATH`, where `system` commands are looked up.
+    pub path: Option<OsString>,
+    /// `VIRTUAL_ENV`: the active environment, if any.
+    pub virtual_env: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn read() -> Env {
+        Env {
+            pyv_version: env::var_os("PYV_VERSION"),
+            path: env::var_os("PATH"),
+            virtual_env: env::var_os("VIRTUAL_ENV")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
 }
 
 impl Ctx {
@@ -26,7 +51,7 @@ impl Ctx {
     pub fn selection(&self) -> Result<Selection> {
         Ok(select::current(
             &self.layout,
-            env::var_os("PYV_VERSION").as_deref(),
+            self.env.pyv_version.as_deref(),
             &self.cwd(),
         )?)
     }

@@ -57,8 +57,11 @@ impl Doctor {
             }
         };
         let shims = ctx.layout.shims_dir();
-        let on_path =
-            std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d == shims));
+        let on_path = ctx
+            .env
+            .path
+            .as_ref()
+            .is_some_and(|p| std::env::split_paths(p).any(|d| d == shims));
         if !on_path {
             println!(
                 "note: {} is not on PATH; add `eval \"$(pyv init bash)\"` (or zsh/fish) to your shell's rc file",

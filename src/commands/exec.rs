@@ -33,7 +33,7 @@ impl Exec {
             });
         };
         let sel = ctx.selection()?;
-        let path = std::env::var_os("PATH");
+        let path = ctx.env.path.clone();
         let found = resolve::find_command(&ctx.layout, &sel, &command, path.as_deref())?;
         Ok(shim::exec_found(
             &ctx.layout,

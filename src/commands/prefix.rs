@@ -37,7 +37,7 @@ impl Prefix {
 }
 
 fn system_prefix(ctx: &Ctx) -> Result<PathBuf> {
-    let path = std::env::var_os("PATH");
+    let path = ctx.env.path.clone();
     ["python3", "python"]
         .iter()
         .find_map(|c| resolve::find_system(&ctx.layout, c, path.as_deref()))

@@ -18,11 +18,17 @@ pub struct Shell {
 const VAR: &str = "PYV_VERSION";
 const OLD: &str = "PYV_VERSION_OLD";
 
+/// `PYV_VERSION` as text, when set and not empty.
+fn shell_version(ctx: &Ctx) -> Option<String> {
+    let v = ctx.env.pyv_version.as_ref()?.to_string_lossy().into_owned();
+    (!v.is_empty()).then_some(v)
+}
+
 impl Shell {
     /// `pyv shell` outside the shell function cannot change the shell: show, or explain.
-    pub fn run_unhooked(self, _ctx: &Ctx) -> Result<i32> {
+    pub fn run_unhooked(self, ctx: &Ctx) -> Result<i32> {
         if self.versions.is_empty() && !self.unset {
-            return match std::env::var(VAR).ok().filter(|v| !v.is_empty()) {
+            return match shell_version(ctx) {
                 Some(v) => {
                     println!("{v}");
                     Ok(0)
@@ -39,7 +45,7 @@ impl Shell {
     /// `sh-shell`: print code for the `pyv` shell function to evaluate.
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let sh = Sh::current();
-        let current = std::env::var(VAR).ok().filter(|v| !v.is_empty());
+        let current = shell_version(ctx);
         let mut out = String::new();
         if self.unset {
             out += &save_old(sh, current.as_deref());

@@ -60,8 +60,7 @@ impl Versions {
         // `--bare` lists names only, never `system` (as pyenv does), selected or not.
         if !self.bare
             && (selected.iter().any(|s| s == "system")
-                || resolve::find_system(layout, "python3", std::env::var_os("PATH").as_deref())
-                    .is_some())
+                || resolve::find_system(layout, "python3", ctx.env.path.as_deref()).is_some())
         {
             lines.push(mark(Resolved::System.name()));
         }

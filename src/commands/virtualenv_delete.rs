@@ -32,7 +32,7 @@ impl VirtualenvDelete {
         if !ctx.quiet {
             eprintln!("pyv: deleted `{value}` ({})", plan.env.dir.display());
         }
-        let active = std::env::var_os("VIRTUAL_ENV").map(std::path::PathBuf::from);
+        let active = ctx.env.virtual_env.clone();
         if active.as_deref() == Some(plan.env.dir.as_path()) {
             eprintln!("hint: it was active in this shell: run `pyv deactivate`");
         }

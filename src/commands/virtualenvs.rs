@@ -34,7 +34,7 @@ impl Virtualenvs {
             a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
         };
         // Active: VIRTUAL_ENV is the environment. Selected: the selection resolves to it.
-        let active = std::env::var_os("VIRTUAL_ENV").map(std::path::PathBuf::from);
+        let active = ctx.env.virtual_env.clone();
         let sel = ctx.selection().ok();
         let selected: Vec<std::path::PathBuf> = sel
             .iter()

@@ -27,7 +27,7 @@ impl Which {
                 }));
             }
         }
-        let path = std::env::var_os("PATH");
+        let path = ctx.env.path.clone();
         let found = resolve::find_command(&ctx.layout, &sel, &self.command, path.as_deref())?;
         println!("{}", found.path.display());
         Ok(0)
