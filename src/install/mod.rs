@@ -275,7 +275,7 @@ pub fn install(ctx: &Ctx, plan: &Plan, opts: &Options) -> Result<Outcome> {
     staging::remove_stale(layout, &plan.name);
 
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
-    let report = preflight::run(!opts.skip_preflight);
+    let report = preflight::run(!opts.skip_preflight).for_version(&plan.version);
     report.print_warnings(&ui);
     report.require()?;
     signals::check()?;
