@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # pyv's whole test suite, as CI runs it: the system packages it needs, formatting, lints,
-# unit tests, the real binary driven in real bash/zsh/fish, and two real CPython builds from
-# ../shared/cpython served on 127.0.0.1 (the `#[ignore]`d tests, included here).
+# unit tests, the real binary driven in real bash/zsh/fish, and three real CPython builds
+# (3.11.2, 3.13.5, 2.7.18) from ../shared/cpython served on 127.0.0.1 (the `#[ignore]`d test,
+# included here; PYV_SHARED_DIR names another `shared` directory).
 #
-#   bash tests/run.sh            everything (~20 min on 2 cores, most of it compiling CPython)
+#   bash tests/run.sh            everything (~15 min on 2 cores, most of it compiling CPython)
 #   bash tests/run.sh --quick    skip the real CPython builds
+#
+# With cargo-nextest (preferred) the test binaries are built once, the real-build test starts
+# in the background right away and clippy and the other tests run beside it; without it, plain
+# `cargo test` runs everything one after the other. Each phase's wall time is printed at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,15 +41,74 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
   PATH="$HOME/.cargo/bin:$PATH"
 fi
 
-echo "== cargo fmt --check"
-cargo fmt --all --check
-echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== shellcheck"
-shellcheck install.sh tests/run.sh bench/*.sh .ci/run
-echo "== cargo test"
-if [ "$quick" -eq 1 ]; then
-  cargo test --workspace --locked
-else
-  cargo test --workspace --locked -- --include-ignored
+# Phase timing: `phase <name> <command...>` runs the command and records its wall time.
+timings=()
+run_started=$SECONDS
+phase() {
+  local name="$1" started=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  timings+=("$(printf '%5ds  %s' $((SECONDS - started)) "$name")")
+}
+report() {
+  local status=$?
+  echo "== elapsed per phase"
+  local t
+  for t in "${timings[@]}"; do echo "$t"; done
+  printf '%5ds  total%s\n' $((SECONDS - run_started)) "$([ "$status" -eq 0 ] || echo " (FAILED)")"
+}
+trap report EXIT
+
+phase "cargo fmt --check" cargo fmt --all --check
+phase "shellcheck" shellcheck install.sh tests/run.sh bench/*.sh .ci/run
+
+clippy() { cargo clippy --workspace --all-targets --locked -- -D warnings; }
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "tests/run.sh: cargo-nextest not found; running the tests with cargo test, one after the other"
+  phase "cargo clippy" clippy
+  if [ "$quick" -eq 1 ]; then
+    phase "cargo test" cargo test --workspace --locked
+  else
+    phase "cargo test (with the real builds)" cargo test --workspace --locked -- --include-ignored
+  fi
+  exit 0
+fi
+
+# Build every test binary once and write down where they are: the runs below reuse them without
+# invoking cargo, so they never wait on cargo's lock while clippy holds it.
+meta="target/ci"
+mkdir -p "$meta"
+build_tests() {
+  cargo nextest list --workspace --locked --list-type binaries-only --message-format json \
+    >"$meta/binaries.json"
+  cargo metadata --format-version 1 --locked >"$meta/cargo-metadata.json"
+}
+phase "build test binaries" build_tests
+nextest() {
+  cargo nextest run --binaries-metadata "$meta/binaries.json" \
+    --cargo-metadata "$meta/cargo-metadata.json" --no-fail-fast "$@"
+}
+
+# The real CPython builds take longest: start them first, in the background, logged.
+real_pid=""
+if [ "$quick" -eq 0 ]; then
+  echo "== real CPython builds: started in the background (log: $meta/real_build.log)"
+  real_started=$SECONDS
+  nextest -E 'binary(real_build)' --run-ignored all >"$meta/real_build.log" 2>&1 &
+  real_pid=$!
+fi
+
+phase "cargo clippy" clippy
+phase "doc tests" cargo test --workspace --locked --doc
+phase "tests (all binaries but real_build)" nextest -E 'not binary(real_build)' --run-ignored all
+
+if [ -n "$real_pid" ]; then
+  echo "== real CPython builds: waiting"
+  real_status=0
+  wait "$real_pid" || real_status=$?
+  cat "$meta/real_build.log"
+  timings+=("$(printf '%5ds  %s' $((SECONDS - real_started)) "real CPython builds (overlapping the phases above)")")
+  [ "$real_status" -eq 0 ]
 fi
