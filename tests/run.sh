@@ -4,7 +4,7 @@
 # (3.11.2, 3.13.5, 2.7.18) from ../shared/cpython served on 127.0.0.1 (the `#[ignore]`d test,
 # included here; PYV_SHARED_DIR names another `shared` directory).
 #
-#   bash tests/run.sh            everything (~15 min on 2 cores, most of it compiling CPython)
+#   bash tests/run.sh            everything (~10 min on 2 cores, most of it compiling CPython)
 #   bash tests/run.sh --quick    skip the real CPython builds
 #
 # With cargo-nextest (preferred) the test binaries are built once, the real-build test starts
@@ -15,31 +15,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 quick=0
 [ "${1-}" = "--quick" ] && quick=1
-
-# What the tests need from the OS: real shells, shellcheck, a real Python with venv, and the
-# headers CPython's build uses.
-packages=(zsh fish shellcheck python3 python3-venv pkg-config make gcc
-  libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev libreadline-dev liblzma-dev
-  libncurses-dev tk-dev uuid-dev libgdbm-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "tests/run.sh: missing packages (${missing[*]}); this script knows how to install them on Debian/Ubuntu only" >&2
-    exit 1
-  fi
-  sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  echo "tests/run.sh: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
-  PATH="$HOME/.cargo/bin:$PATH"
-fi
 
 # Phase timing: `phase <name> <command...>` runs the command and records its wall time.
 timings=()
@@ -65,6 +40,34 @@ report() {
   printf '%5ds  total%s\n' $((SECONDS - run_started)) "$([ "$status" -eq 0 ] || echo " (FAILED)")"
 }
 trap report EXIT
+
+# What the tests need from the OS: real shells, shellcheck, a real Python with venv, and the
+# headers CPython's build uses.
+packages=(zsh fish shellcheck python3 python3-venv pkg-config make gcc
+  libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev libreadline-dev liblzma-dev
+  libncurses-dev tk-dev uuid-dev libgdbm-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+install_missing() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "tests/run.sh: missing packages (${missing[*]}); this script knows how to install them on Debian/Ubuntu only" >&2
+    exit 1
+  fi
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "tests/run.sh: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+if [ "${#missing[@]}" -gt 0 ]; then
+  phase "system packages" install_missing
+fi
+
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  PATH="$HOME/.cargo/bin:$PATH"
+fi
 
 phase "cargo fmt --check" cargo fmt --all --check
 phase "shellcheck" shellcheck install.sh tests/run.sh bench/*.sh .ci/run
