@@ -8,31 +8,44 @@
 #   ./install.sh --auto-activate     the hook also activates the virtualenv a directory's
 #                                    .python-version names (a re-run keeps it; undo with
 #                                    --no-auto-activate)
+#   ./install.sh --from-target DIR   install the pyv and pyv-shim already built in DIR (e.g.
+#                                    target/release) instead of building; or PYV_INSTALL_FROM=DIR
 set -euo pipefail
 
 usage() {
-  sed -n '2,10s/^# \{0,1\}//p' "$0"
+  sed -n '2,12s/^# \{0,1\}//p' "$0"
 }
 
 modify_rc=1
 build_deps=0
 auto_activate="" # empty: keep what each rc file's block had
-for arg in "$@"; do
-  case "$arg" in
+from_dir="${PYV_INSTALL_FROM-}"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
     --no-modify-rc) modify_rc=0 ;;
     --auto-activate) auto_activate=1 ;;
     --no-auto-activate) auto_activate=0 ;;
     --with-build-deps) build_deps=1 ;;
+    --from-target)
+      if [ "$#" -lt 2 ]; then
+        echo "install.sh: --from-target needs a directory" >&2
+        exit 2
+      fi
+      from_dir="$2"
+      shift
+      ;;
+    --from-target=*) from_dir="${1#--from-target=}" ;;
     -h | --help)
       usage
       exit 0
       ;;
     *)
-      echo "install.sh: unknown option '$arg'" >&2
+      echo "install.sh: unknown option '$1'" >&2
       usage >&2
       exit 2
       ;;
   esac
+  shift
 done
 
 say() { printf 'pyv install.sh: %s\n' "$*"; }
@@ -72,25 +85,35 @@ if [ "$build_deps" -eq 1 ]; then
   fi
 fi
 
-if ! command -v cargo >/dev/null 2>&1; then
-  if [ -x "$HOME/.cargo/bin/cargo" ]; then
-    PATH="$HOME/.cargo/bin:$PATH"
-  else
-    echo "install.sh: cargo (Rust's build tool) is not installed." >&2
-    echo "  Get it from your distro (e.g. 'apt-get install cargo') or with rustup:" >&2
-    echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" >&2
-    exit 1
+if [ -n "$from_dir" ]; then
+  for exe in pyv pyv-shim; do
+    if [ ! -x "$from_dir/$exe" ]; then
+      echo "install.sh: --from-target: no executable $from_dir/$exe (build it first: cargo build --workspace)" >&2
+      exit 1
+    fi
+  done
+  say "installing the binaries already built in $from_dir"
+else
+  if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+      PATH="$HOME/.cargo/bin:$PATH"
+    else
+      echo "install.sh: cargo (Rust's build tool) is not installed." >&2
+      echo "  Get it from your distro (e.g. 'apt-get install cargo') or with rustup:" >&2
+      echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh" >&2
+      exit 1
+    fi
   fi
+  target_dir="${CARGO_TARGET_DIR:-$src_dir/target}"
+  say "building pyv (cargo build --release)"
+  (cd "$src_dir" && CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --workspace --quiet)
+  from_dir="$target_dir/release"
 fi
-
-target_dir="${CARGO_TARGET_DIR:-$src_dir/target}"
-say "building pyv (cargo build --release)"
-(cd "$src_dir" && CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --workspace --quiet)
 
 mkdir -p "$bin_dir"
 for exe in pyv pyv-shim; do
   # temp file + rename: a running shim is never overwritten in place
-  install -m 0755 "$target_dir/release/$exe" "$bin_dir/.$exe.new"
+  install -m 0755 "$from_dir/$exe" "$bin_dir/.$exe.new"
   mv -f "$bin_dir/.$exe.new" "$bin_dir/$exe"
 done
 say "installed $bin_dir/pyv and $bin_dir/pyv-shim"

@@ -597,10 +597,12 @@ fn concurrent_installs_of_one_version_wait_then_agree() {
     let tgz = fake_release::tgz(V);
     let server = serve(&tgz);
     let sha = fake_release::sha256(&tgz);
+    // The first install's configure waits for a gate file, which is created only once the
+    // second install has said it is waiting: the overlap is certain, however slow the machine.
+    let gate = env.path().join("gate");
     let mut first = install(&env, &server, &sha);
     first
-        .env("FAKE_SLEEP", "configure")
-        .env("FAKE_SLEEP_SECS", "3")
+        .env("FAKE_GATE", &gate)
         .stderr(Stdio::piped())
         .stdout(Stdio::piped());
     let mut a = first.spawn().unwrap();
@@ -610,11 +612,27 @@ fn concurrent_installs_of_one_version_wait_then_agree() {
             break;
         }
     }
-    let b = install(&env, &server, &sha).output().unwrap();
+    let mut second = install(&env, &server, &sha);
+    second.stderr(Stdio::piped()).stdout(Stdio::piped());
+    let mut b = second.spawn().unwrap();
+    let mut b_lines = BufReader::new(b.stderr.take().unwrap()).lines();
+    let mut b_err = String::new();
+    while let Some(Ok(l)) = b_lines.next() {
+        b_err.push_str(&l);
+        b_err.push('\n');
+        if l.contains("waiting for it") {
+            break;
+        }
+    }
+    fs::write(&gate, "").unwrap();
+    for l in b_lines.map_while(Result::ok) {
+        b_err.push_str(&l);
+        b_err.push('\n');
+    }
+    let b = b.wait_with_output().unwrap();
     let a_status = a.wait().unwrap();
     assert!(a_status.success());
     let b_out = String::from_utf8_lossy(&b.stdout);
-    let b_err = String::from_utf8_lossy(&b.stderr);
     assert_eq!(b.status.code(), Some(0), "{b_err}");
     assert!(b_err.contains("waiting for it"), "{b_err}");
     assert!(

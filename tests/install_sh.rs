@@ -1,42 +1,43 @@
-//! `install.sh` as a new user runs it: builds pyv (release), installs it under $PYV_ROOT/bin,
-//! hooks bash/zsh/fish inside one marked block however often it is re-run, and explains a
-//! missing cargo. Ignored by default (a release build takes minutes); CI runs it.
+//! `install.sh` as a new user runs it: installs pyv under $PYV_ROOT/bin, hooks bash/zsh/fish
+//! inside one marked block however often it is re-run, and explains a missing cargo. The tests
+//! install the binaries this test run already built (`--from-target` / `PYV_INSTALL_FROM`)
+//! instead of letting the script run its `cargo build --release`: same script, seconds not
+//! minutes.
 
 mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{run, Env};
+use common::{pyv_bin, run, Env};
+
+/// Where cargo put the `pyv` (and, beside it, `pyv-shim`) binaries under test.
+fn built_dir() -> PathBuf {
+    pyv_bin().parent().unwrap().to_path_buf()
+}
 
 fn install_sh(env: &Env, args: &[&str]) -> std::process::Command {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut c = env.cmd("bash");
     c.arg(repo.join("install.sh")).args(args);
-    // rustup finds its toolchains through these, which default to $HOME (a temp dir here).
-    let real_home = PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
-    c.env(
-        "RUSTUP_HOME",
-        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
-    )
-    .env(
-        "CARGO_HOME",
-        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
-    )
-    .env("CARGO_TARGET_DIR", repo.join("target"));
     c
 }
 
 #[test]
-#[ignore = "release build: run with --include-ignored (CI does)"]
 fn install_sh_installs_and_hooks_shells_idempotently() {
     let env = Env::new();
     let bashrc = env.home().join(".bashrc");
     fs::write(&bashrc, "# my settings\nalias ll='ls -l'\n").unwrap();
-    for _ in 0..2 {
-        let (code, out, err) = run(&mut install_sh(&env, &[]));
+    let dir = built_dir();
+    // Once with the option, once with the environment variable.
+    let mut first = install_sh(&env, &["--from-target", dir.to_str().unwrap()]);
+    let mut second = install_sh(&env, &[]);
+    second.env("PYV_INSTALL_FROM", &dir);
+    for c in [&mut first, &mut second] {
+        let (code, out, err) = run(c);
         assert_eq!(code, 0, "{out}\n{err}");
         assert!(out.contains("installed"), "{out}");
+        assert!(!out.contains("cargo build"), "{out}");
     }
     assert!(env.root().join("bin/pyv").is_file());
     assert!(env.root().join("bin/pyv-shim").is_file());
@@ -65,10 +66,32 @@ fn install_sh_installs_and_hooks_shells_idempotently() {
 
     // --no-modify-rc leaves rc files alone.
     let env2 = Env::new();
-    let (code, out, err) = run(&mut install_sh(&env2, &["--no-modify-rc"]));
+    let (code, out, err) = run(&mut install_sh(
+        &env2,
+        &[
+            "--no-modify-rc",
+            &format!("--from-target={}", dir.display()),
+        ],
+    ));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!env2.home().join(".bashrc").exists());
     assert!(env2.root().join("bin/pyv").is_file());
+}
+
+#[test]
+fn install_sh_from_a_dir_without_binaries_fails_clearly() {
+    let env = Env::new();
+    let empty = env.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let (code, _, err) = run(&mut install_sh(
+        &env,
+        &["--from-target", empty.to_str().unwrap()],
+    ));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("{}/pyv", empty.display())), "{err}");
+    assert!(!env.root().join("bin").exists());
+    let (code, _, err) = run(&mut install_sh(&env, &["--from-target"]));
+    assert_eq!(code, 2, "{err}");
 }
 
 #[test]

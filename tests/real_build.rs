@@ -1,19 +1,35 @@
-//! The real thing: build CPython 3.11.2 (gzip) and 3.13.5 (xz) from `../shared/cpython`, served
-//! by a local HTTP server in python.org's layout through `PYV_MIRROR`, then use them through the
-//! real shims. Ignored by default (it takes minutes); CI runs it with `--include-ignored`.
+//! The real thing: build CPython 3.11.2 (gzip), 3.13.5 (xz) and 2.7.18 (the last Python 2,
+//! against today's OpenSSL 3) from `../shared/cpython`, served by a local HTTP server in
+//! python.org's layout through `PYV_MIRROR`, then use them through the real shims. Ignored by
+//! default (it takes minutes); CI runs it with `--include-ignored`.
+//!
+//! `../shared` is found beside the project root (`CARGO_MANIFEST_DIR/..`); `PYV_SHARED_DIR`
+//! names another `shared` directory.
 
 mod common;
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use common::http::Server;
 use common::{ok_stdout, Env};
 
+/// `$PYV_SHARED_DIR/cpython`, else `<project>/../shared/cpython`, made absolute.
 fn shared_cpython() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/cpython"))
+    let shared = match std::env::var_os("PYV_SHARED_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    };
+    let shared = fs::canonicalize(&shared).unwrap_or(shared);
+    shared.join("cpython")
 }
+
+const RELEASES: [(&str, &str); 3] = [
+    ("3.11.2", "Python-3.11.2.tgz"),
+    ("3.13.5", "Python-3.13.5.tar.xz"),
+    ("2.7.18", "Python-2.7.18.tgz"),
+];
 
 /// An isolated env whose path has no spaces (CPython's build cannot use a prefix with one).
 fn env_without_spaces() -> Env {
@@ -28,13 +44,14 @@ fn env_without_spaces() -> Env {
 }
 
 #[test]
-#[ignore = "builds CPython twice (several minutes); run with --include-ignored"]
+#[ignore = "builds CPython three times (several minutes); run with --include-ignored"]
 fn builds_real_cpython_and_runs_it_through_the_shims() {
     let src = shared_cpython();
-    for f in ["Python-3.11.2.tgz", "Python-3.13.5.tar.xz"] {
+    for (_, f) in RELEASES {
         assert!(
             src.join(f).is_file(),
-            "the real-build test needs `{}` (../shared/cpython beside the project, see ../shared/README.md)",
+            "the real-build test needs the file {} (from `shared/cpython` beside the project \
+             root, or set PYV_SHARED_DIR to the `shared` directory; see shared/README.md)",
             src.join(f).display()
         );
     }
@@ -43,10 +60,7 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     let env = env_without_spaces();
 
     // One after the other: two builds at once would only fight over the cores.
-    for (version, file) in [
-        ("3.11.2", "Python-3.11.2.tgz"),
-        ("3.13.5", "Python-3.13.5.tar.xz"),
-    ] {
+    for (version, file) in RELEASES {
         let started = Instant::now();
         let out = env
             .pyv()
@@ -95,6 +109,25 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     ok_stdout(env.pyv().args(["global", "3.11.2", "3.13.5"]));
     assert_eq!(shim("python3.13", &["--version"]).trim(), "Python 3.13.5");
     assert_eq!(shim("python", &["--version"]).trim(), "Python 3.11.2");
+
+    // Python 2.7.18: its own module names (no lzma), `python2`/`pip2`, pip from ensurepip.
+    ok_stdout(env.pyv().args(["global", "2.7.18"]));
+    let imports = shim(
+        "python",
+        &["-c", "import ssl, sqlite3, zlib, ctypes, bz2, readline, curses, sys; print(sys.version); print(ssl.OPENSSL_VERSION)"],
+    );
+    assert!(imports.starts_with("2.7.18"), "{imports}");
+    assert!(imports.contains("OpenSSL 3"), "{imports}");
+    let pip = shim("pip", &["--version"]);
+    assert!(pip.contains("python 2.7"), "{pip}");
+    let pip2 = shim("pip2", &["--version"]);
+    assert!(pip2.contains("python 2.7"), "{pip2}");
+    // Python 2 prints its version on stderr.
+    let mut c = env.cmd("python2");
+    c.env("PATH", env.shim_path()).arg("--version");
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "Python 2.7.18");
 }
 
 // ---- artifact cache (issue 8 §2): reuse of the 3.11.2 build above --------------------------

@@ -6,7 +6,14 @@
 //!
 //! Speed: `make -j<cores>` for the compile, and the bytecode of the standard library is
 //! compiled once (optimization level 0, in parallel) instead of CPython's three passes
-//! (plain, -O, -OO); `-O` users get their `.opt-1.pyc` written on first import.
+//! (plain, -O, -OO; two in Python 2: plain and -O); `-O` users get their `.opt-1.pyc` (`.pyo`)
+//! written on first import.
+//!
+//! Python 2.7 is configured as python-build does: `--enable-unicode=ucs4` (what Linux
+//! distributions and manylinux `cp27mu` wheels use) and pip from its bundled `ensurepip`
+//! (`--with-ensurepip=install`; 2.7's configure defaults to no pip), both unless
+//! `PYV_CONFIGURE_OPTS` says otherwise. It builds against OpenSSL 3 (`ssl` works; like
+//! pyenv's build it has no `_hashlib`, so `hashlib` uses its built-in md5/sha code).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -153,6 +160,16 @@ impl Builder<'_> {
         args
     }
 
+    /// The release's major version (3 if it cannot be parsed).
+    fn major(&self) -> u32 {
+        PyVersion::parse(&self.plan.version).map_or(3, |v| v.major)
+    }
+
+    /// `ensurepip` ships with 2.7.9+ and 3.4+.
+    fn has_ensurepip(&self) -> bool {
+        has_ensurepip(&self.plan.version)
+    }
+
     /// `-j N` from the command line, else `PYV_MAKE_OPTS`, else `-j<cores>`.
     fn make_args(&self) -> Vec<String> {
         if let Some(j) = self.opts.jobs {
@@ -178,53 +195,74 @@ impl Builder<'_> {
     }
 
     /// CPython's `make install` byte-compiles the standard library three times (plain, -O,
-    /// -OO). Keep the plain pass (parallel, `-j0`) and drop the other two.
+    /// -OO), Python 2 twice (plain, -O). Keep the plain pass (parallel, `-j0`, in 3.x) and
+    /// drop the others.
     fn compile_bytecode_once(&self) {
         let path = self.src.join("Makefile");
         let Ok(text) = fs::read_to_string(&path) else {
             return;
         };
-        let new = text
-            // 3.12+: one compileall call with three levels.
-            .replace(
-                "-o 0 -o 1 -o 2 $(COMPILEALL_OPTS)",
-                "-o 0 $(COMPILEALL_OPTS)",
-            )
-            // 3.5-3.11: one call per level; the -O/-OO ones become `true <args>`.
-            .replace(
-                "$(PYTHON_FOR_BUILD) -Wi -O $(DESTDIR)$(LIBDEST)/compileall.py",
-                "true",
-            )
-            .replace(
-                "$(PYTHON_FOR_BUILD) -Wi -OO $(DESTDIR)$(LIBDEST)/compileall.py",
-                "true",
-            );
+        let edits: &[(&str, &str)] = if self.major() == 2 {
+            &[
+                // 2.7: the standard library (-tt) and site-packages (-t), each also with -O.
+                (
+                    "$(PYTHON_FOR_BUILD) -Wi -tt -O $(DESTDIR)$(LIBDEST)/compileall.py",
+                    "true",
+                ),
+                (
+                    "$(PYTHON_FOR_BUILD) -Wi -t -O $(DESTDIR)$(LIBDEST)/compileall.py",
+                    "true",
+                ),
+            ]
+        } else {
+            &[
+                // 3.12+: one compileall call with three levels.
+                (
+                    "-o 0 -o 1 -o 2 $(COMPILEALL_OPTS)",
+                    "-o 0 $(COMPILEALL_OPTS)",
+                ),
+                // 3.5-3.11: one call per level; the -O/-OO ones become `true <args>`.
+                (
+                    "$(PYTHON_FOR_BUILD) -Wi -O $(DESTDIR)$(LIBDEST)/compileall.py",
+                    "true",
+                ),
+                (
+                    "$(PYTHON_FOR_BUILD) -Wi -OO $(DESTDIR)$(LIBDEST)/compileall.py",
+                    "true",
+                ),
+            ]
+        };
+        let new = edits
+            .iter()
+            .fold(text.clone(), |t, (from, to)| t.replace(from, to));
         if new != text && fs::write(&path, new).is_ok() {
             self.log.section(
-                "pyv: Makefile edited to byte-compile the stdlib once (level 0), not three times",
+                "pyv: Makefile edited to byte-compile the stdlib once (level 0), not once per -O level",
             );
         }
     }
 
-    /// `python` → `python3`, `pip` → `pip3`, ... as python-build creates them.
+    /// `python` → `python3`, `pip` → `pip3`, ... (`python2`, `pip2` for Python 2) as
+    /// python-build creates them; names `make install` already made are left alone.
     fn link_aliases(&self) {
         let bin = self.stage.staged_prefix(self.prefix).join("bin");
+        let major = self.major();
         let mm = PyVersion::parse(&self.plan.version)
             .map(|v| format!("{}.{}", v.major, v.minor.unwrap_or(0)))
             .unwrap_or_default();
         let exists = |n: &str| fs::symlink_metadata(bin.join(n)).is_ok();
         let pythons = [
-            "python3".to_string(),
-            "python3t".to_string(),
+            format!("python{major}"),
+            format!("python{major}t"),
             format!("python{mm}t"),
             format!("python{mm}"),
         ];
         let links = [
             ("python", pythons.iter().find(|p| exists(p)).cloned()),
-            ("pip", Some("pip3".to_string())),
-            ("pydoc", Some("pydoc3".to_string())),
-            ("idle", Some("idle3".to_string())),
-            ("python-config", Some("python3-config".to_string())),
+            ("pip", Some(format!("pip{major}"))),
+            ("pydoc", Some(format!("pydoc{major}"))),
+            ("idle", Some(format!("idle{major}"))),
+            ("python-config", Some(format!("python{major}-config"))),
         ];
         for (alias, target) in links {
             if let Some(t) = target.filter(|t| exists(t)) {
@@ -327,7 +365,6 @@ impl Builder<'_> {
                 format!("no python executable in {}", bin.display()),
             ));
         };
-        let py2 = self.plan.version.starts_with("2.");
         let modules = modules_to_check(&self.plan.version);
         self.log.section(&format!(
             "verify: {} imports {}",
@@ -376,7 +413,7 @@ impl Builder<'_> {
             ));
         }
         let has_pip = ["pip", "pip3"].iter().any(|p| bin.join(p).exists());
-        if !has_pip && !py2 {
+        if !has_pip && self.has_ensurepip() {
             warnings.push(format!(
                 "{} has no pip (ensurepip was disabled by the configure options?); run `python -m ensurepip` with it",
                 self.plan.name
@@ -396,8 +433,32 @@ pub fn configure_options(plan: &Plan, settings: &Settings) -> Vec<String> {
     if plan.free_threaded {
         args.push("--disable-gil".into());
     }
-    args.extend(settings.configure_opts.iter().cloned());
+    let user = &settings.configure_opts;
+    if PyVersion::parse(&plan.version).is_some_and(|v| v.major == 2) {
+        // As pyenv's python-build does for 2.x: wide unicode and pip from ensurepip.
+        let has = |opt: &str| user.iter().any(|a| a.contains(opt));
+        if !has("--enable-unicode") && !has("--disable-unicode") {
+            args.push("--enable-unicode=ucs4".into());
+        }
+        if !has("ensurepip") && has_ensurepip(&plan.version) {
+            args.push("--with-ensurepip=install".into());
+        }
+    }
+    args.extend(user.iter().cloned());
     args
+}
+
+/// `ensurepip` ships with 2.7.9+ and 3.4+.
+fn has_ensurepip(version: &str) -> bool {
+    let Some(v) = PyVersion::parse(version) else {
+        return true;
+    };
+    let (minor, micro) = (v.minor.unwrap_or(0), v.micro.unwrap_or(0));
+    match v.major {
+        2 => minor > 7 || (minor == 7 && micro >= 9),
+        3 => minor >= 4,
+        _ => true,
+    }
 }
 
 /// Extra environment for configure. A shared build (`--enable-shared`) gets an

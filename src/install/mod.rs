@@ -446,7 +446,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     }
 
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
-    let report = preflight::run(!opts.skip_preflight);
+    let report = preflight::run(!opts.skip_preflight).for_version(&plan.version);
     report.print_warnings(&ui);
     report.require()?;
     signals::check()?;

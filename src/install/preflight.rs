@@ -288,6 +288,20 @@ pub fn run(libraries: bool) -> Report {
 }
 
 impl Report {
+    /// Without the checks of libraries `version` does not use: liblzma before 3.3 (no `lzma`
+    /// module) and libuuid before 3.7 (no `_uuid`), so a Python 2 build warns about neither.
+    pub fn for_version(mut self, version: &str) -> Report {
+        let (major, minor) = pyv_core::pyversion::PyVersion::parse(version)
+            .map_or((3, u32::MAX), |v| (v.major, v.minor.unwrap_or(0)));
+        let since = |m: u32| major > 3 || (major == 3 && minor >= m);
+        self.checks.retain(|c| match c.key {
+            "lzma" => since(3),
+            "uuid" => since(7),
+            _ => true,
+        });
+        self
+    }
+
     pub fn missing(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| !c.ok)
     }
@@ -543,4 +557,41 @@ fn try_lib(cc: &Path, lib: &Lib) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(keys: &[&'static str]) -> Report {
+        Report {
+            checks: keys
+                .iter()
+                .map(|&key| Check {
+                    key,
+                    ok: false,
+                    detail: String::new(),
+                    severity: Severity::Optional,
+                    package: None,
+                })
+                .collect(),
+            manager: None,
+        }
+    }
+
+    fn keys(r: &Report) -> Vec<&str> {
+        r.checks.iter().map(|c| c.key).collect()
+    }
+
+    #[test]
+    fn python_2_and_old_3_do_not_check_libraries_they_cannot_use() {
+        let all = ["ssl", "lzma", "uuid", "gdbm"];
+        assert_eq!(keys(&report(&all).for_version("2.7.18")), ["ssl", "gdbm"]);
+        assert_eq!(
+            keys(&report(&all).for_version("3.6.15")),
+            ["ssl", "lzma", "gdbm"]
+        );
+        assert_eq!(keys(&report(&all).for_version("3.13.5")), all);
+        assert_eq!(keys(&report(&all).for_version("nonsense")), all);
+    }
 }

@@ -2,7 +2,8 @@
 //! `configure` writes a Makefile whose targets "compile" four objects and install a
 //! `bin/python3` script that answers pyv's import check. Behaviour is steered through the
 //! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
-//! (`FAKE_SLEEP_SECS`, default 30), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
+//! (`FAKE_SLEEP_SECS`, default 30), `FAKE_GATE=<file>` (configure waits until the file
+//! exists), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
 //! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
 
@@ -12,6 +13,11 @@ const CONFIGURE: &str = r#"#!/bin/sh
 echo "fake configure $*"
 if [ -n "$FAKE_CONFIGURE_LOG" ]; then echo "$*" >> "$FAKE_CONFIGURE_LOG"; fi
 if [ "$FAKE_SLEEP" = configure ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
+# FAKE_GATE=<file>: wait (up to 2 minutes) until the test creates that file.
+if [ -n "$FAKE_GATE" ]; then
+  i=0
+  while [ ! -e "$FAKE_GATE" ] && [ "$i" -lt 2400 ]; do sleep 0.05; i=$((i + 1)); done
+fi
 if [ "$FAKE_FAIL" = configure ]; then
   echo "configure: error: no acceptable C compiler found in \$PATH" >&2
   exit 1
