@@ -554,12 +554,30 @@ fn sigterm_in_install() {
 
 #[test]
 fn sigterm_in_verify() {
+    // A distinctive duration, to find the check's `sleep` among the machine's processes.
+    let done = tempfile::tempdir().unwrap();
+    let done = done.path().join("verify-finished");
     interrupt_at(
-        &[("FAKE_SLEEP", "verify")],
+        &[
+            ("FAKE_SLEEP", "verify"),
+            ("FAKE_SLEEP_SECS", "12.37"),
+            ("FAKE_VERIFY_DONE", done.to_str().unwrap()),
+        ],
         "verify ...",
         libc::SIGTERM,
         fake_release::tgz(V),
         false,
+    );
+    // The interpreter check was stopped with pyv, not waited for to its end (as it was).
+    assert!(!done.exists(), "pyv waited for the check to finish");
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 12.37"])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "the check outlived pyv: pids {}",
+        String::from_utf8_lossy(&left.stdout)
     );
 }
 

@@ -371,15 +371,29 @@ impl Builder<'_> {
             python.display(),
             modules.join(" ")
         ));
-        let out = Command::new(&python)
+        // Its answer goes to a file (a pipe would need a reader thread), and the wait polls for
+        // SIGINT/SIGTERM like the build steps do: a hung check must not outlive pyv's stop.
+        let answer = self.stage.path().join("verify.out");
+        let answer_file =
+            File::create(&answer).map_err(|e| InstallError::io("cannot create", &answer, e))?;
+        let mut child = Command::new(&python)
             .args(["-E", "-s", "-c", CHECK_SCRIPT])
             .args(&modules)
             .env_remove("PYTHONHOME")
             .env_remove("PYTHONPATH")
             .stdin(Stdio::null())
+            .stdout(answer_file)
             .stderr(self.log.stdio()?)
-            .output()
+            .process_group(0)
+            .spawn()
             .map_err(|e| self.failed("verify", format!("cannot run {}: {e}", python.display())))?;
+        let status = wait_interruptibly(&mut child)
+            .map_err(|e| self.failed("verify", format!("cannot wait: {e}")))??;
+        let out = std::process::Output {
+            status,
+            stdout: fs::read(&answer).unwrap_or_default(),
+            stderr: Vec::new(),
+        };
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let _ = (&self.log.file).write_all(text.as_bytes());
         if !out.status.success() {
@@ -526,6 +540,22 @@ fn describe(status: ExitStatus) -> String {
         (Some(c), _) => format!("exit status {c}"),
         (None, Some(s)) => format!("killed by signal {s}"),
         _ => status.to_string(),
+    }
+}
+
+/// Wait for `child` (spawned in its own process group), polling for SIGINT/SIGTERM; on one,
+/// stop the whole group and report the interruption.
+fn wait_interruptibly(child: &mut std::process::Child) -> std::io::Result<Result<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Ok(status));
+        }
+        if let Some(signal) = signals::pending() {
+            signals::kill_group(child.id());
+            let _ = child.wait();
+            return Ok(Err(InstallError::Interrupted { signal }));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

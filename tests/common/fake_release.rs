@@ -3,7 +3,8 @@
 //! `bin/python3` script that answers pyv's import check. Behaviour is steered through the
 //! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
 //! (`FAKE_SLEEP_SECS`, default 30), `FAKE_GATE=<file>` (configure waits until the file
-//! exists), `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
+//! exists), `FAKE_VERIFY_DONE=<file>` (the interpreter check creates it after its sleep),
+//! `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
 //! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
 
@@ -50,7 +51,10 @@ install: all
 
 const PYTHON3: &str = r#"#!/bin/sh
 if [ "$1" = "-E" ]; then
-  if [ "$FAKE_SLEEP" = verify ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
+  if [ "$FAKE_SLEEP" = verify ]; then
+    sleep "${FAKE_SLEEP_SECS:-30}"
+    if [ -n "$FAKE_VERIFY_DONE" ]; then : > "$FAKE_VERIFY_DONE"; fi
+  fi
   shift 4
   for m in "$@"; do
     case " $FAKE_MISSING " in
