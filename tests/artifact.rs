@@ -480,3 +480,21 @@ fn a_real_cpython_tree_moves_to_another_root() {
     let pip = ok_stdout(b.cmd(dir.join("bin/pip3")).arg("--version"));
     assert!(pip.contains(&dir.display().to_string()), "{pip}");
 }
+
+/// A build that lacks optional modules (the headers were missing) is installed but not stored:
+/// after the user installs what it lacked, `install --force` compiles again instead of reusing
+/// the incomplete tree.
+#[test]
+fn a_build_missing_optional_modules_is_not_reused() {
+    let env = Env::new();
+    let cache = env.path().join("cache");
+    let (server, sha) = serve();
+    let (_, err) = ok(install(&env, &cache, &server, &sha).env("FAKE_MISSING", "sqlite3"));
+    assert!(err.contains("sqlite3"), "{err}");
+    assert!(err.contains("not stored in the artifact cache"), "{err}");
+    assert!(artifacts(&cache).is_empty(), "{:?}", artifacts(&cache));
+    // The headers are there now: the rebuild compiles, and this complete build is stored.
+    let (_, err) = ok(install(&env, &cache, &server, &sha).arg("--force"));
+    assert_eq!(builds(&cache), 2, "{err}");
+    assert!(err.contains("stored the build for reuse"), "{err}");
+}

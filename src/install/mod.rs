@@ -471,6 +471,17 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     signals::check()?;
     let staged = stage.staged_prefix(&target);
     let mut receipt = receipt::Receipt::new(receipt::Kind::Source).with("version", &plan.version);
+    // A build missing optional modules (no sqlite3 headers, say) is not stored: once the user
+    // installs what it lacked, the next `install --force` must compile again, not reuse it.
+    let key = key.filter(|_| {
+        report.warnings.is_empty() || {
+            ui.note(
+                "not stored in the artifact cache: this build lacks optional modules (see the \
+                 warnings); a rebuild after installing them compiles afresh",
+            );
+            false
+        }
+    });
     if let Some(key) = &key {
         // Stored before the receipt is written: the artifact holds only what make made.
         let phase = ui.phase("cache");
