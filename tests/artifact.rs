@@ -395,6 +395,8 @@ cd "$D/bin"
 for f in *; do case "$f" in python*|pip*|pydoc*|idle*|2to3*) ;; *) rm -rf "$f";; esac; done
 grep -rlIZ --exclude='*.pyc' {REAL} "$D" | xargs -0 sed -i "s|{REAL}|$PREFIX|g"
 perl -0777 -pi -e 's{{/root/\.pyenv/versions/3\.11\.7/lib\0}}{{"\$ORIGIN/../lib" . ("\0" x 19)}}ge' "$D/bin/python3.11"
+# pyenv's tree was built without gdbm; pyv stores only complete builds, so stand in for it.
+ls "$D"/lib/python3.11/lib-dynload/_gdbm.* >/dev/null 2>&1 || echo '# stand-in: the borrowed tree lacks gdbm' > "$D/lib/python3.11/_gdbm.py"
 "#
     );
     let path = dir.join(format!("Python-{REAL_AS}.tgz"));

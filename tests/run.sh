@@ -27,11 +27,19 @@ phase() {
   timings+=("$(printf '%5ds  %s' $((SECONDS - started)) "$name")")
 }
 real_pid=""
+# SIGTERM a process and all its descendants, leaves first (the background job is a subshell
+# running nextest, which runs the test, which runs pyv, which runs make in its own group).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+  kill -TERM "$1" 2>/dev/null || true
+}
 report() {
   local status=$?
   # A failure above must not leave the background real builds running.
   if [ -n "$real_pid" ] && kill -0 "$real_pid" 2>/dev/null; then
-    kill "$real_pid" 2>/dev/null || true
+    echo "== stopping the background real builds (an earlier phase failed)"
+    kill_tree "$real_pid"
     wait "$real_pid" 2>/dev/null || true
   fi
   echo "== elapsed per phase"
