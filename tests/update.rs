@@ -389,6 +389,26 @@ fn a_failed_refresh_of_a_stale_catalog_is_a_warning() {
         "{err}"
     );
     assert!(out.contains("installed Python 3.99.1"), "{out}");
+    // Within the hour the next install does not ask again (an offline or firewalled machine
+    // would wait for a connect timeout every time); `pyv update` always asks.
+    let asked = |s: &common::http::Server| {
+        s.requests()
+            .iter()
+            .filter(|r| r.contains(API_RELEASES))
+            .count()
+    };
+    let before = asked(&server);
+    let (code, _, err) =
+        run(pyv(&env, &server).args(["install", "--skip-preflight", "--force", "3.99"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("cannot refresh"), "{err}");
+    assert_eq!(
+        asked(&server),
+        before,
+        "asked python.org again within the hour"
+    );
+    let _ = run(pyv(&env, &server).arg("update"));
+    assert_eq!(asked(&server), before + 1);
 }
 
 #[test]

@@ -294,11 +294,16 @@ impl Known<'_> {
         sha256: Option<&str>,
         debug: bool,
     ) -> Result<Plan> {
-        if !self.refreshed && catalog::is_prefix(name) && self.catalog.is_stale(SystemTime::now()) {
+        if !self.refreshed
+            && catalog::is_prefix(name)
+            && self.catalog.is_stale(SystemTime::now())
+            && !self.failed_recently()
+        {
             if let Err(why) = self.refresh()? {
+                self.note_failure();
                 eprintln!(
                     "pyv: warning: cannot refresh the release list to resolve `{name}`: {why}; \
-                     using the releases pyv knows"
+                     using the releases pyv knows (next try in an hour, or run `pyv update`)"
                 );
             }
         }
@@ -318,6 +323,24 @@ impl Known<'_> {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Where a failed automatic refresh is noted: an offline machine (or one where python.org
+    /// is firewalled and every connect waits for its timeout) tries at most once an hour.
+    fn failure_marker(&self) -> std::path::PathBuf {
+        self.ctx.cache_dir.join("catalog").join(".refresh-failed")
+    }
+
+    fn failed_recently(&self) -> bool {
+        std::fs::metadata(self.failure_marker())
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age < std::time::Duration::from_secs(3600))
+    }
+
+    fn note_failure(&self) {
+        let _ = pyv_core::fsx::write_atomic(&self.failure_marker(), b"");
     }
 
     /// Fetch python.org's release data once. `Ok(Err(why))`: it could not be fetched or saved.
