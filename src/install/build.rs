@@ -136,7 +136,8 @@ impl Builder<'_> {
         phase.finish();
 
         self.compile_bytecode_once();
-        let make = preflight::make_program().unwrap_or_else(|| "make".into());
+        let make =
+            preflight::make_program(&self.settings.build_env).unwrap_or_else(|| "make".into());
         let mut compile = Command::new(&make);
         compile.args(self.make_args());
         let mut phase = self.ui.phase("compile");

@@ -54,8 +54,10 @@ pub struct Settings {
     pub build_env: Vec<(String, String)>,
 }
 
-/// Environment variables that change what a build produces: part of the artifact key.
+/// Environment variables that change what a build produces (part of the artifact key), and the
+/// compiler and make that preflight and the build use.
 pub const BUILD_ENV: &[&str] = &[
+    "MAKE",
     "CC",
     "CXX",
     "CFLAGS",
@@ -66,6 +68,17 @@ pub const BUILD_ENV: &[&str] = &[
     "LDFLAGS_NODIST",
     "PKG_CONFIG_PATH",
 ];
+
+/// The [`BUILD_ENV`] variables that are set and not blank, read once.
+pub fn build_env() -> Vec<(String, String)> {
+    BUILD_ENV
+        .iter()
+        .filter_map(|k| {
+            let v = std::env::var(k).ok().filter(|v| !v.trim().is_empty())?;
+            Some((k.to_string(), v))
+        })
+        .collect()
+}
 
 impl Settings {
     /// Read and validate the environment once. A base URL without a scheme is a usage error
@@ -105,10 +118,7 @@ impl Settings {
         Ok(Settings {
             artifact_cache,
             artifact_mirrors,
-            build_env: BUILD_ENV
-                .iter()
-                .filter_map(|k| var(k).map(|v| (k.to_string(), v)))
-                .collect(),
+            build_env: build_env(),
             layout,
             cache_dir,
             quiet,
@@ -446,7 +456,8 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     }
 
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
-    let report = preflight::run(!opts.skip_preflight).for_version(&plan.version);
+    let report =
+        preflight::run(!opts.skip_preflight, &settings.build_env).for_version(&plan.version);
     report.print_warnings(&ui);
     report.require()?;
     signals::check()?;

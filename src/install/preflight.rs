@@ -225,7 +225,8 @@ pub struct Report {
 }
 
 /// Run the checks: always the compiler and make; with `libraries`, every library as well.
-pub fn run(libraries: bool) -> Report {
+/// `env` is the build's environment as read once ([`super::build_env`]): `CC`, `MAKE`, flags.
+pub fn run(libraries: bool, env: &[(String, String)]) -> Report {
     let manager = detect_manager();
     let tool_pkg = |m: Option<Manager>| {
         m.map(|m| match m {
@@ -238,7 +239,7 @@ pub fn run(libraries: bool) -> Report {
         .map(String::from)
     };
     let mut checks = Vec::new();
-    let cc = compiler();
+    let cc = compiler(env);
     checks.push(Check {
         key: "C compiler",
         ok: cc.is_ok(),
@@ -249,7 +250,7 @@ pub fn run(libraries: bool) -> Report {
         severity: Severity::Fatal,
         package: tool_pkg(manager),
     });
-    let make = make_program();
+    let make = make_program(env);
     checks.push(Check {
         key: "make",
         ok: make.is_some(),
@@ -264,7 +265,7 @@ pub fn run(libraries: bool) -> Report {
         let found: Vec<Option<String>> = std::thread::scope(|s| {
             let handles: Vec<_> = LIBS
                 .iter()
-                .map(|lib| s.spawn(move || try_lib(cc, lib)))
+                .map(|lib| s.spawn(move || try_lib(cc, lib, env)))
                 .collect();
             handles
                 .into_iter()
@@ -476,8 +477,8 @@ pub fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// The C compiler: `$CC` (its first word) if set, else cc, gcc or clang.
-pub fn compiler() -> std::result::Result<PathBuf, String> {
-    if let Some(cc) = std::env::var("CC").ok().filter(|s| !s.trim().is_empty()) {
+pub fn compiler(env: &[(String, String)]) -> std::result::Result<PathBuf, String> {
+    if let Some(cc) = get(env, "CC") {
         if pyv_core::resolve::is_executable(Path::new(&cc)) {
             return Ok(PathBuf::from(cc)); // a path with spaces, not a command line
         }
@@ -491,31 +492,32 @@ pub fn compiler() -> std::result::Result<PathBuf, String> {
 }
 
 /// `$MAKE`, else make or gmake.
-pub fn make_program() -> Option<PathBuf> {
-    if let Some(m) = std::env::var("MAKE").ok().filter(|s| !s.trim().is_empty()) {
-        return which(&m);
+pub fn make_program(env: &[(String, String)]) -> Option<PathBuf> {
+    if let Some(m) = get(env, "MAKE") {
+        return which(m);
     }
     which("make").or_else(|| which("gmake"))
 }
 
-/// The whitespace-separated words of an environment variable (CFLAGS, PYV_MAKE_OPTS, ...).
-fn env_words(var: &str) -> Vec<String> {
-    std::env::var(var)
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(String::from)
-        .collect()
+/// The value of `var` in the build environment (set and not blank).
+fn get<'a>(env: &'a [(String, String)], var: &str) -> Option<&'a str> {
+    env.iter().find(|(k, _)| k == var).map(|(_, v)| v.as_str())
+}
+
+/// The whitespace-separated words of a build variable (CFLAGS, LDFLAGS, ...).
+fn env_words<'a>(env: &'a [(String, String)], var: &str) -> impl Iterator<Item = &'a str> {
+    get(env, var).unwrap_or_default().split_whitespace()
 }
 
 /// Compile and link a test program for `lib`; the link flags that worked.
-fn try_lib(cc: &Path, lib: &Lib) -> Option<String> {
+fn try_lib(cc: &Path, lib: &Lib, env: &[(String, String)]) -> Option<String> {
     let mut src = String::new();
     for i in lib.includes {
         src.push_str(&format!("#include <{i}>\n"));
     }
     src.push_str("int main(void) { return 0; }\n");
-    let cc_words = std::env::var("CC").unwrap_or_default();
-    let cc_extra: Vec<&str> = if Path::new(&cc_words).is_file() {
+    let cc_words = get(env, "CC").unwrap_or_default();
+    let cc_extra: Vec<&str> = if Path::new(cc_words).is_file() {
         Vec::new()
     } else {
         cc_words.split_whitespace().skip(1).collect()
@@ -539,10 +541,10 @@ fn try_lib(cc: &Path, lib: &Lib) -> Option<String> {
         };
         let child = Command::new(cc)
             .args(&cc_extra)
-            .args(env_words("CPPFLAGS"))
-            .args(env_words("CFLAGS"))
+            .args(env_words(env, "CPPFLAGS"))
+            .args(env_words(env, "CFLAGS"))
             .args(["-x", "c", "-", "-o", "/dev/null"])
-            .args(env_words("LDFLAGS"))
+            .args(env_words(env, "LDFLAGS"))
             .args(&words)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
