@@ -81,18 +81,6 @@ fn ok(c: &mut Command) -> (String, String) {
     (out, err)
 }
 
-/// An env whose path has no spaces (so a shebang into it needs no trampoline).
-fn plain_env() -> Env {
-    let dir = tempfile::Builder::new()
-        .prefix("pyv-art-")
-        .tempdir()
-        .unwrap();
-    for d in ["root/versions", "home", "cache"] {
-        fs::create_dir_all(dir.path().join(d)).unwrap();
-    }
-    Env { dir }
-}
-
 #[test]
 fn a_build_is_stored_and_reused_after_uninstall_and_by_force() {
     let env = Env::new();
@@ -169,7 +157,7 @@ fn another_root_reuses_the_build_with_the_prefix_rewritten() {
     let old = a.version_dir(V);
 
     // Root B: no spaces in its path, so shebangs are plain.
-    let b = plain_env();
+    let b = Env::without_spaces("pyv-art-");
     let (_, err) = ok(&mut install(&b, &cache, &server, &sha));
     assert_eq!(builds(&cache), 1, "configure ran for root B:\n{err}");
     let dir = b.version_dir(V);
@@ -266,7 +254,7 @@ fn an_artifact_mirror_serves_builds_to_an_empty_cache() {
         mirror.file(&format!("/team/{name}"), bytes);
     }
 
-    let b = plain_env();
+    let b = Env::without_spaces("pyv-art-");
     let cache_b = b.path().join("cache");
     fs::write(
         configure_log(&cache_b),
@@ -298,7 +286,7 @@ fn an_artifact_mirror_serves_builds_to_an_empty_cache() {
     );
 
     // A file:// mirror works the same way.
-    let c = plain_env();
+    let c = Env::without_spaces("pyv-art-");
     let cache_c = c.path().join("cache");
     fs::write(configure_log(&cache_c), "x\n").unwrap();
     ok(install(&c, &cache_c, &server, &sha).env(
@@ -308,7 +296,7 @@ fn an_artifact_mirror_serves_builds_to_an_empty_cache() {
     assert_eq!(builds(&cache_c), 1);
 
     // A tampered mirror archive is refused, and the version is built instead.
-    let d = plain_env();
+    let d = Env::without_spaces("pyv-art-");
     let cache_d = d.path().join("cache");
     let bad = Server::start();
     for name in artifacts(&cache_a) {
@@ -431,7 +419,7 @@ fn a_real_cpython_tree_moves_to_another_root() {
         .tempdir()
         .unwrap();
     let archive = real_tree_release(tmp.path());
-    let a = plain_env();
+    let a = Env::without_spaces("pyv-art-");
     let cache = tmp.path().join("cache");
     let installed = |env: &Env| {
         let mut c = env.pyv();
@@ -449,7 +437,7 @@ fn a_real_cpython_tree_moves_to_another_root() {
     let old = a.version_dir(REAL_AS);
     fs::remove_dir_all(&old).unwrap();
 
-    let b = plain_env();
+    let b = Env::without_spaces("pyv-art-");
     let (took, err) = installed(&b);
     eprintln!("root B (from the artifact): {took:.1?}\n{err}");
     assert!(err.contains("reusing the cached build"), "{err}");

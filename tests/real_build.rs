@@ -31,18 +31,6 @@ const RELEASES: [(&str, &str); 3] = [
     ("2.7.18", "Python-2.7.18.tgz"),
 ];
 
-/// An isolated env whose path has no spaces (CPython's build cannot use a prefix with one).
-fn env_without_spaces() -> Env {
-    let dir = tempfile::Builder::new()
-        .prefix("pyv-real-")
-        .tempdir()
-        .unwrap();
-    for d in ["root/versions", "home", "cache"] {
-        fs::create_dir_all(dir.path().join(d)).unwrap();
-    }
-    Env { dir }
-}
-
 #[test]
 #[ignore = "builds CPython three times (several minutes); run with --include-ignored"]
 fn builds_real_cpython_and_runs_it_through_the_shims() {
@@ -57,7 +45,7 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     }
     let server = Server::start();
     server.python_org_tree(&src);
-    let env = env_without_spaces();
+    let env = Env::without_spaces("pyv-real-");
 
     // One after the other: two builds at once would only fight over the cores.
     for (version, file) in RELEASES {
@@ -165,7 +153,7 @@ fn artifact_cache_checks(env: &Env) {
     let receipt = fs::read_to_string(env.version_dir("3.11.2").join(".pyv-install")).unwrap();
     assert!(receipt.contains("\nkind=cached\n"), "{receipt}");
 
-    let other = env_without_spaces();
+    let other = Env::without_spaces("pyv-real-");
     install(&other);
     // The first root's copy out of the way: nothing in the second may depend on it.
     fs::rename(

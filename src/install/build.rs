@@ -504,10 +504,12 @@ pub fn configure_env(plan: &Plan, settings: &Settings) -> Vec<(String, String)> 
     )]
 }
 
-/// Imports each module named in argv and prints `<module> ok` or `<module> missing <why>`;
-/// written for Python 2 and 3 alike.
-const CHECK_SCRIPT: &str = r#"
+/// Prints `version <X.Y.Z>`, then imports each module named in argv and prints `<module> ok`
+/// or `<module> missing <why>`; written for Python 2 and 3 alike. Source builds and prebuilt
+/// archives are checked with it.
+pub const CHECK_SCRIPT: &str = r#"
 import sys
+sys.stdout.write("version " + sys.version.split()[0] + "\n")
 for m in sys.argv[1:]:
     try:
         __import__(m)

@@ -300,18 +300,6 @@ fn with_hint(e: Error) -> Error {
 const REQUIRED: [&str; 2] = ["ssl", "zlib"];
 const WANTED: [&str; 4] = ["ctypes", "sqlite3", "bz2", "lzma"];
 
-/// Prints the version, then `<module> ok` or `<module> missing <why>` per argument.
-const CHECK_SCRIPT: &str = r#"
-import sys
-sys.stdout.write("version " + sys.version.split()[0] + "\n")
-for m in sys.argv[1:]:
-    try:
-        __import__(m)
-        sys.stdout.write(m + " ok\n")
-    except BaseException as e:
-        sys.stdout.write(m + " missing " + str(e).replace("\n", " ") + "\n")
-"#;
-
 /// Run the unpacked interpreter: it must start, be the expected version and import ssl/zlib.
 fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
     let phase = ui.phase("verify");
@@ -340,7 +328,7 @@ fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
             ))
         })?;
     let out = Command::new(&python)
-        .args(["-E", "-s", "-c", CHECK_SCRIPT])
+        .args(["-E", "-s", "-c", crate::install::build::CHECK_SCRIPT])
         .args(REQUIRED.iter().chain(WANTED.iter()))
         .env_remove("PYTHONHOME")
         .env_remove("PYTHONPATH")

@@ -17,6 +17,17 @@ pub struct Env {
 }
 
 impl Env {
+    /// An isolated env under a path without spaces, named `<prefix>XXXXXX` (CPython's own
+    /// build cannot use a prefix with a space, and a shebang into it needs no trampoline).
+    #[allow(dead_code)] // not every test binary builds CPython or relocates trees
+    pub fn without_spaces(prefix: &str) -> Env {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+        for d in ["root/versions", "home", "cache"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        Env { dir }
+    }
+
     pub fn new() -> Env {
         let dir = tempfile::Builder::new()
             .prefix("pyv test ")
