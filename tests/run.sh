@@ -51,7 +51,7 @@ trap report EXIT
 
 # What the tests need from the OS: real shells, shellcheck, a real Python with venv, and the
 # headers CPython's build uses.
-packages=(zsh fish shellcheck python3 python3-venv pkg-config make gcc
+packages=(zsh fish shellcheck procps python3 python3-venv pkg-config make gcc
   libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev libreadline-dev liblzma-dev
   libncurses-dev tk-dev uuid-dev libgdbm-dev)
 missing=()
