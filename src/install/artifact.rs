@@ -18,9 +18,8 @@
 //! unpacked (through [`super::unpack`]'s safe extraction). The manifest itself is trusted: it
 //! comes from this machine's cache or from a mirror the user named.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -166,18 +165,9 @@ fn compiler(settings: &Settings) -> String {
 pub struct KeyLock(#[allow(dead_code)] File);
 
 pub fn lock(cache_dir: &Path, id: &str) -> io::Result<KeyLock> {
-    let d = dir(cache_dir);
-    fs::create_dir_all(&d)?;
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(d.join(format!(".{id}.lock")))?;
-    // SAFETY: flock on a descriptor we own.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(KeyLock(f))
+    Ok(KeyLock(pyv_core::fsx::lock_file(
+        &dir(cache_dir).join(format!(".{id}.lock")),
+    )?))
 }
 
 /// Pack the verified tree at `tree` (built for `prefix`) as the artifact `key`. Returns the
@@ -342,12 +332,7 @@ fn fetch_text(url: &str) -> Result<Option<String>, String> {
             Err(e) => Err(e.to_string()),
         };
     }
-    let client = reqwest::blocking::Client::builder()
-        .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = crate::http::client(Duration::from_secs(60)).map_err(|e| e.to_string())?;
     let resp = client.get(url).send().map_err(|e| e.to_string())?;
     match resp.status().as_u16() {
         200 => resp.text().map(Some).map_err(|e| e.to_string()),

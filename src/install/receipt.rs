@@ -125,11 +125,10 @@ impl Receipt {
 
     /// Write `dir/.pyv-install` (temp file + rename: a reader never sees half of it).
     pub fn write(&self, dir: &Path) -> io::Result<()> {
-        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        fs::write(&tmp, self.to_text())?;
-        fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
-            let _ = fs::remove_file(&tmp);
-        })
+        Ok(pyv_core::fsx::write_atomic(
+            &dir.join(FILE),
+            self.to_text().as_bytes(),
+        )?)
     }
 
     /// The receipt of the version in `dir`, if it has a readable one.
