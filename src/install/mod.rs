@@ -394,6 +394,39 @@ pub enum Outcome {
     },
 }
 
+/// Whether an install of a version goes ahead, decided under its lock.
+pub enum Claim {
+    /// Go on, holding the lock until the rename (a second install waits, then sees the result).
+    Go(crate::locks::VersionLock),
+    /// Nothing to do: installed meanwhile by another pyv, or `--skip-existing`.
+    Done(Outcome),
+}
+
+/// Take version `name`'s lock and decide: an installed version is an error unless `--force`
+/// (rebuild) or `--skip-existing`, or if another pyv installed it while we waited. Going on,
+/// leftovers of killed installs are swept first. Source and prebuilt installs share this.
+pub fn claim(layout: &Layout, name: &str, opts: &Options, ui: &Ui) -> Result<Claim> {
+    let lock = crate::locks::VersionLock::acquire(layout, name, ui)?;
+    let target = layout.version_dir(name);
+    if pyv_core::resolve::is_symlink(&target) || target.exists() {
+        let by_other = lock.waited && !opts.force;
+        if by_other || opts.skip_existing {
+            return Ok(Claim::Done(Outcome::AlreadyInstalled {
+                name: name.to_string(),
+                by_other,
+            }));
+        }
+        if !opts.force {
+            return Err(InstallError::Exists {
+                name: name.to_string(),
+                dir: target,
+            });
+        }
+    }
+    crate::locks::sweep_staging(layout, name);
+    Ok(Claim::Go(lock))
+}
+
 /// Install one planned version: lock, preflight, fetch, unpack, build, verify, rename in.
 pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outcome> {
     let started = Instant::now();
@@ -404,29 +437,10 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     }
     let target = layout.version_dir(&plan.name);
 
-    // Held until the rename: a second install of this version waits here, then sees it.
-    let lock = crate::locks::VersionLock::acquire(layout, &plan.name, &ui)?;
-    if pyv_core::resolve::is_symlink(&target) || target.exists() {
-        if lock.waited && !opts.force {
-            return Ok(Outcome::AlreadyInstalled {
-                name: plan.name.clone(),
-                by_other: true,
-            });
-        }
-        if opts.skip_existing {
-            return Ok(Outcome::AlreadyInstalled {
-                name: plan.name.clone(),
-                by_other: false,
-            });
-        }
-        if !opts.force {
-            return Err(InstallError::Exists {
-                name: plan.name.clone(),
-                dir: target,
-            });
-        }
-    }
-    crate::locks::sweep_staging(layout, &plan.name);
+    let lock = match claim(layout, &plan.name, opts, &ui)? {
+        Claim::Go(lock) => lock,
+        Claim::Done(outcome) => return Ok(outcome),
+    };
 
     // A build with the same key in the artifact cache (or on an artifact mirror) replaces the
     // whole compile; anything wrong with it is a warning and the source build goes ahead.

@@ -20,8 +20,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::install::receipt::{Kind, Receipt};
 use crate::install::request::Candidate;
-use crate::install::{download, staging, unpack, InstallError, Options, Outcome, Settings};
-use crate::locks::{self, VersionLock};
+use crate::install::{download, staging, unpack, Claim, InstallError, Options, Outcome, Settings};
 use crate::signals;
 use crate::ui::Ui;
 pub use table::{Row, Table};
@@ -222,24 +221,10 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
     let ui = Ui::new(settings.quiet, name);
     let target = layout.version_dir(name);
 
-    // Held until the rename: a second install of this version waits here, then sees it.
-    let lock = VersionLock::acquire(layout, name, &ui)?;
-    if pyv_core::resolve::is_symlink(&target) || target.exists() {
-        if (lock.waited && !opts.force) || opts.skip_existing {
-            return Ok(Outcome::AlreadyInstalled {
-                name: name.clone(),
-                by_other: lock.waited && !opts.force,
-            });
-        }
-        if !opts.force {
-            return Err(InstallError::Exists {
-                name: name.clone(),
-                dir: target,
-            }
-            .into());
-        }
-    }
-    locks::sweep_staging(layout, name);
+    let lock = match crate::install::claim(layout, name, opts, &ui)? {
+        Claim::Go(lock) => lock,
+        Claim::Done(outcome) => return Ok(outcome),
+    };
     signals::check().map_err(InstallError::from)?;
 
     let cand = Candidate {
