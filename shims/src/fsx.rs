@@ -98,11 +98,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Remove a file, symlink or directory tree without following symlinks.
+/// Remove a file, symlink or directory tree without following symlinks (for pyv's own trees
+/// and scratch; a path a user names goes through [`remove_file_or_link`]).
 pub fn remove_any(p: &Path) -> io::Result<()> {
     match fs::symlink_metadata(p) {
         Ok(m) if m.is_dir() => fs::remove_dir_all(p),
         Ok(_) => fs::remove_file(p),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Remove a file or a symlink (never what it points to). A directory is left alone and refused
+/// with [`io::ErrorKind::IsADirectory`]; a missing path is fine (as `rm -f` would have it).
+pub fn remove_file_or_link(p: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "is a directory",
+        )),
+        Ok(_) => match fs::remove_file(p) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        },
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }

@@ -21,8 +21,7 @@ impl Global {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let file = ctx.layout.global_file();
         if self.unset {
-            pyv_core::fsx::remove_any(&file)
-                .map_err(|e| crate::error::Error::io("cannot remove", &file, e))?;
+            super::unset_version_file(&file)?;
             return Ok(0);
         }
         if self.versions.is_empty() {

@@ -22,7 +22,7 @@ impl Local {
         let cwd = ctx.cwd();
         let file = cwd.join(FILE_NAME);
         if self.unset {
-            pyv_core::fsx::remove_any(&file).map_err(|e| Error::io("cannot remove", &file, e))?;
+            super::unset_version_file(&file)?;
             return Ok(0);
         }
         if self.versions.is_empty() {

@@ -51,6 +51,25 @@ pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Ve
     Ok(out)
 }
 
+/// `local --unset` / `global --unset`: remove the version file `file` if it is a file or a
+/// link; a directory of that name is refused, never removed with what is in it.
+pub(crate) fn unset_version_file(file: &std::path::Path) -> Result<()> {
+    match pyv_core::fsx::remove_file_or_link(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Err(crate::error::Error::user(
+            format!(
+                "`{}` is a directory, not a version file; pyv removes only a file or a link",
+                file.display()
+            ),
+            Some(format!(
+                "nothing was removed; if that directory is not needed, remove it yourself: rm -r '{}'",
+                file.display()
+            )),
+        )),
+        Err(e) => Err(crate::error::Error::io("cannot remove", file, e)),
+        Ok(()) => Ok(()),
+    }
+}
+
 /// The resolved versions of the current selection (errors if one is not installed).
 pub(crate) fn resolved_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin)> {
     let sel = ctx.selection()?;

@@ -220,6 +220,13 @@ pub fn name_problem(value: &str) -> Option<&'static str> {
     if let Some(p) = name::problem(value) {
         return Some(p);
     }
+    // `versions/3.99.1` would be both this env's alias and where `pyv install 3.99.1` puts
+    // that release: the install would replace the alias and orphan the environment.
+    if pyv_core::pyversion::PyVersion::parse(name::normalize(value)).is_some() {
+        return Some(
+            "it looks like a Python version, which `pyv install` may later put at that name",
+        );
+    }
     // Names end up in prompts and shell code: keep them to characters no shell interprets.
     if !value
         .chars()
@@ -413,7 +420,7 @@ mod tests {
 
     #[test]
     fn names_for_new_environments() {
-        for ok in ["myenv", "web-3.12", "a_b.c"] {
+        for ok in ["myenv", "web-3.12", "a_b.c", "py3.12", "3.12-web"] {
             assert_eq!(name_problem(ok), None, "{ok}");
         }
         for bad in [
@@ -429,6 +436,11 @@ mod tests {
             "a`b",
             "a%b",
             "a\\b",
+            "3.99.1",
+            "3.12",
+            "3.13t",
+            "python-3.12.1",
+            "3.12-dev",
         ] {
             assert!(name_problem(bad).is_some(), "{bad:?}");
         }
