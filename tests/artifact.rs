@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::fake_release;
-use common::http::Server;
-use common::{ok_stdout, run, Env};
+use common::http::{Fault, Server};
+use common::{ok_stdout, run, run_within, Env};
 
 const V: &str = "3.99.1";
 
@@ -348,11 +348,11 @@ fn cache_list_and_clear() {
     assert!(out.contains(&key) && out.contains(V), "{out}");
     assert!(out.contains(&format!("Python-{V}.tgz")), "{out}");
 
-    let out = ok_stdout(env.pyv().args(["cache", "clear", "--downloads"]));
+    let out = ok_stdout(env.pyv().args(["cache", "clear", "-f", "--downloads"]));
     assert!(out.contains("removed 1 downloads"), "{out}");
     assert!(!cache.join(format!("Python-{V}.tgz")).exists());
     assert_eq!(artifacts(&cache).len(), 2);
-    let out = ok_stdout(env.pyv().args(["cache", "clear"]));
+    let out = ok_stdout(env.pyv().args(["cache", "clear", "--force"]));
     assert!(out.contains("removed 1 cached builds"), "{out}");
     assert!(artifacts(&cache).is_empty());
     let (code, _, _) = run(env
@@ -487,4 +487,90 @@ fn a_build_missing_optional_modules_is_not_reused() {
     let (_, err) = ok(install(&env, &cache, &server, &sha).arg("--force"));
     assert_eq!(builds(&cache), 2, "{err}");
     assert!(err.contains("stored the build for reuse"), "{err}");
+}
+
+#[test]
+fn a_mirror_cannot_feed_an_endless_archive_or_manifest() {
+    let a = Env::new();
+    let cache_a = a.path().join("cache");
+    let (server, sha) = serve();
+    ok(&mut install(&a, &cache_a, &server, &sha));
+    let names = artifacts(&cache_a);
+    let archive_name = names.iter().find(|n| n.ends_with(".tar.gz")).unwrap();
+    let manifest_name = names.iter().find(|n| n.ends_with(".manifest")).unwrap();
+    let mirror = Server::start();
+    for name in &names {
+        let bytes = fs::read(cache_a.join("artifacts").join(name)).unwrap();
+        mirror.file(&format!("/endless-archive/{name}"), bytes.clone());
+        mirror.file(&format!("/endless-manifest/{name}"), bytes);
+    }
+    mirror.fault(&format!("/endless-archive/{archive_name}"), Fault::Endless);
+    mirror.fault(
+        &format!("/endless-manifest/{manifest_name}"),
+        Fault::Endless,
+    );
+    for (dir, why) in [
+        ("endless-archive", "larger than"),
+        ("endless-manifest", "larger than 65536 bytes"),
+    ] {
+        let b = Env::new();
+        let cache_b = b.path().join("cache");
+        let (code, out, err) = run_within(
+            install(&b, &cache_b, &server, &sha)
+                .env("PYV_ARTIFACT_MIRROR", format!("{}/{dir}", mirror.url())),
+            std::time::Duration::from_secs(60),
+        );
+        assert_eq!(code, 0, "{dir}: {out}{err}");
+        assert!(
+            err.contains(why) && err.contains("building from source"),
+            "{dir}: {err}"
+        );
+        assert_eq!(builds(&cache_b), 1, "{dir}: built from source");
+        let left: Vec<String> = artifacts(&cache_b)
+            .into_iter()
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(left.is_empty(), "{dir}: {left:?}");
+    }
+}
+
+#[test]
+fn a_manifest_without_a_usable_prefix_is_a_corrupt_artifact() {
+    let env = Env::new();
+    let cache = env.path().join("cache");
+    let (server, sha) = serve();
+    ok(&mut install(&env, &cache, &server, &sha));
+    let mpath = cache.join("artifacts").join(
+        artifacts(&cache)
+            .into_iter()
+            .find(|n| n.ends_with(".manifest"))
+            .unwrap(),
+    );
+    let good = fs::read_to_string(&mpath).unwrap();
+    let prefix_line = good.lines().find(|l| l.starts_with("prefix = ")).unwrap();
+    for (bad, why) in [
+        (
+            good.replace(&format!("{prefix_line}\n"), ""),
+            "has no `prefix`",
+        ),
+        (
+            good.replace(prefix_line, "prefix = /"),
+            "is the root directory",
+        ),
+    ] {
+        ok_stdout(env.pyv().args(["uninstall", "-f", V]));
+        fs::write(&mpath, &bad).unwrap();
+        let before = builds(&cache);
+        let (_, err) = ok(&mut install(&env, &cache, &server, &sha));
+        assert!(err.contains("is unusable") && err.contains(why), "{err}");
+        assert_eq!(builds(&cache), before + 1, "built from source: {err}");
+        let tool = fs::read_to_string(env.version_dir(V).join("bin/fake-tool")).unwrap();
+        assert_eq!(
+            tool,
+            format!(
+                "#!{}/bin/python3\nprint(\"tool\")\n",
+                env.version_dir(V).display()
+            )
+        );
+    }
 }

@@ -459,3 +459,229 @@ fn a_digest_conflict_with_the_embedded_catalog_is_an_error() {
         assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
     }
 }
+
+/// A server whose API lists exactly `rels` and `files` (JSON objects, as python.org writes).
+fn api_server(rels: &[Rel], files: &[String]) -> Server {
+    let s = Server::start();
+    s.file(API_RELEASES, releases_json(rels).into_bytes());
+    s.file(API_FILES, format!("[{}]", files.join(",\n")).into_bytes());
+    s
+}
+
+fn rel(id: u32, version: &'static str) -> Rel {
+    Rel {
+        id,
+        version,
+        published: true,
+        pre: false,
+    }
+}
+
+#[test]
+fn an_empty_or_junk_answer_is_refused_and_known_releases_are_never_dropped() {
+    let env = Env::new();
+    ok_stdout(pyv(&env, &python_org(true, embedded_3_11_2_tgz())).arg("update"));
+    let saved = fs::read_to_string(cache_file(&env)).unwrap();
+    assert!(saved.contains("3.99.2/Python-3.99.2.tgz"), "{saved}");
+
+    let empty = api_server(&[], &[]);
+    let junk = Server::start();
+    junk.file(API_RELEASES, br#"[{"foo": 1}, {"name": 7}, []]"#.to_vec());
+    junk.file(API_FILES, br#"{"objects": [{"url": null}, 3]}"#.to_vec());
+    for server in [&empty, &junk] {
+        let (code, out, err) = run(pyv(&env, server).arg("update"));
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            err.contains("lists no usable CPython source release"),
+            "{err}"
+        );
+        assert!(err.contains("hint:"), "{err}");
+        assert_eq!(fs::read_to_string(cache_file(&env)).unwrap(), saved);
+    }
+    // An answer without 3.99.2 (a mirror behind python.org) adds what it has, drops nothing.
+    let partial = python_org(false, embedded_3_11_2_tgz());
+    ok_stdout(pyv(&env, &partial).arg("update"));
+    assert_eq!(
+        ok_stdout(env.pyv().args(["latest", "-k", "3.99"])),
+        "3.99.2\n"
+    );
+}
+
+#[test]
+fn digests_are_pinned_on_first_sight_and_one_file_has_one_digest() {
+    let env = Env::new();
+    ok_stdout(pyv(&env, &python_org(true, embedded_3_11_2_tgz())).arg("update"));
+    let saved = fs::read_to_string(cache_file(&env)).unwrap();
+    let first = fake_release::sha256(&fake_release::tgz("3.99.1"));
+    let other = "f".repeat(64);
+    let url = format!("{FTP}/3.99.1/Python-3.99.1.tgz");
+    let changed = api_server(&[rel(1, "3.99.1")], &[file_json(1, &url, &other)]);
+    let (code, out, err) = run(pyv(&env, &changed).arg("update"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("sha256 conflict for `3.99.1/Python-3.99.1.tgz`")
+            && err.contains(&first)
+            && err.contains(&other)
+            && err.contains("fetched before"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(cache_file(&env)).unwrap(), saved);
+
+    // One answer naming two digests for one file.
+    let fresh = Env::new();
+    let twice = api_server(
+        &[rel(1, "3.99.7")],
+        &[
+            file_json(
+                1,
+                &format!("{FTP}/3.99.7/Python-3.99.7.tgz"),
+                &"a".repeat(64),
+            ),
+            file_json(
+                1,
+                &format!("{FTP}/3.99.7/Python-3.99.7.tgz"),
+                &"b".repeat(64),
+            ),
+        ],
+    );
+    let (code, out, err) = run(pyv(&fresh, &twice).arg("update"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("sha256 conflict for `3.99.7/Python-3.99.7.tgz`")
+            && err.contains(&"a".repeat(64))
+            && err.contains(&"b".repeat(64)),
+        "{err}"
+    );
+    assert!(!cache_file(&fresh).exists());
+}
+
+#[test]
+fn a_row_outside_python_org_source_paths_is_reported_as_such() {
+    let env = Env::new();
+    let a = "a".repeat(64);
+    let server = api_server(
+        &[rel(1, "3.99.1"), rel(2, "3.99.5")],
+        &[
+            file_json(1, &format!("{FTP}/3.99.1/Python-3.99.1.tgz"), &a),
+            file_json(2, &format!("{FTP}/3.99.5/x/../Python-3.99.5.tgz"), &a),
+            file_json(2, "https://evil.example/dl/Python-3.99.5.tar.xz", &a),
+        ],
+    );
+    let (code, out, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("skipped 2 archive(s) whose URL is not a python.org source path")
+            && out.contains("3.99.5/x/../Python-3.99.5.tgz")
+            && out.contains("https://evil.example/dl/Python-3.99.5.tar.xz"),
+        "{out}"
+    );
+    assert!(!out.contains("without a SHA-256"), "{out}");
+}
+
+#[test]
+fn a_dripping_api_times_out_with_a_reason() {
+    let env = Env::new();
+    let server = python_org(true, embedded_3_11_2_tgz());
+    server.fault(API_RELEASES, Fault::Trickle(Duration::from_millis(300)));
+    let started = std::time::Instant::now();
+    let (code, out, err) = run(pyv(&env, &server)
+        .arg("update")
+        .env("PYV_HTTP_STALL_TIMEOUT", "1")
+        .env("PYV_HTTP_TIMEOUT", "20"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("timed out") && err.contains("stalled"),
+        "{err}"
+    );
+    assert!(!err.contains("error decoding"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The overall deadline holds even for a server fast enough not to stall.
+    server.fault(API_RELEASES, Fault::Drip(Duration::from_millis(400)));
+    let padded = format!(
+        "{}{}",
+        releases_json(&[rel(1, "3.99.1")]),
+        " ".repeat(400 * 1024)
+    );
+    server.file(API_RELEASES, padded.into_bytes());
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(pyv(&env, &server)
+        .arg("update")
+        .env("PYV_HTTP_STALL_TIMEOUT", "1")
+        .env("PYV_HTTP_TIMEOUT", "2"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("timed out: the transfer took longer than 2.0s"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_is_named_and_given_up_on() {
+    let env = Env::new();
+    let server = python_org(true, embedded_3_11_2_tgz());
+    server.fault(API_RELEASES, Fault::Silent);
+    let started = std::time::Instant::now();
+    let (code, out, err) = run(pyv(&env, &server)
+        .arg("update")
+        .env("PYV_HTTP_STALL_TIMEOUT", "4"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "waiting for 127.0.0.1:{} to answer {}{API_RELEASES}",
+            server.port,
+            server.url()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("timed out"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_429_is_waited_out_once_then_reported() {
+    let env = Env::new();
+    let server = python_org(true, embedded_3_11_2_tgz());
+    server.fault(API_RELEASES, Fault::TooMany(1, Some(1)));
+    let (code, out, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("429 Too Many Requests; waiting 1.0s"), "{err}");
+    assert_eq!(
+        api_requests(&server),
+        [
+            format!("GET {API_RELEASES}"),
+            format!("GET {API_RELEASES}"),
+            format!("GET {API_FILES}")
+        ]
+    );
+
+    // Still refused after the wait: one wait, then the error says what happened.
+    server.fault(API_RELEASES, Fault::TooMany(5, Some(1)));
+    let (code, _, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("HTTP 429 Too Many Requests again after waiting")
+            && err.contains("anonymous API requests a day"),
+        "{err}"
+    );
+    // A wait longer than pyv is willing to sit through is reported at once.
+    server.fault(API_RELEASES, Fault::TooMany(5, Some(86_400)));
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it asks to wait"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -83,13 +83,16 @@ pub enum CatalogError {
     #[error("cannot read the release list from {url}: {reason}")]
     Parse { url: String, reason: String },
 
-    /// Fetched data names another digest for a file the embedded catalog knows.
+    /// Fetched data names another digest for a file pyv already knows (from its embedded
+    /// catalog, or from an earlier fetch: digests are pinned on first sight), or one answer
+    /// names two digests for one file.
     #[error(
-        "sha256 conflict for `{file}`: pyv's embedded catalog says {embedded}, but {source_} \
-         says {fetched}; the embedded digest stays and the fetched data was not used"
+        "sha256 conflict for `{file}`: {known_from} says {embedded}, but {source_} says \
+         {fetched}; the first digest stays and the fetched data was not used"
     )]
     Conflict {
         file: String,
+        known_from: String,
         embedded: String,
         fetched: String,
         source_: String,
@@ -284,6 +287,8 @@ pub struct Updated {
     pub new_versions: Vec<String>,
     /// Source archives left out for lack of a SHA-256.
     pub unusable: Vec<String>,
+    /// Source archives left out because their URL is not a python.org source path.
+    pub not_source: Vec<String>,
 }
 
 /// Fetch python.org's release data, check it against the embedded catalog and save it in
@@ -291,14 +296,45 @@ pub struct Updated {
 pub fn update(cache_dir: &Path) -> Result<Updated, CatalogError> {
     let api = python_org::api_base()?;
     let fetched = python_org::fetch(&api)?;
-    let now = SystemTime::now();
-    let catalog = Catalog::with_fetched(
-        fetched.releases.clone(),
-        Some(now),
-        &format!("the release data from {api}"),
-    )?;
+    let source = format!("the release data from {api}");
+    // An empty list, or one of junk objects, is not python.org's answer: it would erase
+    // everything fetched before.
+    if fetched.releases.is_empty() {
+        return Err(CatalogError::Parse {
+            url: api.clone(),
+            reason: format!(
+                "the answer lists no usable CPython source release ({} without a SHA-256, {} \
+                 not at a python.org source path); nothing was saved and the releases pyv knows \
+                 stay",
+                fetched.unusable.len(),
+                fetched.not_source.len()
+            ),
+        });
+    }
+    let answer = dedupe(fetched.releases, &source)?;
     let path = cache::path(cache_dir);
-    cache::write(&path, &fetched.releases, now, &api)?;
+    // Rows fetched before are kept, and their digests are pinned: an answer that names
+    // another digest for a file pyv already fetched is refused, the first one stays.
+    let before = cache::read(&path).ok().flatten().map(|c| c.releases);
+    let mut rows = before.clone().unwrap_or_default();
+    for r in answer.iter() {
+        match rows.iter().find(|k| k.path() == r.path()) {
+            Some(k) if k.sha256 != r.sha256 => {
+                return Err(CatalogError::Conflict {
+                    file: r.path().to_string(),
+                    known_from: format!("the release data fetched before (`{}`)", path.display()),
+                    embedded: k.sha256.clone(),
+                    fetched: r.sha256.clone(),
+                    source_: source.clone(),
+                })
+            }
+            Some(_) => {}
+            None => rows.push(r.clone()),
+        }
+    }
+    let now = SystemTime::now();
+    let catalog = Catalog::with_fetched(rows.clone(), Some(now), &source)?;
+    cache::write(&path, &rows, now, &api)?;
     let embedded = Catalog::embedded();
     let old: HashSet<&str> = embedded.versions().into_iter().collect();
     let new_versions = catalog
@@ -308,13 +344,35 @@ pub fn update(cache_dir: &Path) -> Result<Updated, CatalogError> {
         .map(String::from)
         .collect();
     Ok(Updated {
-        archives: fetched.releases.len(),
+        archives: answer.len(),
         catalog,
         api,
         path,
         new_versions,
         unusable: fetched.unusable,
+        not_source: fetched.not_source,
     })
+}
+
+/// One row per file: the same file listed twice with two digests is an error.
+fn dedupe(rows: Vec<Release>, source: &str) -> Result<Vec<Release>, CatalogError> {
+    let mut out: Vec<Release> = Vec::with_capacity(rows.len());
+    for r in rows {
+        match out.iter().find(|k| k.path() == r.path()) {
+            Some(k) if k.sha256 != r.sha256 => {
+                return Err(CatalogError::Conflict {
+                    file: r.path().to_string(),
+                    known_from: format!("one entry of {source}"),
+                    embedded: k.sha256.clone(),
+                    fetched: r.sha256,
+                    source_: "another entry".into(),
+                })
+            }
+            Some(_) => {}
+            None => out.push(r),
+        }
+    }
+    Ok(out)
 }
 
 /// Free-threaded builds (`--disable-gil`) exist from 3.13 on.
@@ -388,6 +446,11 @@ fn tsv_row(r: &Release) -> String {
 /// A row pyv may download and build: a plain version name, a python.org URL of the form
 /// `<dir>/Python-<version>.<ext>` with nothing that could escape a directory, and a digest.
 pub fn is_valid(r: &Release) -> bool {
+    path_ok(r) && digest_ok(&r.sha256)
+}
+
+/// The row's URL is a python.org source path for its version and format.
+pub fn path_ok(r: &Release) -> bool {
     let Some(path) = r.url.strip_prefix(PYTHON_ORG) else {
         return false;
     };
@@ -404,8 +467,12 @@ pub fn is_valid(r: &Release) -> bool {
         && Format::of_file(file) == Some(r.format)
         && file_version.and_then(normalize_version).as_deref() == Some(r.version.as_str())
         && normalize_version(&r.version).as_deref() == Some(r.version.as_str())
-        && r.sha256.len() == 64
-        && r.sha256
+}
+
+/// A SHA-256 as the catalog writes it: 64 lowercase hex digits.
+pub fn digest_ok(sha256: &str) -> bool {
+    sha256.len() == 64
+        && sha256
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
@@ -432,6 +499,7 @@ fn merge(
             if *sha != f.sha256 {
                 return Err(CatalogError::Conflict {
                     file: f.path().to_string(),
+                    known_from: "pyv's embedded catalog".into(),
                     embedded: sha.clone(),
                     fetched: f.sha256,
                     source_: source.to_string(),

@@ -10,12 +10,13 @@
 //! `PYV_PYTHON_ORG` (a python.org mirror or test server serves both); else python.org's.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::time::Duration;
+use std::time::Instant;
+
+use crate::http::{Kind, Limits};
 
 use serde_json::Value;
 
-use super::{is_valid, normalize_version, CatalogError, Format, Release, PYTHON_ORG};
+use super::{digest_ok, normalize_version, path_ok, CatalogError, Format, Release, PYTHON_ORG};
 
 /// python.org's API base.
 pub const API: &str = "https://www.python.org/api/v2/downloads/";
@@ -29,6 +30,9 @@ pub struct Fetched {
     pub releases: Vec<Release>,
     /// Source archives of published releases that cannot be used: no (valid) SHA-256.
     pub unusable: Vec<String>,
+    /// Source archives listed at a URL that is not a python.org source path
+    /// (`<version dir>/Python-<version>.<ext>` below `/ftp/python/`).
+    pub not_source: Vec<String>,
 }
 
 /// The API base URL (ending in `/`) from the environment.
@@ -75,46 +79,84 @@ fn origin(url: &str) -> Option<&str> {
 
 /// Fetch and read both documents below `api`.
 pub fn fetch(api: &str) -> Result<Fetched, CatalogError> {
-    let client =
-        crate::http::client(Duration::from_secs(120)).map_err(|e| CatalogError::Fetch {
-            url: api.to_string(),
-            reason: format!("cannot start an HTTP client: {e}"),
-        })?;
+    let limits = Limits::from_env(Kind::Document);
+    let client = crate::http::client(&limits).map_err(|e| CatalogError::Fetch {
+        url: api.to_string(),
+        reason: format!("cannot start an HTTP client: {e}"),
+    })?;
     let releases_url = format!("{api}release/");
     let files_url = format!("{api}release_file/");
     let parse_error = |url: &str| {
         let url = url.to_string();
         move |reason| CatalogError::Parse { url, reason }
     };
-    let releases =
-        parse_releases(&get(&client, &releases_url)?).map_err(parse_error(&releases_url))?;
-    parse_files(&get(&client, &files_url)?, &releases).map_err(parse_error(&files_url))
+    let releases = parse_releases(&get(&client, &limits, &releases_url)?)
+        .map_err(parse_error(&releases_url))?;
+    parse_files(&get(&client, &limits, &files_url)?, &releases).map_err(parse_error(&files_url))
 }
 
-fn get(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, CatalogError> {
+/// One document, within `limits` and [`MAX_BYTES`]. A 429 (python.org allows a limited number
+/// of anonymous API requests a day) is waited out once when it says for how long (at most
+/// [`crate::http::MAX_RETRY_AFTER`]), then reported.
+fn get(
+    client: &reqwest::blocking::Client,
+    limits: &Limits,
+    url: &str,
+) -> Result<Vec<u8>, CatalogError> {
     let fail = |reason: String| CatalogError::Fetch {
         url: url.to_string(),
         reason,
     };
-    let resp = client
-        .get(url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .map_err(|e| fail(crate::http::describe(&e)))?;
+    let say = |m: &str| eprintln!("pyv: {m}");
+    let mut waited = false;
+    let resp = loop {
+        let started = Instant::now();
+        let req = client
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        let resp = crate::http::send(req, url, limits, &say)
+            .map_err(|e| fail(crate::http::describe(&e)))?;
+        if resp.status().as_u16() != 429 {
+            break (resp, started);
+        }
+        let wait = crate::http::retry_after(&resp);
+        match wait {
+            Some(w) if !waited && w <= crate::http::MAX_RETRY_AFTER => {
+                say(&format!(
+                    "the server answered 429 Too Many Requests; waiting {} as it asks, then \
+                     asking once more",
+                    crate::ui::human_duration(w)
+                ));
+                std::thread::sleep(w);
+                waited = true;
+            }
+            _ => {
+                return Err(fail(format!(
+                    "HTTP 429 Too Many Requests{}: python.org allows a limited number of \
+                     anonymous API requests a day{}",
+                    if waited { " again after waiting" } else { "" },
+                    match wait {
+                        Some(w) => format!("; it asks to wait {}", crate::ui::human_duration(w)),
+                        None => String::new(),
+                    }
+                )))
+            }
+        }
+    };
+    let (resp, started) = resp;
     if !resp.status().is_success() {
         return Err(fail(format!("HTTP {}", resp.status())));
     }
-    let mut body = Vec::new();
-    resp.take(MAX_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| fail(format!("connection lost: {e}")))?;
-    if body.len() as u64 > MAX_BYTES {
-        return Err(CatalogError::Parse {
-            url: url.to_string(),
-            reason: format!("the answer is larger than {} MiB", MAX_BYTES >> 20),
-        });
-    }
-    Ok(body)
+    crate::http::read_small(resp, *limits, started, MAX_BYTES).map_err(|reason| {
+        if reason.starts_with("the answer is larger") {
+            CatalogError::Parse {
+                url: url.to_string(),
+                reason: format!("the answer is larger than {} MiB", MAX_BYTES >> 20),
+            }
+        } else {
+            fail(reason)
+        }
+    })
 }
 
 /// The list in a document: a JSON array, or tastypie's `{"objects": [...]}`.
@@ -170,12 +212,13 @@ pub fn parse_files(bytes: &[u8], releases: &HashMap<String, String>) -> Result<F
             continue;
         };
         let url = str_of("url");
-        let Some((_, path)) = url.split_once("/ftp/python/") else {
-            continue;
-        };
-        let file = path.rsplit('/').next().unwrap_or_default();
+        let file = url.rsplit('/').next().unwrap_or_default();
         let Some(format) = Format::of_file(file).filter(|_| file.starts_with("Python-")) else {
             continue; // not a source tarball: installers, docs, signatures, .tar.bz2
+        };
+        let Some((_, path)) = url.split_once("/ftp/python/") else {
+            out.not_source.push(url.to_string());
+            continue;
         };
         let row = Release {
             version: version.clone(),
@@ -183,10 +226,12 @@ pub fn parse_files(bytes: &[u8], releases: &HashMap<String, String>) -> Result<F
             url: format!("{PYTHON_ORG}{path}"),
             sha256: str_of("sha256_sum").trim().to_ascii_lowercase(),
         };
-        if is_valid(&row) {
-            out.releases.push(row);
-        } else {
+        if !path_ok(&row) {
+            out.not_source.push(path.to_string());
+        } else if !digest_ok(&row.sha256) {
             out.unusable.push(path.to_string());
+        } else {
+            out.releases.push(row);
         }
     }
     Ok(out)
@@ -274,10 +319,8 @@ mod tests {
                 ("2.4.0", "2.4/Python-2.4.tgz", "a"),
             ]
         );
-        assert_eq!(
-            got.unusable,
-            ["3.99.2/Python-3.99.2.tgz", "3.99.2/x/../Python-3.99.2.tgz"]
-        );
+        assert_eq!(got.unusable, ["3.99.2/Python-3.99.2.tgz"]);
+        assert_eq!(got.not_source, ["3.99.2/x/../Python-3.99.2.tgz"]);
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub struct Cache {
 pub enum CacheAction {
     /// List cached builds (version, key, size, date, options) and downloaded archives
     List,
-    /// Remove cached builds and downloads (both unless one is chosen)
+    /// Remove cached builds and downloads (both unless one is chosen); asks first unless -f
+    ///
+    /// What a running install holds (its build's key, its download) is kept and named.
     Clear(Clear),
 }
 
@@ -32,16 +34,19 @@ pub struct Clear {
     /// Only the cached builds ($PYV_CACHE_DIR/artifacts)
     #[arg(long, conflicts_with = "downloads")]
     pub artifacts: bool,
-    /// Only the downloaded source archives
+    /// Only the downloaded archives
     #[arg(long)]
     pub downloads: bool,
+    /// Do not ask first
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 impl Cache {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         match self.action {
             CacheAction::List => list(ctx),
-            CacheAction::Clear(c) => clear(ctx, !c.downloads, !c.artifacts),
+            CacheAction::Clear(c) => clear(ctx, !c.downloads, !c.artifacts, c.force),
         }
     }
 }
@@ -66,7 +71,7 @@ fn list(ctx: &Ctx) -> Result<i32> {
         println!(
             "  {:<12} {}  {:>10}  {}  {}",
             m.get("name").unwrap_or("?"),
-            m.get("key").unwrap_or("?"),
+            m.key,
             bytes(a.size),
             date(created),
             about.join("; ")
@@ -89,59 +94,130 @@ fn list(ctx: &Ctx) -> Result<i32> {
     Ok(0)
 }
 
-fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
+fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool, force: bool) -> Result<i32> {
+    let cache = &ctx.cache_dir;
+    let listed = if artifacts {
+        artifact::list(cache)
+    } else {
+        Vec::new()
+    };
+    let found = if downloads_too {
+        downloads(cache)
+    } else {
+        Vec::new()
+    };
+    if !force && (!listed.is_empty() || !found.is_empty()) {
+        let mut what = Vec::new();
+        if !listed.is_empty() {
+            let total: u64 = listed.iter().map(|a| a.size).sum();
+            what.push(format!("{} cached builds ({})", listed.len(), bytes(total)));
+        }
+        if !found.is_empty() {
+            let total: u64 = found.iter().map(|d| d.1).sum();
+            what.push(format!("{} downloads ({})", found.len(), bytes(total)));
+        }
+        let question = format!("remove {} from {}?", what.join(" and "), cache.display());
+        if !crate::ui::confirm(&question) {
+            return Err(Error::user(
+                format!("kept the cache in {} (not confirmed)", cache.display()),
+                Some("answer `y`, or pass `-f` to skip the question".to_string()),
+            ));
+        }
+    }
     let mut summary = Vec::new();
+    let mut in_use = Vec::new();
     if artifacts {
-        let dir = artifact::dir(&ctx.cache_dir);
-        let listed = artifact::list(&ctx.cache_dir);
-        let total: u64 = listed.iter().map(|a| a.size).sum();
-        // Per key under its lock, so that an install reading or writing it is not cut short.
-        for a in &listed {
-            let Some(key) = a.manifest.get("key") else {
-                continue;
-            };
-            let _lock = artifact::lock(&ctx.cache_dir, key)
-                .map_err(|e| Error::io("cannot lock", &dir, e))?;
-            for p in [
-                artifact::manifest_path(&ctx.cache_dir, key),
-                a.archive.clone(),
-            ] {
-                if let Err(e) = fs::remove_file(&p) {
-                    if e.kind() != std::io::ErrorKind::NotFound {
-                        return Err(Error::io("cannot remove", p, e));
-                    }
-                }
-            }
-        }
-        // Leftovers: archives without a manifest, temp files, partial mirror downloads, locks.
-        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let _ = pyv_core::fsx::remove_any(&e.path());
-        }
-        summary.push(format!("{} cached builds ({})", listed.len(), bytes(total)));
+        let (count, total) = clear_artifacts(cache, &listed, &mut in_use)?;
+        summary.push(format!("{count} cached builds ({})", bytes(total)));
     }
     if downloads_too {
-        let found = downloads(&ctx.cache_dir);
-        let total: u64 = found.iter().map(|d| d.1).sum();
-        for (p, _, _) in &found {
-            if let Err(e) = fs::remove_file(p) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    return Err(Error::io("cannot remove", p.clone(), e));
-                }
-            }
+        let (mut count, mut total) = (0, 0);
+        for (p, size, _) in &found {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            // The lock a running download holds (see install::download): skip what is held.
+            let lock = cache
+                .join(".locks")
+                .join(format!("{}.lock", name.trim_end_matches(".part")));
+            let Some(_held) = pyv_core::fsx::try_lock_file(&lock)? else {
+                in_use.push(name.into_owned());
+                continue;
+            };
+            remove(p)?;
+            count += 1;
+            total += size;
         }
-        summary.push(format!("{} downloads ({})", found.len(), bytes(total)));
+        summary.push(format!("{count} downloads ({})", bytes(total)));
+    }
+    for name in &in_use {
+        eprintln!("pyv: note: kept `{name}`: it is in use by a running pyv install");
     }
     println!("removed {}", summary.join(" and "));
     Ok(0)
 }
 
-/// Source archives (and `.part` downloads) directly in the cache dir: (path, size, mtime).
+/// Remove every artifact whose key lock is free (builds, temp files, partial mirror downloads),
+/// never a lock file; the keys held by a running install go to `in_use`. Returns how many
+/// listed builds went and their size.
+fn clear_artifacts(
+    cache: &Path,
+    listed: &[artifact::Listed],
+    in_use: &mut Vec<String>,
+) -> Result<(usize, u64)> {
+    let dir = artifact::dir(cache);
+    let mut by_key: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".lock") {
+            continue; // a lock file is never unlinked: a holder would keep a lock nobody sees
+        }
+        by_key
+            .entry(artifact::key_of_file(&name).to_string())
+            .or_default()
+            .push(e.path());
+    }
+    let (mut count, mut total) = (0, 0);
+    for (key, paths) in by_key {
+        let Some(_held) =
+            artifact::try_lock(cache, &key).map_err(|e| Error::io("cannot lock", &dir, e))?
+        else {
+            in_use.push(key);
+            continue;
+        };
+        for p in &paths {
+            remove(p)?;
+        }
+        if let Some(a) = listed.iter().find(|a| a.manifest.key == key) {
+            count += 1;
+            total += a.size;
+        }
+    }
+    Ok((count, total))
+}
+
+fn remove(p: &Path) -> Result<()> {
+    match pyv_core::fsx::remove_any(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("cannot remove", p, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a file directly in the cache dir is a downloaded archive (any flavour: python.org
+/// sources, prebuilt `cpython-*.tar.gz`, ...) or the `.part` of one.
+fn is_download(name: &str) -> bool {
+    let name = name.strip_suffix(".part").unwrap_or(name);
+    !name.starts_with('.')
+        && [".tgz", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar.zst", ".zip"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// Downloaded archives (and `.part` downloads) directly in the cache dir: (path, size, mtime).
 fn downloads(cache: &Path) -> Vec<(PathBuf, u64, u64)> {
     let mut out: Vec<_> = fs::read_dir(cache)
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("Python-"))
+        .filter(|e| is_download(&e.file_name().to_string_lossy()))
         .filter_map(|e| {
             let m = e.metadata().ok().filter(|m| m.is_file())?;
             let mtime = m
@@ -173,6 +249,21 @@ fn date(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn downloads_are_archives_of_any_flavour() {
+        for yes in [
+            "Python-3.12.1.tgz",
+            "Python-3.12.1.tar.xz.part",
+            "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz",
+            "pypy3.10-v7.3.17-linux64.tar.bz2",
+        ] {
+            assert!(super::is_download(yes), "{yes}");
+        }
+        for no in ["notes.txt", ".Python-3.12.1.tgz.tmp", "catalog", "x.part"] {
+            assert!(!super::is_download(no), "{no}");
+        }
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::date(0), "1970-01-01");

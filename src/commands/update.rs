@@ -48,15 +48,27 @@ impl Update {
                 );
             }
         }
-        if !u.unusable.is_empty() {
-            let mut some = u.unusable[..u.unusable.len().min(5)].join(", ");
-            if u.unusable.len() > 5 {
-                some.push_str(", ...");
+        let some = |v: &[String]| {
+            let mut s = v[..v.len().min(5)].join(", ");
+            if v.len() > 5 {
+                s.push_str(", ...");
             }
+            s
+        };
+        if !u.unusable.is_empty() {
             println!(
                 "skipped {} archive(s) python.org lists without a SHA-256 (install those with \
-                 `--sha256`): {some}",
+                 `--sha256`): {}",
                 u.unusable.len(),
+                some(&u.unusable)
+            );
+        }
+        if !u.not_source.is_empty() {
+            println!(
+                "skipped {} archive(s) whose URL is not a python.org source path \
+                 (`<version>/Python-<version>.tgz|.tar.xz` below /ftp/python/): {}",
+                u.not_source.len(),
+                some(&u.not_source)
             );
         }
         Ok(0)

@@ -16,13 +16,15 @@
 //!
 //! Integrity: the archive's SHA-256 is in the manifest and is checked before anything is
 //! unpacked (through [`super::unpack`]'s safe extraction). The manifest itself is trusted: it
-//! comes from this machine's cache or from a mirror the user named.
+//! comes from this machine's cache or from a mirror the user named. It is parsed into a typed
+//! [`Manifest`] (at most 64 KiB; a usable prefix, sha256, size and key) or the artifact is
+//! treated as corrupt, and the archive download is capped at the size it names.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
@@ -170,6 +172,22 @@ pub fn lock(cache_dir: &Path, id: &str) -> io::Result<KeyLock> {
     )?))
 }
 
+/// [`lock`] if no install holds the key; `Ok(None)` if one does.
+pub fn try_lock(cache_dir: &Path, id: &str) -> io::Result<Option<KeyLock>> {
+    Ok(pyv_core::fsx::try_lock_file(&dir(cache_dir).join(format!(".{id}.lock")))?.map(KeyLock))
+}
+
+/// The key a file in the artifacts directory belongs to: `<key>.tar.gz`, `<key>.manifest`,
+/// `<key>.tar.gz.part`, `.<key>.tar.gz.tmp-<pid>`, `.<key>.manifest.tmp-<pid>`.
+pub fn key_of_file(name: &str) -> &str {
+    let name = name.strip_prefix('.').unwrap_or(name);
+    [format!(".{EXT}"), ".manifest".to_string()]
+        .iter()
+        .filter_map(|ext| name.find(ext.as_str()))
+        .min()
+        .map_or(name, |i| &name[..i])
+}
+
 /// Pack the verified tree at `tree` (built for `prefix`) as the artifact `key`. Returns the
 /// archive's size. The archive goes to a temp file renamed into place, then the manifest; a
 /// failure leaves nothing behind and the caller only warns.
@@ -185,16 +203,12 @@ pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<
             return Err(format!("cannot write `{}`: {e}", archive.display()));
         }
     };
-    let mut m = Manifest::default();
-    for (k, v) in &key.fields {
-        m.set(k, v);
-    }
-    m.set("key", &key.id)
-        .set("archive", &format!("{}.{EXT}", key.id))
-        .set("sha256", &sha)
-        .set("size", &size.to_string())
-        .set("prefix", &prefix.to_string_lossy())
-        .set("created", &unix_now().to_string());
+    let mut extra = key.fields.clone();
+    extra.push(("created".into(), unix_now().to_string()));
+    let m = Manifest::new(&key.id, &sha, size, &prefix.to_string_lossy(), &extra).map_err(|e| {
+        let _ = fs::remove_file(&archive);
+        format!("cannot describe `{}`: {e}", archive.display())
+    })?;
     let mpath = manifest_path(cache_dir, &key.id);
     pyv_core::fsx::write_atomic(&mpath, m.to_text().as_bytes()).map_err(|e| {
         let _ = fs::remove_file(&archive);
@@ -255,10 +269,9 @@ pub fn find(
     let cache = &settings.cache_dir;
     let archive = archive_path(cache, &key.id);
     let mpath = manifest_path(cache, &key.id);
-    if let (Ok(text), true) = (fs::read_to_string(&mpath), archive.is_file()) {
-        let m = Manifest::parse(&text);
-        match check(&archive, &m, key) {
-            Ok(()) => return Ok(Some((archive, m))),
+    if let (Ok(text), true) = (read_small(&mpath), archive.is_file()) {
+        match Manifest::parse(&text).and_then(|m| check(&archive, &m, key).map(|()| m)) {
+            Ok(m) => return Ok(Some((archive, m))),
             Err(why) => {
                 ui.warn(&format!(
                     "cached build `{}` is unusable ({why}); it was removed",
@@ -273,7 +286,7 @@ pub fn find(
     for base in &settings.artifact_mirrors {
         let base = base.trim_end_matches('/');
         let murl = format!("{base}/{}.manifest", key.id);
-        let text = match fetch_text(&murl) {
+        let text = match fetch_text(&murl, ui) {
             Ok(Some(t)) => t,
             Ok(None) => continue,
             Err(e) => {
@@ -281,18 +294,20 @@ pub fn find(
                 continue;
             }
         };
-        let m = Manifest::parse(&text);
-        let Some(sha) = m.get("sha256").filter(|s| s.len() == 64).map(String::from) else {
-            tried.push(format!("{murl}: no sha256 in the manifest"));
-            continue;
+        let m = match Manifest::parse(&text) {
+            Ok(m) => m,
+            Err(why) => {
+                tried.push(format!("{murl}: a corrupt manifest: {why}"));
+                continue;
+            }
         };
-        if m.get("key") != Some(key.id.as_str()) {
+        if m.key != key.id {
             tried.push(format!("{murl}: the manifest is for another key"));
             continue;
         }
         let url = format!("{base}/{}.{EXT}", key.id);
         let part = archive.with_file_name(format!("{}.{EXT}.part", key.id));
-        match download::fetch_url(&url, &part, &sha, ui) {
+        match download::fetch_url(&url, &part, &m.sha256, Some(m.size), ui) {
             Ok(()) => {
                 fs::rename(&part, &archive).map_err(|e| e.to_string())?;
                 pyv_core::fsx::write_atomic(&mpath, text.as_bytes()).map_err(|e| e.to_string())?;
@@ -310,32 +325,58 @@ pub fn find(
 
 /// The archive's bytes match the manifest, and the manifest is for this key.
 fn check(archive: &Path, m: &Manifest, key: &Key) -> Result<(), String> {
-    if m.get("key") != Some(key.id.as_str()) {
+    if m.key != key.id {
         return Err("its manifest names another key".into());
     }
-    let expected = m.get("sha256").unwrap_or_default();
-    let actual = download::hash_file(archive).map_err(|e| e.to_string())?;
-    if actual != expected {
+    let len = fs::metadata(archive).map_err(|e| e.to_string())?.len();
+    if len != m.size {
         return Err(format!(
-            "sha256 mismatch: the manifest says {expected}, the archive is {actual}"
+            "the manifest says {} bytes, the archive has {len}",
+            m.size
+        ));
+    }
+    let actual = download::hash_file(archive).map_err(|e| e.to_string())?;
+    if actual != m.sha256 {
+        return Err(format!(
+            "sha256 mismatch: the manifest says {}, the archive is {actual}",
+            m.sha256
         ));
     }
     Ok(())
 }
 
-/// A small text file from a mirror: `None` when it is not there.
-fn fetch_text(url: &str) -> Result<Option<String>, String> {
+/// A manifest on disk, read up to [`super::manifest::MAX_BYTES`] (+1, so a larger one is seen
+/// as such by the parser).
+fn read_small(path: &Path) -> io::Result<String> {
+    let mut text = String::new();
+    File::open(path)?
+        .take(super::manifest::MAX_BYTES + 1)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// A small text file from a mirror (at most 64 KiB): `None` when it is not there.
+fn fetch_text(url: &str, ui: &Ui) -> Result<Option<String>, String> {
     if let Some(path) = url.strip_prefix("file://") {
-        return match fs::read_to_string(path) {
+        return match read_small(Path::new(path)) {
             Ok(t) => Ok(Some(t)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.to_string()),
         };
     }
-    let client = crate::http::client(Duration::from_secs(60)).map_err(|e| e.to_string())?;
-    let resp = client.get(url).send().map_err(|e| e.to_string())?;
+    let limits = crate::http::Limits::from_env(crate::http::Kind::Document);
+    let client = crate::http::client(&limits).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let say = |m: &str| ui.note(m);
+    let resp = crate::http::send(client.get(url), url, &limits, &say)
+        .map_err(|e| crate::http::describe(&e))?;
     match resp.status().as_u16() {
-        200 => resp.text().map(Some).map_err(|e| e.to_string()),
+        200 => {
+            let body = crate::http::read_small(resp, limits, started, super::manifest::MAX_BYTES)?;
+            String::from_utf8(body)
+                .map(Some)
+                .map_err(|_| "the manifest is not UTF-8 text".into())
+        }
         404 | 403 | 410 => Ok(None),
         s => Err(format!("HTTP {s}")),
     }
@@ -344,7 +385,6 @@ fn fetch_text(url: &str) -> Result<Option<String>, String> {
 /// One cached artifact, for `pyv cache list`.
 pub struct Listed {
     pub manifest: Manifest,
-    pub archive: PathBuf,
     pub size: u64,
 }
 
@@ -360,14 +400,10 @@ pub fn list(cache_dir: &Path) -> Vec<Listed> {
             if name.starts_with('.') {
                 return None;
             }
-            let manifest = Manifest::parse(&fs::read_to_string(e.path()).ok()?);
+            let manifest = Manifest::parse(&read_small(&e.path()).ok()?).ok()?;
             let archive = archive_path(cache_dir, id);
             let size = fs::metadata(&archive).ok()?.len();
-            Some(Listed {
-                manifest,
-                archive,
-                size,
-            })
+            Some(Listed { manifest, size })
         })
         .collect();
     out.sort_by_key(|l| {
@@ -387,4 +423,27 @@ fn unix_now() -> u64 {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn files_belong_to_their_key() {
+        for (file, key) in [
+            (
+                "cpython-3.12.1-linux-x86_64-0a1b.tar.gz",
+                "cpython-3.12.1-linux-x86_64-0a1b",
+            ),
+            (
+                "cpython-3.12.1-linux-x86_64-0a1b.manifest",
+                "cpython-3.12.1-linux-x86_64-0a1b",
+            ),
+            ("cpython-3.12.1-k.tar.gz.part", "cpython-3.12.1-k"),
+            (".cpython-3.12.1-k.tar.gz.tmp-42", "cpython-3.12.1-k"),
+            (".cpython-3.12.1-k.manifest.tmp-42", "cpython-3.12.1-k"),
+            ("stray", "stray"),
+        ] {
+            assert_eq!(super::key_of_file(file), key, "{file}");
+        }
+    }
 }

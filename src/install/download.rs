@@ -8,9 +8,19 @@
 //! digest mismatch is never retried: the bytes are deleted and the install stops. Every URL
 //! that fails gets one line saying why, and the final error lists each once.
 //!
+//! Bounds: every transfer lives within [`crate::http::Limits`] (connect timeout, stall rate,
+//! overall deadline; each says "timed out" and why) and a size cap: what the artifact manifest
+//! says the file is, else [`ceiling`] (512 MiB; `PYV_DOWNLOAD_MAX_MIB`), checked against the
+//! `Content-Length` before anything is written and against the bytes as they come. Before
+//! writing, the free space of the cache's filesystem is checked against what the server
+//! announced. A `.part` that can never be right (larger than the cap, or cut off by a full
+//! disk) is dropped instead of being resumed into the same failure.
+//!
 //! One archive is downloaded by one pyv at a time: `.locks/download-<file>.lock` is held from
 //! the cache check to the rename into the cache, so `pyv install 3.13.5` and `3.13.5t` run
-//! together share one download instead of writing the same `.part`.
+//! together share one download instead of writing the same `.part`. Each other candidate's
+//! own `.locks/<file>.lock` is held too while its `.part` is written (always after the first
+//! one's, so no two pyvs wait on each other), which is what `pyv cache clear` checks.
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
@@ -20,14 +30,27 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use super::request::{Candidate, Plan, Source};
 use super::{InstallError, Result, Settings};
+use crate::http::{BodyError, Kind, Limits};
 use crate::signals;
 use crate::ui::Ui;
+
+/// The largest download pyv accepts when nothing says how large the file is (python.org
+/// sources are ~20-30 MiB, prebuilt archives under 200 MiB): 512 MiB, or
+/// `PYV_DOWNLOAD_MAX_MIB`.
+pub fn ceiling() -> u64 {
+    std::env::var("PYV_DOWNLOAD_MAX_MIB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&m| m > 0)
+        .unwrap_or(512)
+        .saturating_mul(1 << 20)
+}
 
 /// Attempts per URL for retryable failures, and the first backoff delay (doubled each time).
 const ATTEMPTS: u32 = 4;
@@ -120,11 +143,12 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
             }
         }
     }
-    let client =
-        crate::http::client(Duration::from_secs(60)).map_err(|e| InstallError::Download {
-            file: first.file.clone(),
-            tried: vec![format!("cannot start an HTTP client: {e}")],
-        })?;
+    let limits = Limits::from_env(Kind::Download);
+    let client = crate::http::client(&limits).map_err(|e| InstallError::Download {
+        file: first.file.clone(),
+        tried: vec![format!("cannot start an HTTP client: {e}")],
+    })?;
+    let max = ceiling();
     let mut tried = Vec::new();
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();
@@ -133,10 +157,19 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
             continue;
         }
         let part = cache.join(format!("{}.part", c.file));
-        let outcome = if let Some(path) = url.strip_prefix("file://") {
-            copy_file(Path::new(path), &part, c, ui)
+        // The first candidate's lock is held already; another's is taken while its `.part`
+        // is written, so that `pyv cache clear` sees it in use.
+        let _own = if c.file == first.file {
+            None
         } else {
-            get(&client, url, &part, c, ui)
+            Some(pyv_core::fsx::lock_file(
+                &cache.join(".locks").join(format!("{}.lock", c.file)),
+            )?)
+        };
+        let outcome = if let Some(path) = url.strip_prefix("file://") {
+            copy_file(Path::new(path), &part, c, max, ui)
+        } else {
+            get(&client, &limits, url, &part, c, max, ui)
         };
         match outcome {
             Ok(()) => {
@@ -175,18 +208,28 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
 
 /// Fetch one URL (`http(s)://` or `file://`) into `part` with the same resume, retry and
 /// SHA-256 check as source archives (the artifact cache's mirrors use it). The error says why.
-pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), String> {
+/// `size` is what the file must measure when that is known (an artifact's manifest says it);
+/// without it, the download is capped at [`ceiling`].
+pub fn fetch_url(
+    url: &str,
+    part: &Path,
+    sha256: &str,
+    size: Option<u64>,
+    ui: &Ui,
+) -> Result<(), String> {
     let want = Candidate {
         file: part.display().to_string(),
         path: String::new(),
         sha256: sha256.to_string(),
     };
+    let max = size.unwrap_or_else(ceiling);
     let outcome = if let Some(path) = url.strip_prefix("file://") {
-        copy_file(Path::new(path), part, &want, ui)
+        copy_file(Path::new(path), part, &want, max, ui)
     } else {
-        let client = crate::http::client(Duration::from_secs(60))
+        let limits = Limits::from_env(Kind::Download);
+        let client = crate::http::client(&limits)
             .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
-        get(&client, url, part, &want, ui)
+        get(&client, &limits, url, part, &want, max, ui)
     };
     outcome.map_err(|f| match f {
         Failure::Missing(why) | Failure::Failed(why) | Failure::Unreachable(why) => why,
@@ -201,9 +244,11 @@ pub fn fetch_url(url: &str, part: &Path, sha256: &str, ui: &Ui) -> Result<(), St
 /// Download `url` into `part` (resuming it), retrying what is worth retrying.
 fn get(
     client: &reqwest::blocking::Client,
+    limits: &Limits,
     url: &str,
     part: &Path,
     want: &Candidate,
+    max: u64,
     ui: &Ui,
 ) -> Result<(), Failure> {
     let mut delay = FIRST_BACKOFF;
@@ -220,7 +265,7 @@ fn get(
         if let Some(s) = signals::pending() {
             return Err(Failure::Interrupted(s));
         }
-        match get_once(client, url, part, want, ui) {
+        match get_once(client, limits, url, part, want, max, ui) {
             Err(Attempt::Retry(why)) => last = why,
             Err(Attempt::Stop(f)) => return Err(f),
             Ok(()) => return Ok(()),
@@ -238,17 +283,26 @@ enum Attempt {
 
 fn get_once(
     client: &reqwest::blocking::Client,
+    limits: &Limits,
     url: &str,
     part: &Path,
     want: &Candidate,
+    max: u64,
     ui: &Ui,
 ) -> Result<(), Attempt> {
-    let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let mut have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    if have > max {
+        // Larger than the file can be: it can never be right.
+        let _ = fs::remove_file(part);
+        have = 0;
+    }
     let mut req = client.get(url);
     if have > 0 {
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }
-    let mut resp = req.send().map_err(|e| classify(&e))?;
+    let started = Instant::now();
+    let say = |m: &str| ui.note(m);
+    let resp = crate::http::send(req, url, limits, &say).map_err(|e| classify(&e))?;
     let status = resp.status();
     // 206 continues our `.part`; 200 means the server ignored the Range: start over.
     let resumed = match status.as_u16() {
@@ -284,6 +338,25 @@ fn get_once(
         }
         _ => return Err(Attempt::Stop(Failure::Missing(format!("HTTP {status}")))),
     };
+    let start = if resumed { have } else { 0 };
+    let total = resp.content_length().map(|n| n + start);
+    if let Some(t) = total.filter(|&t| t > max) {
+        let _ = fs::remove_file(part);
+        return Err(Attempt::Stop(Failure::Failed(format!(
+            "the server announces {t} bytes, more than the file can be ({max} bytes)"
+        ))));
+    }
+    let dir = part.parent().unwrap_or(Path::new("."));
+    let need = total.map_or(0, |t| t - start);
+    if let Some(free) = free_space(dir).filter(|&f| f < need) {
+        return Err(Attempt::Stop(Failure::Failed(format!(
+            "not enough free space in `{}`: the download needs {}, {} are free",
+            dir.display(),
+            crate::ui::bytes(need),
+            crate::ui::bytes(free)
+        ))));
+    }
+    let mut resp = crate::http::Body::new(resp, *limits, started, max - start);
     // The digest covers the whole file: a resumed download first hashes the bytes it has.
     let mut hasher = Sha256::new();
     let mut file = if resumed {
@@ -312,11 +385,17 @@ fn get_once(
             )))
         })?
     };
-    let start = if resumed { have } else { 0 };
-    let total = resp.content_length().map(|n| n + start);
     let mut meter = ui.download(url, total, start);
     stream(&mut resp, &mut file, &mut hasher, &mut meter, part).map_err(|e| match e {
-        StreamError::Read(e) => Attempt::Retry(format!("connection lost: {e}")),
+        StreamError::Read(e) => match BodyError::of(&e) {
+            Some(b @ BodyError::TooLarge(_)) => {
+                let _ = fs::remove_file(part);
+                Attempt::Stop(Failure::Failed(b.to_string()))
+            }
+            Some(b @ BodyError::Deadline(_)) => Attempt::Stop(Failure::Failed(b.to_string())),
+            Some(b) => Attempt::Retry(b.to_string()),
+            None => Attempt::Retry(format!("connection lost: {e}")),
+        },
         StreamError::Write(f) | StreamError::Interrupted(f) => Attempt::Stop(f),
     })?;
     if let Some(t) = total {
@@ -365,6 +444,16 @@ fn stream(
             Err(e) => return Err(StreamError::Read(e)),
         };
         file.write_all(&buf[..n]).map_err(|e| {
+            // A full disk (or a file size limit): resuming into it would fail the same way,
+            // and the partial bytes only take space others need.
+            if matches!(
+                e.kind(),
+                io::ErrorKind::StorageFull
+                    | io::ErrorKind::FileTooLarge
+                    | io::ErrorKind::QuotaExceeded
+            ) {
+                let _ = fs::remove_file(part);
+            }
             StreamError::Write(Failure::Failed(format!(
                 "cannot write `{}`: {e}",
                 part.display()
@@ -376,12 +465,18 @@ fn stream(
 }
 
 /// A `file://` mirror: the same hashing and checking, no network.
-fn copy_file(src: &Path, part: &Path, want: &Candidate, ui: &Ui) -> Result<(), Failure> {
-    let mut from = match File::open(src) {
+fn copy_file(src: &Path, part: &Path, want: &Candidate, max: u64, ui: &Ui) -> Result<(), Failure> {
+    let from = match File::open(src) {
         Ok(f) => f,
         Err(e) => return Err(Failure::Missing(e.to_string())),
     };
     let total = from.metadata().ok().map(|m| m.len());
+    if let Some(t) = total.filter(|&t| t > max) {
+        return Err(Failure::Failed(format!(
+            "it has {t} bytes, more than the file can be ({max} bytes)"
+        )));
+    }
+    let mut from = from.take(max);
     let mut file = File::create(part)
         .map_err(|e| Failure::Failed(format!("cannot create `{}`: {e}", part.display())))?;
     let mut hasher = Sha256::new();
@@ -451,6 +546,18 @@ impl Write for HashWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// Bytes free for an unprivileged writer on the filesystem holding `dir`, if it can be told.
+fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a writable statvfs.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
 }
 
 /// SHA-256 of a file, lowercase hex.

@@ -587,7 +587,7 @@ fn install_cached(
     }
     std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
     let phase = ui.phase("relocate");
-    let old = manifest.get("prefix").unwrap_or_default();
+    let old = manifest.prefix.as_str();
     let new = target.to_string_lossy();
     let moved = relocate::relocate(&staged, old, &new)
         .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;

@@ -1,8 +1,9 @@
 //! A tiny HTTP/1.1 file server for tests, on 127.0.0.1:0, written with std only: serves an
 //! in-memory file map and/or a directory tree in python.org's layout, honours `Range: bytes=N-`,
 //! and can be scripted to fail: 404, N×500 before succeeding, cutting the connection after N
-//! body bytes, dripping the body slowly, or answering a Range request from byte 0. Every
-//! request line (with its Range) is recorded.
+//! body bytes, dripping the body slowly (or one byte at a time), answering a Range request from
+//! byte 0, an endless body, never answering, 429 with Retry-After, a lying Content-Length.
+//! Every request line (with its Range) is recorded.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -26,6 +27,17 @@ pub enum Fault {
     /// Answer a Range request with 206 but the whole body (`Content-Range: bytes 0-…`), as a
     /// broken server or cache does.
     RangeFromZero,
+    /// Promise the whole body, then send it one byte at a time with this pause between bytes.
+    Trickle(Duration),
+    /// An endless body: no Content-Length, the file's bytes (or zeros) over and over.
+    Endless,
+    /// Accept the connection, read the request, never answer.
+    Silent,
+    /// Answer `429 Too Many Requests` (with `Retry-After: <secs>` when given) this many
+    /// times, then serve normally.
+    TooMany(u32, Option<u64>),
+    /// Announce this Content-Length, then send the real body and close.
+    Claim(u64),
 }
 
 #[derive(Default)]
@@ -134,12 +146,35 @@ fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                 st.faults.remove(&path);
                 Some(f)
             }
+            Some(Fault::TooMany(n, after)) if *n > 0 => {
+                *n -= 1;
+                Some(Fault::TooMany(1, *after))
+            }
+            Some(Fault::TooMany(..)) => None,
             other => other.cloned(),
         };
         (body, fault)
     };
     let mut out = conn;
     match (fault, body) {
+        (Some(Fault::Silent), _) => {
+            thread::sleep(Duration::from_secs(600));
+            Ok(())
+        }
+        (Some(Fault::TooMany(_, after)), _) => {
+            let after = after.map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
+            write!(
+                out,
+                "HTTP/1.1 429 Too Many Requests\r\n{after}Content-Length: 4\r\nConnection: close\r\n\r\nslow"
+            )
+        }
+        (Some(Fault::Endless), body) => {
+            write!(out, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+            let chunk = body.filter(|b| !b.is_empty()).unwrap_or(vec![0u8; 64 * 1024]);
+            loop {
+                out.write_all(&chunk)?;
+            }
+        }
         (Some(Fault::NotFound), _) | (_, None) => {
             write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found")
         }
@@ -163,8 +198,20 @@ fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             } else {
                 write!(out, "HTTP/1.1 200 OK\r\n")?;
             }
-            write!(out, "Content-Length: {}\r\nConnection: close\r\n\r\n", part.len())?;
+            let announced = match fault {
+                Some(Fault::Claim(n)) => n,
+                _ => part.len() as u64,
+            };
+            write!(out, "Content-Length: {announced}\r\nConnection: close\r\n\r\n")?;
             match fault {
+                Some(Fault::Trickle(pause)) => {
+                    for b in part {
+                        out.write_all(std::slice::from_ref(b))?;
+                        out.flush()?;
+                        thread::sleep(pause);
+                    }
+                    Ok(())
+                }
                 Some(Fault::CutAfter(n)) => {
                     out.write_all(&part[..n.min(part.len())])?;
                     out.flush()?;

@@ -167,3 +167,39 @@ pub fn run_input(c: &mut Command, input: &str) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// (exit code, stdout, stderr) of `c`, killed after `limit` (then the code is -1 and stderr
+/// says so): a regression that makes pyv wait forever fails instead of hanging the suite.
+pub fn run_within(c: &mut Command, limit: std::time::Duration) -> (i32, String, String) {
+    let mut child = c
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            return (
+                -1,
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                format!(
+                    "killed after {limit:?}\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
