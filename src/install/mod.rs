@@ -592,11 +592,8 @@ fn install_cached(
     let moved = relocate::relocate(&staged, old, &new)
         .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
     phase.finish();
-    for bin in &moved.unfixed {
-        ui.warn(&format!(
-            "{} keeps an absolute RUNPATH under {old} (no room to rewrite it)",
-            bin.display()
-        ));
+    for (bin, why) in &moved.unfixed {
+        ui.warn(&format!("{} was not relocated: {why}", bin.display()));
     }
     signals::check()?;
     let log = build::Log::create(&settings.layout, &plan.name)?;

@@ -25,8 +25,9 @@ pub struct Report {
     pub trampolines: usize,
     pub runpaths: usize,
     pub symlinks: usize,
-    /// Binaries whose RUNPATH names OLD but could not be rewritten (not enough room).
-    pub unfixed: Vec<PathBuf>,
+    /// Binaries that name OLD but were not relocated, and why (no room to rewrite the
+    /// RUNPATH; an ELF file that is not 64-bit little-endian, which pyv cannot read).
+    pub unfixed: Vec<(PathBuf, String)>,
 }
 
 /// Rewrite `old` to `new` throughout the tree at `tree` (which will live at `new`).
@@ -36,6 +37,14 @@ pub fn relocate(tree: &Path, old: &str, new: &str) -> io::Result<Report> {
         return Ok(report);
     }
     let finder = memmem::Finder::new(old.as_bytes());
+    // Relocating to or from `/` (or nothing) would rewrite every byte: the manifest parser
+    // refuses such a prefix, and so does this.
+    if old.trim_end_matches('/').is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cannot relocate from the prefix `{old}`"),
+        ));
+    }
     let mut stack = vec![tree.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in fs::read_dir(&dir)? {
@@ -79,22 +88,33 @@ fn relocate_file(
     report: &mut Report,
 ) -> io::Result<()> {
     let bytes = fs::read(path)?;
+    let mut at = occurrences(&bytes, finder, old.len()).peekable();
+    if at.peek().is_none() {
+        return Ok(());
+    }
     if memchr::memchr(0, &bytes).is_some() {
-        if bytes.starts_with(b"\x7fELF") && finder.find(&bytes).is_some() {
+        if bytes.starts_with(b"\x7fELF") {
             match fix_runpath(tree, path, &bytes, old)? {
                 Some(true) => report.runpaths += 1,
-                Some(false) => report.unfixed.push(path.to_path_buf()),
+                Some(false) => report.unfixed.push((
+                    path.to_path_buf(),
+                    format!("it keeps an absolute RUNPATH under {old} (no room to rewrite it)"),
+                )),
+                None if Elf::parse(&bytes).is_none() => report.unfixed.push((
+                    path.to_path_buf(),
+                    format!(
+                        "it names {old} but is not a 64-bit little-endian ELF file, whose \
+                         RUNPATH pyv cannot read"
+                    ),
+                )),
                 None => {}
             }
         }
         return Ok(());
     }
-    if finder.find(&bytes).is_none() {
-        return Ok(());
-    }
     let mut out = Vec::with_capacity(bytes.len() + 64);
     let mut last = 0;
-    for at in finder.find_iter(&bytes) {
+    for at in at {
         out.extend_from_slice(&bytes[last..at]);
         out.extend_from_slice(new.as_bytes());
         last = at + old.len();
@@ -110,6 +130,22 @@ fn relocate_file(
     report.text_files += 1;
     drop_stale_bytecode(path);
     Ok(())
+}
+
+/// Where the path `old` (of `len` bytes) occurs in `bytes` as a whole path: not followed by
+/// more of its last component (`/x/3.1` is not in `/x/3.12`) and not preceded by more of a
+/// component (`/x/3.1` is not in `/home/x/3.1`).
+fn occurrences<'a>(
+    bytes: &'a [u8],
+    finder: &'a memmem::Finder,
+    len: usize,
+) -> impl Iterator<Item = usize> + 'a {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b"._-+~@".contains(&b) || b >= 0x80;
+    finder.find_iter(bytes).filter(move |&at| {
+        let after = bytes.get(at + len).copied();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        !after.is_some_and(name_byte) && !before.is_some_and(name_byte)
+    })
 }
 
 /// A `.py` file changed: its `__pycache__` entries hold the old constants.
@@ -344,6 +380,59 @@ mod tests {
             fs::read_link(t.join("bin/abs")).unwrap(),
             Path::new("/new/place/bin/pip3")
         );
+    }
+
+    #[test]
+    fn only_whole_paths_are_rewritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        fs::write(
+            t.join("paths.txt"),
+            "a /x/3.1 b '/x/3.1/lib' /x/3.12 /x/3.1.bak /home/x/3.1 \"/x/3.1\"\n/x/3.1",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("/x/3.12/bin", t.join("other")).unwrap();
+        let r = relocate(t, "/x/3.1", "/new").unwrap();
+        assert_eq!((r.text_files, r.symlinks), (1, 0));
+        assert_eq!(
+            fs::read_to_string(t.join("paths.txt")).unwrap(),
+            "a /new b '/new/lib' /x/3.12 /x/3.1.bak /home/x/3.1 \"/new\"\n/new"
+        );
+        assert_eq!(
+            fs::read_link(t.join("other")).unwrap(),
+            Path::new("/x/3.12/bin")
+        );
+        // `/` or nothing is never a prefix to relocate from.
+        assert!(relocate(t, "/", "/new").is_err());
+        assert!(relocate(t, "", "/new").is_err());
+    }
+
+    #[test]
+    fn an_elf_file_pyv_cannot_read_is_reported_not_skipped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        // A 32-bit (ELFCLASS32) file naming the old prefix, and a 64-bit big-endian one.
+        let mut elf32 = b"\x7fELF\x01\x01\x01\0".to_vec();
+        elf32.extend_from_slice(&[0u8; 56]);
+        elf32.extend_from_slice(b"/old/p/lib\0");
+        let mut be64 = elf32.clone();
+        be64[4] = 2;
+        be64[5] = 2;
+        fs::write(t.join("lib32.so"), &elf32).unwrap();
+        fs::write(t.join("be64.so"), &be64).unwrap();
+        // One that does not name the prefix is nothing to report.
+        fs::write(t.join("other.so"), b"\x7fELF\x01\x01\x01\0\0").unwrap();
+        let r = relocate(t, "/old/p", "/new/place").unwrap();
+        let mut names: Vec<String> = r
+            .unfixed
+            .iter()
+            .map(|(p, why)| {
+                assert!(why.contains("not a 64-bit little-endian ELF"), "{why}");
+                p.file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect();
+        names.sort();
+        assert_eq!(names, ["be64.so", "lib32.so"]);
     }
 
     #[test]

@@ -83,7 +83,14 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
         }
         if kind.is_symlink() {
             let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
-            if !symlink_stays_inside(&parts, &target) {
+            // Lexically, and again from where the link really lands: links extracted earlier
+            // (`d1 -> .`) can put `d1/d1/d1/esc` at the top, where `../../..` leaves the tree.
+            let landed = resolved_parts(dest, &parts)
+                .ok_or_else(|| refuse(&shown, "is below a link that leads outside the tree"))?;
+            if !symlink_stays_inside(&parts, &target)
+                || landed.first() != Some(first)
+                || !symlink_stays_inside(&landed, &target)
+            {
                 return Err(refuse(
                     &shown,
                     &format!("is a symlink to `{}`, outside the tree", target.display()),
@@ -141,6 +148,30 @@ fn normal_parts(path: &Path) -> std::result::Result<Vec<String>, &'static str> {
     Ok(out)
 }
 
+/// Where the entry `parts` lands below `dest` once the links already extracted are followed:
+/// its parent resolved on disk (the part that exists; the rest as written), then its name.
+/// `None` if the parent resolves outside `dest`.
+fn resolved_parts(dest: &Path, parts: &[String]) -> Option<Vec<String>> {
+    let root = dest.canonicalize().ok()?;
+    let (name, parent) = parts.split_last()?;
+    let mut existing = parent.len();
+    while existing > 0 && !dest.join(parent[..existing].join("/")).exists() {
+        existing -= 1;
+    }
+    let real = dest
+        .join(parent[..existing].join("/"))
+        .canonicalize()
+        .ok()?;
+    let below = real.strip_prefix(&root).ok()?;
+    let mut out: Vec<String> = below
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    out.extend(parent[existing..].iter().cloned());
+    out.push(name.clone());
+    Some(out)
+}
+
 /// Whether a symlink at `entry` (components) pointing to `target` stays inside the top-level
 /// directory, resolving `..` lexically.
 fn symlink_stays_inside(entry: &[String], target: &Path) -> bool {
@@ -182,6 +213,37 @@ mod tests {
         assert!(!symlink_stays_inside(&e, Path::new("/etc/passwd")));
         assert!(!symlink_stays_inside(&parts("top/l"), Path::new("..")));
         assert!(symlink_stays_inside(&parts("top/l"), Path::new(".")));
+    }
+
+    /// `top/d1 -> .`, then `top/d1/d1/d1/esc -> ../../..`: lexically three levels down, really
+    /// at the top, so the link would point two levels above the tree.
+    #[test]
+    fn a_symlink_chain_cannot_climb_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("chain.tar.gz");
+        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut tar = tar::Builder::new(enc);
+        let mut dir = tar::Header::new_gnu();
+        dir.set_entry_type(tar::EntryType::Directory);
+        dir.set_mode(0o755);
+        dir.set_size(0);
+        tar.append_data(&mut dir, "top/", std::io::empty()).unwrap();
+        for (name, target) in [("top/d1", "."), ("top/d1/d1/d1/esc", "../../..")] {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Symlink);
+            h.set_mode(0o777);
+            h.set_size(0);
+            tar.append_link(&mut h, name, target).unwrap();
+        }
+        fs::write(&archive, tar.into_inner().unwrap().finish().unwrap()).unwrap();
+        let dest = tmp.path().join("stage/src");
+        let ui = Ui::new(true, "test");
+        let e = unpack(&archive, &dest, &ui).unwrap_err().to_string();
+        assert!(
+            e.contains("top/d1/d1/d1/esc") && e.contains("outside the tree"),
+            "{e}"
+        );
+        assert!(!dest.exists(), "what was written is removed");
     }
 
     #[test]
