@@ -299,7 +299,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache__subcmd__clear)
-            opts="-q -v -h --artifacts --downloads --root --cache-dir --quiet --verbose --help"
+            opts="-f -q -v -h --artifacts --downloads --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1524,16 +1524,27 @@ _pyv_dynamic() {
     esac
   done
   if [[ -n "$sub" && "$cur" != -* ]]; then
+    # One name per line. `uninstall` takes no `system`; `virtualenv-delete` only environments.
     case "$sub" in
-      global | local | shell | uninstall | prefix | activate | virtualenv-delete | virtualenv-prefix)
-        words="$("$bin" versions --bare 2>/dev/null) system" ;;
+      global | local | shell | prefix | activate | virtualenv-prefix)
+        words="$("$bin" versions --bare 2>/dev/null)"$'\n'system ;;
+      uninstall) words="$("$bin" versions --bare 2>/dev/null)" ;;
+      virtualenv-delete)
+        words="$("$bin" virtualenvs --bare 2>/dev/null; "$bin" versions --bare 2>/dev/null | grep -F /envs/)" ;;
       virtualenv) ((pos == 0)) && words="$("$bin" versions --bare --skip-envs 2>/dev/null)" ;;
-      install) words="$("$bin" install --list 2>/dev/null) latest" ;;
-      which | whence) ((pos == 0)) && words="$("$bin" shims --short 2>/dev/null)" ;;
-      exec) ((pos == 0)) && words="$("$bin" shims --short 2>/dev/null)" ;;
+      install) words="$("$bin" install --list 2>/dev/null)"$'\n'latest ;;
+      which | whence | exec) ((pos == 0)) && words="$("$bin" shims --short 2>/dev/null)" ;;
     esac
     if [[ -n "$words" ]]; then
-      mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+      # Names are data: matched as plain strings and offered quoted. (`compgen -W` would
+      # expand `$(...)` in a directory name under versions/.)
+      local w
+      COMPREPLY=()
+      while IFS= read -r w; do
+        [[ -n "$w" && "$w" == "$cur"* ]] || continue
+        printf -v w '%q' "$w"
+        COMPREPLY+=("$w")
+      done <<<"$words"
       return 0
     fi
   fi

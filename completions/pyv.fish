@@ -187,7 +187,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subco
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s h -l help -d 'Print help'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
@@ -197,12 +197,13 @@ complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcomman
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -l artifacts -d 'Only the cached builds ($PYV_CACHE_DIR/artifacts)'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -l downloads -d 'Only the downloaded source archives'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -l downloads -d 'Only the downloaded archives'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s f -l force -d 'Do not ask first'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
@@ -296,7 +297,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcom
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "commands" -d 'List all pyv commands'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen)'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
 
 # pyv: names from the live root. Installed versions and environments for the commands that
 # take them, the catalog for `install`, command names for `which`/`whence`/`exec`.
@@ -316,7 +317,11 @@ function __pyv_first_arg
     end
     test $n -le 1
 end
-complete -c pyv -n "__fish_pyv_using_subcommand global local shell uninstall prefix activate virtualenv-delete virtualenv-prefix" -f -a "(__pyv_names versions --bare; echo system)"
+# Names are data: fish does not evaluate what a command substitution prints, and escapes it
+# when inserting. `uninstall` takes no `system`; `virtualenv-delete` only environments.
+complete -c pyv -n "__fish_pyv_using_subcommand global local shell prefix activate virtualenv-prefix" -f -a "(__pyv_names versions --bare; echo system)"
+complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -f -a "(__pyv_names versions --bare)"
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -f -a "(__pyv_names virtualenvs --bare; __pyv_names versions --bare | string match -- '*/envs/*')"
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv; and __pyv_first_arg" -f -a "(__pyv_names versions --bare --skip-envs)"
 complete -c pyv -n "__fish_pyv_using_subcommand install" -f -a "(__pyv_names install --list; echo latest)"
 complete -c pyv -n "__fish_pyv_using_subcommand which whence exec; and __pyv_first_arg" -f -a "(__pyv_names shims --short)"

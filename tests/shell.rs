@@ -200,6 +200,14 @@ fn completion_env() -> Env {
     let env = setup();
     let web = env.version_dir("3.11.2/envs/web");
     fs::create_dir_all(web.join("bin")).unwrap();
+    fs::write(
+        web.join("pyvenv.cfg"),
+        format!(
+            "home = {}\nversion = 3.11.2\n",
+            env.version_dir("3.11.2/bin").display()
+        ),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("3.11.2/envs/web", env.version_dir("web")).unwrap();
     write_exe(&web.join("bin/only-in-web"), "#!/bin/sh\n");
     let (code, _, err) = run(env.pyv().arg("rehash"));
@@ -207,16 +215,31 @@ fn completion_env() -> Env {
     env
 }
 
-const NAME_COMMANDS: [&str; 8] = [
+const NAME_COMMANDS: [&str; 7] = [
     "global",
     "local",
     "shell",
     "uninstall",
     "activate",
-    "virtualenv-delete",
     "prefix",
     "virtualenv-prefix",
 ];
+
+/// `uninstall` never offers `system`; `virtualenv-delete` offers environments only.
+fn check_uninstall_and_env_delete(
+    shell: &str,
+    blocks: &std::collections::HashMap<String, Vec<&str>>,
+) {
+    let u = &blocks["pyv uninstall "];
+    assert!(
+        !u.contains(&"system"),
+        "{shell}: uninstall offers system: {u:?}"
+    );
+    let mut d = blocks["pyv virtualenv-delete "].clone();
+    d.sort();
+    d.dedup();
+    assert_eq!(d, ["3.11.2/envs/web", "web"], "{shell}: virtualenv-delete");
+}
 
 fn check_names(shell: &str, words: &str, got: &[&str]) {
     for want in ["3.11.2", "3.13.5", "web", "3.11.2/envs/web"] {
@@ -239,6 +262,7 @@ fn bash_completes_versions_envs_catalog_and_commands() {
     for cmd in NAME_COMMANDS {
         script += &format!("c pyv {cmd} ''\n");
     }
+    script += "c pyv virtualenv-delete ''\n";
     script += "c pyv install 3.13.\nc pyv which ''\nc pyv exec only\nc pyv ''\n";
     let (code, out, err) = in_shell(&env, "bash", &script);
     assert_eq!(code, 0, "{err}");
@@ -246,6 +270,7 @@ fn bash_completes_versions_envs_catalog_and_commands() {
     for cmd in NAME_COMMANDS {
         check_names("bash", cmd, &blocks[&format!("pyv {cmd} ")]);
     }
+    check_uninstall_and_env_delete("bash", &blocks);
     check_catalog_and_commands(
         "bash",
         &blocks,
@@ -260,7 +285,7 @@ fn bash_completes_versions_envs_catalog_and_commands() {
 fn zsh_and_fish_complete_versions_envs_catalog_and_commands() {
     let env = completion_env();
     let mut script = String::new();
-    for cmd in NAME_COMMANDS {
+    for cmd in NAME_COMMANDS.iter().chain(&["virtualenv-delete"]) {
         script += &format!("echo '--- pyv {cmd} '; complete -C 'pyv {cmd} '\n");
     }
     script += "echo '--- pyv install 3.13.'; complete -C 'pyv install 3.13.'\n\
@@ -278,6 +303,7 @@ fn zsh_and_fish_complete_versions_envs_catalog_and_commands() {
     for cmd in NAME_COMMANDS {
         check_names("fish", cmd, &blocks[&format!("pyv {cmd} ")]);
     }
+    check_uninstall_and_env_delete("fish", &blocks);
     check_catalog_and_commands(
         "fish",
         &blocks,
@@ -292,18 +318,66 @@ fn zsh_and_fish_complete_versions_envs_catalog_and_commands() {
         eval \"$(\"$__pyv_bin\" completions zsh)\"\n\
         compadd() { while [[ $1 == -* ]]; do [[ $1 == -- ]] && { shift; break; }; shift; done; printf '%s\\n' \"$@\"; }\n\
         c() { words=(\"$@\"); CURRENT=$#; echo \"--- ${(j: :)@}\"; _pyv_dynamic; }\n\
-        c pyv global ''\nc pyv virtualenv-delete ''\nc pyv install 3.13.\nc pyv which ''\n";
+        c pyv global ''\nc pyv uninstall ''\nc pyv virtualenv-delete ''\nc pyv install 3.13.\nc pyv which ''\n";
     let (code, out, err) = in_shell(&env, "zsh", script);
     assert_eq!(code, 0, "{err}");
     let blocks = completion_blocks(&out);
     check_names("zsh", "global", &blocks["pyv global "]);
-    check_names(
-        "zsh",
-        "virtualenv-delete",
-        &blocks["pyv virtualenv-delete "],
-    );
+    check_uninstall_and_env_delete("zsh", &blocks);
     assert!(blocks["pyv install 3.13."].contains(&"3.13.1"), "{out}");
     assert!(blocks["pyv which "].contains(&"only-in-web"), "{out}");
+}
+
+/// A directory under versions/ named like shell code (pyenv-virtualenv or a hand-made one
+/// allows it): completing in bash, zsh or fish must offer it as a name and never run it.
+#[test]
+fn completion_never_runs_a_version_name() {
+    let env = completion_env();
+    let evil = "$(touch${IFS}pwned)";
+    let evil2 = "`touch${IFS}pwned2`";
+    for name in [evil, evil2] {
+        fs::create_dir_all(env.version_dir(name).join("bin")).unwrap();
+    }
+    let pwned = || ["pwned", "pwned2"].map(|f| env.path().join(f).exists());
+
+    let script = "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(( $# - 1 )); COMP_LINE=\"$*\"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); \
+         local f; f=$(complete -p pyv | sed -n 's/.*-F \\([^ ]*\\) .*/\\1/p'); \"$f\" pyv \"${@: -1}\" \"${@: -2:1}\"; \
+         printf '%s\\n' \"--- $*\" \"${COMPREPLY[@]}\"; }\n\
+         c pyv local ''\nc pyv local '$'\nc pyv uninstall ''\nc pyv virtualenv ''\n";
+    let (code, out, err) = in_shell(&env, "bash", script);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(pwned(), [false, false], "bash ran a name:\n{out}");
+    let blocks = completion_blocks(&out);
+    // Offered, quoted as data: inserting it gives back the literal name.
+    let quoted = r"\$\(touch\$\{IFS\}pwned\)";
+    assert!(blocks["pyv local "].contains(&quoted), "{out}");
+    assert!(blocks["pyv local $"].contains(&quoted), "{out}");
+    assert!(
+        blocks["pyv local "].contains(&r"\`touch\$\{IFS\}pwned2\`"),
+        "{out}"
+    );
+
+    let (code, out, err) = in_shell(
+        &env,
+        "fish",
+        "echo '--- pyv local '; complete -C 'pyv local '\necho '--- pyv uninstall '; complete -C 'pyv uninstall '\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(pwned(), [false, false], "fish ran a name:\n{out}");
+    assert!(out.lines().any(|l| l.starts_with(evil)), "{out}");
+
+    let script = "autoload -Uz compinit && compinit -u -d \"$HOME/.zcompdump\"\n\
+        eval \"$(\"$__pyv_bin\" completions zsh)\"\n\
+        compadd() { while [[ $1 == -* ]]; do [[ $1 == -- ]] && { shift; break; }; shift; done; printf '%s\\n' \"$@\"; }\n\
+        c() { words=(\"$@\"); CURRENT=$#; echo \"--- ${(j: :)@}\"; _pyv_dynamic; }\n\
+        c pyv local ''\nc pyv uninstall ''\n";
+    let (code, out, err) = in_shell(&env, "zsh", script);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(pwned(), [false, false], "zsh ran a name:\n{out}");
+    assert!(
+        completion_blocks(&out)["pyv local "].contains(&evil),
+        "{out}"
+    );
 }
 
 /// `--- <words>` headers, each followed by the candidates offered.

@@ -17,7 +17,11 @@ function __pyv_first_arg
     end
     test $n -le 1
 end
-complete -c pyv -n "__fish_pyv_using_subcommand global local shell uninstall prefix activate virtualenv-delete virtualenv-prefix" -f -a "(__pyv_names versions --bare; echo system)"
+# Names are data: fish does not evaluate what a command substitution prints, and escapes it
+# when inserting. `uninstall` takes no `system`; `virtualenv-delete` only environments.
+complete -c pyv -n "__fish_pyv_using_subcommand global local shell prefix activate virtualenv-prefix" -f -a "(__pyv_names versions --bare; echo system)"
+complete -c pyv -n "__fish_pyv_using_subcommand uninstall" -f -a "(__pyv_names versions --bare)"
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenv-delete" -f -a "(__pyv_names virtualenvs --bare; __pyv_names versions --bare | string match -- '*/envs/*')"
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv; and __pyv_first_arg" -f -a "(__pyv_names versions --bare --skip-envs)"
 complete -c pyv -n "__fish_pyv_using_subcommand install" -f -a "(__pyv_names install --list; echo latest)"
 complete -c pyv -n "__fish_pyv_using_subcommand which whence exec; and __pyv_first_arg" -f -a "(__pyv_names shims --short)"

@@ -14,13 +14,18 @@ _pyv_dynamic() {
   done
   if [[ -n "$sub" && "${words[CURRENT]}" != -* ]]; then
     case "$sub" in
-      global | local | shell | uninstall | prefix | activate | virtualenv-delete | virtualenv-prefix)
+      global | local | shell | prefix | activate | virtualenv-prefix)
         names=(${(f)"$("$bin" versions --bare 2>/dev/null)"} system) ;;
+      uninstall) names=(${(f)"$("$bin" versions --bare 2>/dev/null)"}) ;;
+      virtualenv-delete)
+        names=(${(f)"$("$bin" virtualenvs --bare 2>/dev/null)"}
+          ${(M)${(f)"$("$bin" versions --bare 2>/dev/null)"}:#*/envs/*}) ;;
       virtualenv) ((pos == 0)) && names=(${(f)"$("$bin" versions --bare --skip-envs 2>/dev/null)"}) ;;
       install) names=(${(f)"$("$bin" install --list 2>/dev/null)"} latest) ;;
       which | whence | exec) ((pos == 0)) && names=(${(f)"$("$bin" shims --short 2>/dev/null)"}) ;;
     esac
     if ((${#names})); then
+      # compadd takes the names as data and quotes them when inserting.
       compadd -- "${names[@]}"
       return
     fi
