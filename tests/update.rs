@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::fake_release;
 use common::http::{Fault, Server};
-use common::{ok_stdout, run, Env};
+use common::{ok_stdout, run, run_within, Env};
 
 const API_RELEASES: &str = "/api/v2/downloads/release/";
 const API_FILES: &str = "/api/v2/downloads/release_file/";
@@ -584,10 +584,13 @@ fn a_dripping_api_times_out_with_a_reason() {
     let server = python_org(true, embedded_3_11_2_tgz());
     server.fault(API_RELEASES, Fault::Trickle(Duration::from_millis(300)));
     let started = std::time::Instant::now();
-    let (code, out, err) = run(pyv(&env, &server)
-        .arg("update")
-        .env("PYV_HTTP_STALL_TIMEOUT", "1")
-        .env("PYV_HTTP_TIMEOUT", "20"));
+    let (code, out, err) = run_within(
+        pyv(&env, &server)
+            .arg("update")
+            .env("PYV_HTTP_STALL_TIMEOUT", "1")
+            .env("PYV_HTTP_TIMEOUT", "20"),
+        Duration::from_secs(60),
+    );
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("timed out") && err.contains("stalled"),
@@ -609,10 +612,13 @@ fn a_dripping_api_times_out_with_a_reason() {
     );
     server.file(API_RELEASES, padded.into_bytes());
     let started = std::time::Instant::now();
-    let (code, _, err) = run(pyv(&env, &server)
-        .arg("update")
-        .env("PYV_HTTP_STALL_TIMEOUT", "1")
-        .env("PYV_HTTP_TIMEOUT", "2"));
+    let (code, _, err) = run_within(
+        pyv(&env, &server)
+            .arg("update")
+            .env("PYV_HTTP_STALL_TIMEOUT", "1")
+            .env("PYV_HTTP_TIMEOUT", "2"),
+        Duration::from_secs(60),
+    );
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("timed out: the transfer took longer than 2.0s"),
@@ -631,9 +637,12 @@ fn a_server_that_never_answers_is_named_and_given_up_on() {
     let server = python_org(true, embedded_3_11_2_tgz());
     server.fault(API_RELEASES, Fault::Silent);
     let started = std::time::Instant::now();
-    let (code, out, err) = run(pyv(&env, &server)
-        .arg("update")
-        .env("PYV_HTTP_STALL_TIMEOUT", "4"));
+    let (code, out, err) = run_within(
+        pyv(&env, &server)
+            .arg("update")
+            .env("PYV_HTTP_STALL_TIMEOUT", "4"),
+        Duration::from_secs(60),
+    );
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains(&format!(
