@@ -316,3 +316,25 @@ fn a_full_disk_during_a_download_drops_the_part_and_keeps_the_cause() {
     );
     assert_eq!(cache_files(&env), Vec::<String>::new(), "{err}");
 }
+
+#[test]
+fn a_dripping_download_times_out_instead_of_running_forever() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = Server::start();
+    let path = format!("/{V}/Python-{V}.tgz");
+    server
+        .file(&path, tgz.clone())
+        .fault(&path, Fault::Trickle(Duration::from_millis(300)));
+    let (code, out, err) = run_within(
+        install_from(&env, &server, &fake_release::sha256(&tgz)).env("PYV_HTTP_STALL_TIMEOUT", "1"),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("timed out") && err.contains("stalled"),
+        "{err}"
+    );
+    assert!(!err.contains("error decoding"), "{err}");
+    assert!(!env.version_dir(V).exists());
+}
