@@ -694,3 +694,37 @@ fn a_429_is_waited_out_once_then_reported() {
     assert!(err.contains("it asks to wait"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn a_connection_that_is_never_accepted_gives_up_at_the_connect_timeout() {
+    // A listener whose accept queue is full: the kernel drops further SYNs, as a firewall that
+    // swallows packets does.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => held.push(s),
+            Err(_) => break, // the queue is full
+        }
+    }
+    let env = Env::new();
+    let started = std::time::Instant::now();
+    let (code, out, err) = run_within(
+        env.pyv()
+            .arg("update")
+            .env("PYV_PYTHON_ORG", format!("http://{addr}/ftp/python/"))
+            .env("PYV_HTTP_CONNECT_TIMEOUT", "3"),
+        Duration::from_secs(60),
+    );
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("timed out"), "{err}");
+    assert!(
+        err.contains(&format!("waiting for {addr} to answer")),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}: {err}");
+    drop(listener);
+}
