@@ -16,7 +16,7 @@
 //! announced. A `.part` that can never be right (larger than the cap, or cut off by a full
 //! disk) is dropped instead of being resumed into the same failure.
 //!
-//! One archive is downloaded by one pyv at a time: `.locks/download-<file>.lock` is held from
+//! One archive is downloaded by one pyv at a time: `.locks/<file>.lock` is held from
 //! the cache check to the rename into the cache, so `pyv install 3.13.5` and `3.13.5t` run
 //! together share one download instead of writing the same `.part`. Each other candidate's
 //! own `.locks/<file>.lock` is held too while its `.part` is written (always after the first
@@ -162,8 +162,10 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
         let _own = if c.file == first.file {
             None
         } else {
-            Some(pyv_core::fsx::lock_file(
+            Some(crate::locks::wait_for(
                 &cache.join(".locks").join(format!("{}.lock", c.file)),
+                ui,
+                &format!("another pyv is downloading `{}`; waiting for it", c.file),
             )?)
         };
         let outcome = if let Some(path) = url.strip_prefix("file://") {
