@@ -172,7 +172,7 @@ impl VenvError {
     pub fn hint(&self) -> Option<String> {
         use VenvError::*;
         Some(match self {
-            BadName { .. } => "an environment name is one word such as `myenv` or `web-3.12`, not `system` and not starting with `-`".into(),
+            BadName { .. } => "an environment name is one word such as `myenv` or `web-3.12`: not `system`, not a version such as `3.12.1`, not starting with `-`".into(),
             VersionName { .. } => "pick another name for the environment (`pyv versions` lists the names in use)".into(),
             Exists { name, .. } => format!("pick another name, add `-f` to replace it, or delete it first with `pyv virtualenv-delete {name}`"),
             Occupied { .. } => "pick another name, or move that file away yourself".into(),
