@@ -1,4 +1,4 @@
-//! Extracting a source archive (gzip or xz, detected by magic bytes, not by name) into the
+//! Extracting a source archive (gzip, xz or bzip2, detected by magic bytes, not by name) into the
 //! staging dir, refusing the whole archive on anything that could write outside it: an entry
 //! with `..` or an absolute path, a symlink or hard link leading outside the top-level
 //! directory, a device node or FIFO, or more than one top-level directory. On refusal or error
@@ -42,10 +42,12 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
         Box::new(flate2::read::GzDecoder::new(file))
     } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {
         Box::new(liblzma::read::XzDecoder::new(file))
+    } else if magic.starts_with(b"BZh") {
+        Box::new(bzip2::read::MultiBzDecoder::new(file))
     } else {
         return Err(InstallError::Archive {
             path: archive.to_path_buf(),
-            reason: "it is neither gzip nor xz compressed".into(),
+            reason: "it is neither gzip, xz nor bzip2 compressed".into(),
         });
     };
     fs::create_dir_all(dest).map_err(|e| InstallError::io("cannot create", dest, e))?;
