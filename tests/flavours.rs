@@ -155,6 +155,14 @@ fn real_pypy_installs_from_file_and_http_mirrors_and_runs_through_shims_and_venv
     assert_eq!(out.trim(), "pypy True");
     let out = ok_stdout(env.pyv().args(["version-name"]).current_dir(&venv_dir));
     assert_eq!(out.trim(), "fast");
+    // The venv's pip (from PyPy's ensurepip inside the venv) runs through the shim.
+    let out = ok_stdout(
+        env.cmd("pip")
+            .args(["--version"])
+            .env("PATH", env.shim_path())
+            .current_dir(&venv_dir),
+    );
+    assert!(out.contains("envs/fast"), "{out}");
 
     // 2. http mirror on 127.0.0.1, in a fresh root and cache, asked for by prefix.
     let env2 = Env::new();
@@ -629,4 +637,125 @@ fn the_list_shows_the_other_pythons_after_cpython_and_filters_by_flavour() {
         err.contains("PYV_MIRROR_MAP entry `downloads.python.org=/srv`"),
         "{err}"
     );
+}
+
+/// pyenv's python-build definitions (`shared/pyenv-2.6.30`), or None where absent (a failure
+/// in CI, where shared/ is always there).
+fn pyenv_definitions() -> Option<PathBuf> {
+    let dir = shared().join("pyenv-2.6.30/plugins/python-build/share/python-build");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let msg = format!(
+        "the table test reads pyenv's definitions in {}",
+        dir.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{msg}");
+    }
+    eprintln!("skipped: {msg}");
+    None
+}
+
+/// (target, sha256) of each platform a definition names, read the two ways pyenv writes them:
+/// `case` labels (`"Linux-x86_64" )`, `"linux-amd64" )`) followed by a `#<sha256>` URL or a
+/// `checksum="…"`, and PyPy's `linux64_hash=…` variables.
+fn digests_in_definition(text: &str) -> Vec<(&'static str, String)> {
+    let label_target = |label: &str| match label {
+        "Linux-x86_64" | "linux-amd64" | "linux64_hash" => Some("x86_64-unknown-linux-gnu"),
+        "Linux-aarch64" | "linux-aarch64" | "aarch64_hash" => Some("aarch64-unknown-linux-gnu"),
+        "MacOSX-x86_64" | "macos-amd64" | "osx64_hash" => Some("x86_64-apple-darwin"),
+        "MacOSX-arm64" | "macos-aarch64" | "osarm64_hash" => Some("aarch64-apple-darwin"),
+        _ => None,
+    };
+    let hex64 = |s: &str| -> Option<String> {
+        (0..s.len().saturating_sub(63)).find_map(|i| {
+            let w = s.get(i..i + 64)?;
+            let edge = |j: usize| s.as_bytes().get(j).is_none_or(|b| !b.is_ascii_hexdigit());
+            (w.bytes().all(|b| b.is_ascii_hexdigit()) && (i == 0 || edge(i - 1)) && edge(i + 64))
+                .then(|| w.to_string())
+        })
+    };
+    let mut out = Vec::new();
+    let mut current = None;
+    for line in text.lines().map(str::trim) {
+        if let Some((var, value)) = line.split_once('=') {
+            if let (Some(t), Some(sha)) = (label_target(var), hex64(value)) {
+                out.push((t, sha));
+                continue;
+            }
+        }
+        if let Some(label) = line.strip_suffix(" )").map(|l| l.trim_matches('"')) {
+            current = label_target(label);
+            continue;
+        }
+        if let (Some(t), Some(sha)) = (current, hex64(line)) {
+            if line.contains("install_") || line.starts_with("checksum=") {
+                out.push((t, sha));
+                current = None;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_generated_table_agrees_with_pyenvs_definitions() {
+    let Some(defs) = pyenv_definitions() else {
+        return;
+    };
+    let table =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/prebuilt/flavours.tsv"))
+            .unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("version\t"))
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let row = |name: &str, target: &str| {
+        rows.iter()
+            .find(|r| r[0] == name && r[1] == target)
+            .map(|r| r[3].to_string())
+    };
+    for name in [
+        "pypy3.10-7.3.17",
+        "pypy2.7-7.3.17",
+        "pypy3.9-7.3.11",
+        "graalpy-24.1.1",
+        "graalpy-community-25.0.1",
+        "miniforge3-24.11.0-0",
+        "mambaforge-22.9.0-3",
+        "miniconda3-3.12-24.9.2-0",
+        "anaconda3-2024.10-1",
+    ] {
+        let text = fs::read_to_string(defs.join(name)).unwrap();
+        let want = digests_in_definition(&text);
+        assert!(want.len() >= 2, "{name}: read {want:?}");
+        for (target, sha) in want {
+            assert_eq!(row(name, target), Some(sha), "{name} on {target}");
+        }
+    }
+    // Every row names a definition pyenv has; none without a digest or built from source.
+    for r in &rows {
+        assert!(
+            defs.join(r[0]).is_file(),
+            "{} is not a pyenv definition",
+            r[0]
+        );
+        assert_eq!(r.len(), 5, "{r:?}");
+        assert!(r[2].starts_with("https://"), "{r:?}");
+    }
+    for absent in [
+        "miniconda3-latest",
+        "graalpy-dev",
+        "pypy3.10-7.3.17-src",
+        "pypy-dev",
+    ] {
+        assert!(defs.join(absent).is_file());
+        assert!(rows.iter().all(|r| r[0] != absent), "{absent} is offered");
+    }
+    // The PyPy row carries the Python version of pyenv's verify step.
+    assert!(rows
+        .iter()
+        .any(|r| r[0] == "pypy3.10-7.3.17" && r[4] == "3.10"));
 }

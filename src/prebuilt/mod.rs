@@ -647,6 +647,54 @@ mod tests {
     }
 
     #[test]
+    fn mirror_maps_replace_the_longest_upstream_prefix() {
+        let map = parse_mirror_map(
+            " https://downloads.python.org/pypy/=file:///srv/pypy , \
+             https://github.com=http://127.0.0.1:9/gh,\
+             https://github.com/conda-forge/miniforge/releases/download=http://m/forge/",
+        )
+        .unwrap();
+        let url = |u: &str| apply_mirror_map(&map, u);
+        assert_eq!(
+            url("https://downloads.python.org/pypy/pypy3.9-v7.3.11-linux64.tar.bz2"),
+            "file:///srv/pypy/pypy3.9-v7.3.11-linux64.tar.bz2"
+        );
+        assert_eq!(
+            url("https://github.com/conda-forge/miniforge/releases/download/24.11.0-0/M.sh"),
+            "http://m/forge/24.11.0-0/M.sh"
+        );
+        assert_eq!(
+            url("https://github.com/oracle/graalpython/releases/download/x/g.tar.gz"),
+            "http://127.0.0.1:9/gh/oracle/graalpython/releases/download/x/g.tar.gz"
+        );
+        // Whole segments only; others pass through.
+        assert_eq!(
+            url("https://github.community/x"),
+            "https://github.community/x"
+        );
+        assert_eq!(
+            url("https://repo.anaconda.com/a.sh"),
+            "https://repo.anaconda.com/a.sh"
+        );
+        for bad in ["nope", "https://a.b", "/srv=file:///x", "https://a.b=/srv"] {
+            let e = parse_mirror_map(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.to_string().contains("PYV_MIRROR_MAP entry"), "{e}");
+        }
+        assert!(parse_mirror_map("").unwrap().is_empty());
+        // The map applies after PYV_PREBUILT_MIRROR's base, to CPython rows too.
+        let mut c = cfg(
+            &[("3.12.7", X86)],
+            "https://github.com/astral-sh/python-build-standalone/releases/download",
+        );
+        c.mirror_map = parse_mirror_map("https://github.com/astral-sh=file:///srv/astral").unwrap();
+        assert_eq!(
+            c.url(c.lookup("3.12.7").unwrap()),
+            format!("file:///srv/astral/python-build-standalone/releases/download/20240101/cpython-3.12.7+20240101-{X86}-install_only.tar.gz")
+        );
+    }
+
+    #[test]
     fn check_output_judges_version_and_modules() {
         let all_ok = "version 3.12.7\nssl ok\nzlib ok\nctypes ok\nsqlite3 ok\nbz2 ok\nlzma ok\n";
         assert_eq!(

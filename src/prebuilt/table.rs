@@ -408,6 +408,70 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_flavours_parse_and_resolve_pyenv_names() {
+        let rows = parse(EMBEDDED_FLAVOURS, "flavours.tsv").unwrap();
+        assert!(rows.len() > 1000, "{}", rows.len());
+        assert_eq!(embedded_flavours().len(), rows.len());
+        let t = Table { rows };
+        for target in [
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+        ] {
+            let r = t.resolve_other("pypy3.10", target).unwrap();
+            assert_eq!(r.version, "pypy3.10-7.3.19");
+            assert_eq!(r.flavour(), Flavour::PyPy);
+            assert!(r.path.ends_with(".tar.bz2"), "{r:?}");
+            let r = t.resolve_other("miniforge3-24.11.0-0", target).unwrap();
+            assert_eq!(r.flavour(), Flavour::Conda);
+            assert!(r.path.ends_with(".sh"));
+            assert!(t.resolve_other("graalpy-24.1.1", target).is_some());
+            assert!(t
+                .versions(target)
+                .iter()
+                .all(|v| PyVersion::parse(v).is_some()));
+        }
+        let names = t.other_names("x86_64-unknown-linux-gnu");
+        assert!(names.contains(&"anaconda3-2024.10-1"));
+        assert!(names.contains(&"miniconda3-3.12-24.9.2-0"));
+        assert!(!names.contains(&"miniconda3-latest"));
+        assert!(names.iter().all(|n| !n.ends_with("-src")));
+    }
+
+    #[test]
+    fn flavour_rows_need_their_kind_of_download() {
+        let x86 = "x86_64-unknown-linux-gnu";
+        let ok = |text: String| parse(&text, "t").map(|r| r.len());
+        assert_eq!(
+            ok(format!(
+                "pypy3.9-7.3.11\t{x86}\thttps://h/pypy.tar.bz2\t{SHA}\t3.9\n"
+            )),
+            Ok(1)
+        );
+        assert_eq!(
+            ok(format!(
+                "miniforge3-24.11.0-0\t{x86}\thttps://h/M.sh\t{SHA}\n"
+            )),
+            Ok(1)
+        );
+        let e = ok(format!(
+            "miniforge3-24.11.0-0\t{x86}\thttps://h/M.tar.gz\t{SHA}\n"
+        ));
+        assert!(e.unwrap_err().contains("installer name"));
+        let e = ok(format!("pypy3.9-7.3.11\t{x86}\thttps://h/p.sh\t{SHA}\n"));
+        assert!(e.unwrap_err().contains("PyPy archive"));
+        let e = ok(format!(
+            "pypy3.9-7.3.11\t{x86}\thttps://h/p.tar.bz2\t{SHA}\tthree\n"
+        ));
+        assert!(e.unwrap_err().contains("fifth field"));
+        for bad in ["pypy", "pypy3.9 x", "graalpy-../x", "-pypy3"] {
+            let e = ok(format!("{bad}\t{x86}\thttps://h/p.tar.bz2\t{SHA}\n"));
+            assert!(e.is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn platforms_map_to_targets() {
         assert_eq!(
             target_for("linux", "x86_64", "gnu"),
