@@ -186,6 +186,53 @@ mod tests {
         assert!(symlink_stays_inside(&parts("top/l"), Path::new(".")));
     }
 
+    /// PyPy ships `.tar.bz2`: recognised by its magic bytes, unpacked with the same checks.
+    #[test]
+    fn bzip2_archives_unpack_and_are_checked() {
+        let tar_bytes = |name: &str| {
+            let mut b = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_gnu();
+            h.set_size(3);
+            h.set_mode(0o755);
+            b.append_data(&mut h, name, &b"hi\n"[..]).unwrap();
+            b.into_inner().unwrap()
+        };
+        let bz = |raw: Vec<u8>| {
+            use std::io::Write;
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            e.write_all(&raw).unwrap();
+            e.finish().unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ui = Ui::new(true, "t");
+        let good = dir.path().join("pypy.tar.bz2");
+        fs::write(&good, bz(tar_bytes("pypy3.9-v7.3.11-linux64/bin/pypy3.9"))).unwrap();
+        let top = unpack(&good, &dir.path().join("out"), &ui).unwrap();
+        assert!(top.ends_with("pypy3.9-v7.3.11-linux64"));
+        assert_eq!(fs::read(top.join("bin/pypy3.9")).unwrap(), b"hi\n");
+        // `tar` refuses to write `..` names, so patch one into the header by hand.
+        let mut raw = tar_bytes("pypy/aa/evil");
+        raw[..12].copy_from_slice(b"pypy/../evil");
+        let sum: u32 = raw[..512]
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    b as u32
+                }
+            })
+            .sum();
+        raw[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let bad = dir.path().join("slip.tar.bz2");
+        fs::write(&bad, bz(raw)).unwrap();
+        let e = unpack(&bad, &dir.path().join("out2"), &ui).unwrap_err();
+        assert!(e.to_string().contains("contains `..`"), "{e}");
+        assert!(!dir.path().join("out2").exists());
+        assert!(!dir.path().join("evil").exists());
+    }
+
     #[test]
     fn entry_paths() {
         assert!(normal_parts(Path::new("a/../../b")).is_err());

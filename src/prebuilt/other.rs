@@ -266,9 +266,17 @@ pub fn ensure_pip(
         .map_err(|e| Error::io("cannot wait for", &python, e))??;
     if !status.success() || !has_pip(&python) {
         drop(phase);
+        // Its first line of output says why (`ensurepip is disabled in Debian/Ubuntu ...`).
+        let text = fs::read_to_string(&log.path).unwrap_or_default();
+        let why = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("==> "))
+            .map(|l| format!(": {l}"))
+            .unwrap_or_default();
         return Ok(Some(format!(
-            "{name} has no pip: its `ensurepip` {} (log: {}); `{name}`'s python works without it, \
-             or install pip with `python -m ensurepip` or get-pip.py later",
+            "{name} has no pip: its `ensurepip` {}{why} (log: {}); the interpreter works, and \
+             its virtualenvs get pip from their own ensurepip",
             if status.success() {
                 "did not install it".to_string()
             } else {
