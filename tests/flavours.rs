@@ -334,6 +334,19 @@ fn graalpy_installs_from_an_http_mirror_with_a_team_row_winning_over_the_embedde
     assert_eq!(out.trim(), "graalpy-24.1.1");
     let out = ok_stdout(env.pyv().args(["latest", "graalpy"]));
     assert_eq!(out.trim(), "graalpy-24.1.1");
+    // A prefix in .python-version resolves to the installed graalpy-24.1.1, as `3.12` would.
+    let proj = env.path().join("p");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "graalpy-24\n").unwrap();
+    let out = ok_stdout(
+        env.cmd("python3")
+            .args(["-c", "import sys; print(sys.implementation.cache_tag)"])
+            .env("PATH", env.shim_path())
+            .current_dir(&proj),
+    );
+    assert_eq!(out.trim(), "graalpy241-311");
+    let out = ok_stdout(env.pyv().args(["versions"]).current_dir(&proj));
+    assert!(out.contains("* graalpy-24.1.1 (set by"), "{out}");
 }
 
 #[test]
@@ -447,7 +460,7 @@ printf '#!%s/bin/python\nprint("mamba 1.5")\n' "$PREFIX" > "$PREFIX/bin/mamba"
 printf '#!%s/bin/python\nprint("pip 24.3")\n' "$PREFIX" > "$PREFIX/bin/pip"
 chmod +x "$PREFIX/bin/conda" "$PREFIX/bin/mamba" "$PREFIX/bin/pip"
 echo "prefix=$PREFIX" > "$PREFIX/conda-meta/history"
-printf 'ELF\000%s/lib/libz.so\000tail\000' "$PREFIX" > "$PREFIX/lib/libfake.so"
+printf '\177ELF\000%s/lib/libz.so\000tail\000' "$PREFIX" > "$PREFIX/lib/libfake.so"
 mkdir -p "$HOME/.conda" && echo "$PREFIX" >> "$HOME/.conda/environments.txt"
 echo "installation finished."
 "#,
@@ -494,7 +507,7 @@ fn miniforge_installs_in_batch_mode_into_the_stage_and_is_relocated() {
     let history = fs::read_to_string(dir.join("conda-meta/history")).unwrap();
     assert_eq!(history.trim(), format!("prefix={prefix}"));
     let lib = fs::read(dir.join("lib/libfake.so")).unwrap();
-    let want = format!("ELF\0{prefix}/lib/libz.so\0");
+    let want = format!("\x7fELF\0{prefix}/lib/libz.so\0");
     assert!(
         lib.starts_with(want.as_bytes()),
         "{:?}",

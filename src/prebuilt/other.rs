@@ -119,7 +119,20 @@ pub fn run_installer(
     Ok(staged)
 }
 
-/// In files that contain NUL bytes (binaries), rewrite every C string that starts with `old`
+/// Whether `bytes` is an ELF or Mach-O file (either byte order, fat or thin).
+fn is_object_file(bytes: &[u8]) -> bool {
+    const MAGICS: [[u8; 4]; 6] = [
+        *b"\x7fELF",
+        [0xfe, 0xed, 0xfa, 0xce],
+        [0xce, 0xfa, 0xed, 0xfe],
+        [0xfe, 0xed, 0xfa, 0xcf],
+        [0xcf, 0xfa, 0xed, 0xfe],
+        [0xca, 0xfe, 0xba, 0xbe],
+    ];
+    bytes.first_chunk::<4>().is_some_and(|m| MAGICS.contains(m))
+}
+
+/// In ELF and Mach-O files, rewrite every C string that starts with `old`
 /// to start with `new`, padding with NULs after the string's end: the way conda itself puts a
 /// prefix into binaries, so offsets never move. Needs `new` no longer than `old` (the stage
 /// path always is longer than the final one). Returns the number of files changed.
@@ -143,7 +156,9 @@ pub fn rewrite_binary_prefix(tree: &Path, old: &str, new: &str) -> std::io::Resu
             }
             let path = entry.path();
             let mut bytes = fs::read(&path)?;
-            if memchr::memchr(0, &bytes).is_none() || finder.find(&bytes).is_none() {
+            // Only executables and libraries hold NUL-terminated C strings; other binary files
+            // (`.pyc`, archives) store lengths, which a padded rewrite would corrupt.
+            if !is_object_file(&bytes) || finder.find(&bytes).is_none() {
                 continue;
             }
             let hits: Vec<usize> = finder.find_iter(&bytes).collect();
@@ -182,10 +197,16 @@ pub fn add_links(prefix: &Path, flavour: Flavour) -> Result<()> {
         Flavour::GraalPy => "graalpy",
         _ => return Ok(()),
     };
-    // The interpreter: a real executable file named pypy*/graalpy*/graalpython.
+    // The interpreter: a real executable file named `pypy3.9`, `pypy3`, `pypy`, `graalpy` or
+    // `graalpython` (not `graalpy-config`); the most specific name wins.
     let interpreter = names
         .iter()
-        .filter(|n| n.starts_with(stem) || n.as_str() == "graalpython")
+        .filter(|n| {
+            let rest = n
+                .strip_prefix(stem)
+                .or_else(|| n.strip_prefix("graalpython"));
+            rest.is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        })
         .filter(|n| {
             let p = bin.join(n);
             fs::symlink_metadata(&p).is_ok_and(|m| m.is_file())
@@ -454,6 +475,9 @@ mod tests {
         bin.extend_from_slice(format!("{old}/lib/libfoo.so\0after\0{old}\0").as_bytes());
         let len = bin.len();
         fs::write(dir.path().join("b"), &bin).unwrap();
+        // A .pyc (length-prefixed strings) is left alone.
+        let pyc = format!("\x0d\x0d\0\0{old}/x.py").into_bytes();
+        fs::write(dir.path().join("x.pyc"), &pyc).unwrap();
         fs::write(dir.path().join("t"), format!("#!{old}/bin/python\n")).unwrap();
         assert_eq!(rewrite_binary_prefix(dir.path(), old, new).unwrap(), 1);
         let got = fs::read(dir.path().join("b")).unwrap();
@@ -462,6 +486,7 @@ mod tests {
         assert!(memmem::find(&got, want_a.as_bytes()).is_some());
         assert!(memmem::find(&got, b"\0after\0").is_some());
         assert!(memmem::find(&got, old.as_bytes()).is_none());
+        assert_eq!(fs::read(dir.path().join("x.pyc")).unwrap(), pyc);
         // Text files are relocate's job.
         assert!(fs::read_to_string(dir.path().join("t"))
             .unwrap()
