@@ -778,3 +778,62 @@ fn the_generated_table_agrees_with_pyenvs_definitions() {
         .iter()
         .any(|r| r[0] == "pypy3.10-7.3.17" && r[4] == "3.10"));
 }
+
+#[test]
+fn ctrl_c_while_the_installer_runs_stops_it_and_leaves_nothing() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let env = Env::new();
+    let server = Server::start();
+    let marker = env.path().join("installer-kept-running");
+    let installer = format!(
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -p ] && PREFIX=\"$2\"; shift; done\n\
+         mkdir -p \"$PREFIX/bin\"\nsleep 3\ntouch '{}'\n",
+        marker.display()
+    )
+    .into_bytes();
+    let sha = fake_release::sha256(&installer);
+    server.file("/m/Miniforge3-x.sh", installer);
+    let name = "miniforge3-24.11.0-0";
+    let table = write_table(
+        &env,
+        &table_row(
+            name,
+            &format!("{}/m/Miniforge3-x.sh", server.url()),
+            &sha,
+            "",
+        ),
+    );
+    let mut child = env
+        .pyv()
+        .args(["install", name])
+        .env("PYV_PREBUILT_TABLE", &table)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        let hit = line.contains(": install ...");
+        seen.push(line);
+        if hit {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    seen.extend(lines.map_while(Result::ok));
+    assert_eq!(status.code(), Some(130), "{seen:?}");
+    assert!(
+        seen.iter().any(|l| l.contains("interrupted by")),
+        "{seen:?}"
+    );
+    assert_nothing_left(&env, name);
+    // The installer's whole process group was stopped: it never reaches its last line.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert!(!marker.exists(), "the installer kept running after Ctrl-C");
+}
