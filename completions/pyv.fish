@@ -152,7 +152,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand install" -l sha256 -d 'Accept a 
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s j -l jobs -d 'Parallel make jobs [default: PYV_MAKE_OPTS if set, else the number of cores]' -r
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand install" -s l -l list -d 'List the versions pyv can install'
+complete -c pyv -n "__fish_pyv_using_subcommand install" -s l -l list -d 'List the versions pyv can install (CPython, then PyPy, GraalPy and the conda family, as pyenv does); names after it filter by prefix (`--list pypy3.10 miniforge`, `--list cpython`)'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s f -l force -d 'Rebuild an installed version (the old one stays until the new one works)'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -s s -l skip-existing -d 'Succeed without doing anything if the version is already installed'
 complete -c pyv -n "__fish_pyv_using_subcommand install" -l skip-preflight -d 'Build even if the ssl or zlib development files seem to be missing'

@@ -134,23 +134,95 @@ fn parse_num(s: &str) -> Option<u32> {
 }
 
 /// Sort names the way `pyv versions` shows them: CPython versions in version order, then
-/// everything else by name.
+/// everything else by name, runs of digits compared as numbers (`pypy3.9-7.3.11` before
+/// `pypy3.10-7.3.17`, `miniforge3-4.10.3-10` before `miniforge3-24.11.0-0`).
 pub fn compare_names(a: &str, b: &str) -> Ordering {
     match (PyVersion::parse(a), PyVersion::parse(b)) {
         (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => a.cmp(b),
+        (None, None) => natural_cmp(a, b),
     }
 }
 
+/// Compare two names piece by piece, a run of digits as a number (ties broken bytewise).
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    // Words and numbers, split at `.`, `-`, `_` and wherever digits start or stop.
+    fn pieces(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        s.split(['.', '-', '_']).flat_map(|seg| {
+            let mut rest = seg;
+            std::iter::from_fn(move || {
+                let first = rest.bytes().next()?;
+                let digit = first.is_ascii_digit();
+                let end = rest
+                    .bytes()
+                    .position(|b| b.is_ascii_digit() != digit)
+                    .unwrap_or(rest.len());
+                let (piece, tail) = rest.split_at(end);
+                rest = tail;
+                Some((digit, piece))
+            })
+        })
+    }
+    let (mut x, mut y) = (pieces(a), pieces(b));
+    loop {
+        let ord = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some((true, p)), Some((true, q))) => {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            // A number ranks above a word: `graalpy-25.0.0` is newer than `graalpy-community-…`
+            // for a `graalpy` prefix, as pyenv's numeric sort key has it.
+            (Some((true, _)), Some((false, _))) => Ordering::Greater,
+            (Some((false, _)), Some((true, _))) => Ordering::Less,
+            (Some((_, p)), Some((_, q))) => p.cmp(q),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+}
+
+/// Whether a name is a pre-release, development or source build that a prefix only matches
+/// when it names it in full (as pyenv's `latest` skips `-dev`, `-src`, `-latest`, `a1`/`b2`/
+/// `rc1` endings and `alpha`/`beta` releases).
+fn is_unstable_name(name: &str) -> bool {
+    let tail = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    name.ends_with("-dev")
+        || name.ends_with("-src")
+        || name.ends_with("-latest")
+        || (tail.len() < name.len()
+            && (tail.ends_with('a') || tail.ends_with('b') || tail.ends_with("rc")))
+        || name.contains("alpha")
+        || name.contains("beta")
+}
+
 /// The newest of `candidates` that satisfies the request `prefix` (`3.12`, `3.13t`, `3`),
-/// or None. An exact name is not special here: callers check for it first.
+/// or None. An exact name is not special here: callers check for it first. A prefix that is
+/// not a CPython version (`pypy3.10`, `miniforge3`, `graalpy`) matches the names that
+/// continue it with `-` or `.` (`pypy3.10-7.3.17`), as pyenv's `latest` does, and picks the
+/// newest by [`natural_cmp`].
 pub fn best_match<'a>(
     prefix: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let req = PyVersion::parse(prefix)?;
+    let Some(req) = PyVersion::parse(prefix) else {
+        if prefix.is_empty() || !prefix.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        return candidates
+            .into_iter()
+            .filter(|c| {
+                c.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with(['-', '.']))
+                    && !is_unstable_name(c)
+                    && PyVersion::parse(c).is_none()
+            })
+            .max_by(|a, b| natural_cmp(a, b));
+    };
     candidates
         .into_iter()
         .filter_map(|c| PyVersion::parse(c).map(|v| (v, c)))
@@ -230,5 +302,71 @@ mod tests {
         assert_eq!(best_match("3.12-dev", installed), Some("3.12-dev"));
         assert_eq!(best_match("3.13.0rc1", installed), Some("3.13.0rc1"));
         assert_eq!(best_match("myenv", installed), None);
+    }
+
+    #[test]
+    fn other_pythons_sort_naturally_and_match_by_prefix() {
+        let mut v = vec![
+            "pypy3.10-7.3.17",
+            "pypy3.9-7.3.11",
+            "pypy3.10-7.3.9",
+            "miniforge3-24.11.0-0",
+            "miniforge3-4.10.3-10",
+            "3.12.1",
+        ];
+        v.sort_by(|a, b| compare_names(a, b));
+        assert_eq!(
+            v,
+            [
+                "3.12.1",
+                "miniforge3-4.10.3-10",
+                "miniforge3-24.11.0-0",
+                "pypy3.9-7.3.11",
+                "pypy3.10-7.3.9",
+                "pypy3.10-7.3.17",
+            ]
+        );
+        let known = [
+            "pypy3.10-7.3.17",
+            "pypy3.10-7.3.9",
+            "pypy3.10-7.3.17-src",
+            "pypy3.11-7.3.20",
+            "pypy3.3-5.2-alpha1",
+            "pypy3.5-5.7-beta",
+            "pypy-dev",
+            "miniforge3-24.11.0-0",
+            "miniforge3-4.10.3-10",
+            "miniconda3-3.12-24.9.2-0",
+            "miniconda3-latest",
+            "graalpy-24.1.1",
+            "graalpy-community-25.0.1",
+            "graalpy-25.0.0",
+            "3.12.1",
+            "pypy3.10env",
+        ];
+        assert_eq!(best_match("pypy3.10", known), Some("pypy3.10-7.3.17"));
+        assert_eq!(best_match("pypy3", known), Some("pypy3.11-7.3.20"));
+        assert_eq!(best_match("pypy3.3", known), None);
+        assert_eq!(
+            best_match("miniforge3", known),
+            Some("miniforge3-24.11.0-0")
+        );
+        assert_eq!(
+            best_match("miniconda3", known),
+            Some("miniconda3-3.12-24.9.2-0")
+        );
+        assert_eq!(best_match("graalpy", known), Some("graalpy-25.0.0"));
+        assert_eq!(
+            best_match("graalpy-community", known),
+            Some("graalpy-community-25.0.1")
+        );
+        assert_eq!(best_match("graalpy-24", known), Some("graalpy-24.1.1"));
+        assert_eq!(
+            best_match("pypy", known),
+            None,
+            "`pypy` alone needs a `-` or `.` next"
+        );
+        assert_eq!(best_match("anaconda3", known), None);
+        assert_eq!(best_match("-x", known), None);
     }
 }

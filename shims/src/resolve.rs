@@ -43,7 +43,18 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
         });
     }
     let names = installed(layout);
-    if let Some(best) = pyversion::best_match(name, names.iter().map(String::as_str)) {
+    // Prefixes (`3.12`, `pypy3.10`) match versions, never environments (pyenv's `latest`
+    // skips them too): a missing `web` must not silently become `web-2`.
+    let versions = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !looks_like_env(n));
+    let best = if looks_like_env(name) {
+        None
+    } else {
+        pyversion::best_match(name, versions)
+    };
+    if let Some(best) = best {
         return Ok(Resolved::Installed {
             name: best.to_string(),
             dir: layout.version_dir(best),
@@ -363,6 +374,39 @@ mod tests {
             resolve(&layout, "3.13", &o).is_err(),
             "rc not picked for a prefix"
         );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn other_pythons_resolve_by_prefix_but_environments_do_not() {
+        let (d, layout) = fake_root(
+            "flav",
+            &[
+                "pypy3.9-7.3.11",
+                "pypy3.10-7.3.9",
+                "pypy3.10-7.3.17",
+                "web-2",
+                "miniforge3-24.11.0-0",
+            ],
+        );
+        let o = Origin::Argument;
+        assert_eq!(
+            resolve(&layout, "pypy3.10", &o).unwrap().name(),
+            "pypy3.10-7.3.17"
+        );
+        assert_eq!(
+            resolve(&layout, "pypy3", &o).unwrap().name(),
+            "pypy3.10-7.3.17"
+        );
+        assert_eq!(
+            resolve(&layout, "miniforge3", &o).unwrap().name(),
+            "miniforge3-24.11.0-0"
+        );
+        assert!(
+            resolve(&layout, "web", &o).is_err(),
+            "an environment name is not a prefix"
+        );
+        assert!(resolve(&layout, "pypy3.11", &o).is_err());
         fs::remove_dir_all(&d).unwrap();
     }
 

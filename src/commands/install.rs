@@ -13,7 +13,7 @@ use crate::catalog::{self, Catalog, CatalogError};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::install::{self, request, InstallError, Options, Outcome, Plan};
-use crate::prebuilt::{self, Choice, Mode};
+use crate::prebuilt::{self, Choice, Flavour, Mode};
 use crate::signals;
 
 /// Install Python versions, built from python.org's source
@@ -27,15 +27,20 @@ use crate::signals;
 /// $PYV_ROOT/logs/. Verified builds are kept in $PYV_CACHE_DIR/artifacts and reused instead of
 /// compiling (PYV_ARTIFACT_CACHE=0 turns that off; PYV_ARTIFACT_MIRROR names shared artifact
 /// directories). Prebuilt Pythons (python-build-standalone, opt-in):
-/// PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR, PYV_PREBUILT_TABLE.
+/// PYV_INSTALL=source|prebuilt|auto, PYV_PREBUILT_MIRROR, PYV_PREBUILT_TABLE. PyPy, GraalPy,
+/// Miniforge, Mambaforge, Miniconda and Anaconda install under pyenv's names
+/// (`pypy3.10-7.3.17`, `graalpy-24.1.1`, `miniforge3-24.11.0-0`; a prefix such as `pypy3.10`
+/// means the newest); PYV_MIRROR_MAP redirects their downloads (`<upstream>=<mirror>`, ...).
 #[derive(Args)]
 pub struct Install {
-    /// `3.12.1`, `3.12` (newest 3.12.x), `3.13t` (free-threaded), `latest`, or a local archive
-    /// such as `./Python-3.14.2.tar.xz`; none: what the current selection names but is missing
+    /// `3.12.1`, `3.12` (newest 3.12.x), `3.13t` (free-threaded), `latest`, `pypy3.10`,
+    /// `miniforge3-24.11.0-0`, or a local archive such as `./Python-3.14.2.tar.xz`; none: what
+    /// the current selection names but is missing. With --list: filters (`pypy`, `cpython`)
     #[arg(value_name = "VERSION")]
     pub versions: Vec<String>,
-    /// List the versions pyv can install
-    #[arg(short, long, conflicts_with = "versions")]
+    /// List the versions pyv can install (CPython, then PyPy, GraalPy and the conda family, as
+    /// pyenv does); names after it filter by prefix (`--list pypy3.10 miniforge`, `--list cpython`)
+    #[arg(short, long)]
     pub list: bool,
     /// Rebuild an installed version (the old one stays until the new one works)
     #[arg(short, long, conflicts_with = "skip_existing")]
@@ -96,13 +101,7 @@ impl Install {
             return Ok(0);
         }
         if self.list {
-            for v in Catalog::load_or_warn(&ctx.cache_dir)?.versions() {
-                println!("{v}");
-                if catalog::supports_free_threading(v) {
-                    println!("{v}t");
-                }
-            }
-            return Ok(0);
+            return self.list_all(ctx);
         }
         let settings = ctx.install_settings()?;
         signals::install();
@@ -134,8 +133,41 @@ impl Install {
             catalog: Catalog::load_or_warn(&ctx.cache_dir)?,
             refreshed: false,
         };
+        let mut others: Option<prebuilt::Config> = None;
         for (raw, origin) in requests {
             let local = request::is_local_archive(&raw);
+            if !local && Flavour::is_other(&ctx.arg_name(&raw)?) {
+                let name = ctx.arg_name(&raw)?;
+                let flavour = Flavour::of(&name);
+                if let Some(flag) = [
+                    (sha256.is_some(), "`--sha256`"),
+                    (self.debug, "`-g`"),
+                    (self.keep, "`--keep`"),
+                ]
+                .iter()
+                .find_map(|(set, f)| set.then_some(*f))
+                {
+                    return Err(Error::usage(
+                        format!("{flag} applies to CPython source builds, not to {} `{name}`", flavour.label()),
+                        Some(format!(
+                            "drop {flag}; a build of your own is added with a PYV_PREBUILT_TABLE row (name, platform, URL, sha256)"
+                        )),
+                    ));
+                }
+                if others.is_none() {
+                    others = Some(match &cfg {
+                        Some(c) => c.clone(),
+                        None => prebuilt::Config::from_env()?,
+                    });
+                }
+                let others = others.as_ref().expect("set just above");
+                let row = others.require_other(&name, &origin)?;
+                ctx.arg_name(&row.version)?;
+                say_resolved(ctx, &raw, &row.version);
+                let outcome = prebuilt::install(&settings, others, row, &opts)?;
+                report(ctx, outcome, &format!(" ({})", flavour.label()))?;
+                continue;
+            }
             let source_only = if local {
                 Some(format!("the local archive `{raw}`"))
             } else if sha256.is_some() {
@@ -195,25 +227,55 @@ impl Install {
                     (install::install(&settings, &plan, &opts)?, "")
                 }
             };
-            match outcome {
-                Outcome::Installed { name, dir, took } => {
-                    ctx.rehash()?;
-                    println!(
-                        "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
-                        dir.display(),
-                        crate::ui::human_duration(took)
-                    );
-                }
-                Outcome::AlreadyInstalled { name, by_other } => {
-                    if by_other {
-                        println!(
-                            "Python {name} was installed by another pyv meanwhile; nothing to do"
-                        );
-                    } else if !ctx.quiet {
-                        println!("Python {name} is already installed; skipped");
-                    }
+            report(ctx, outcome, how)?;
+        }
+        Ok(0)
+    }
+
+    /// `--list`: CPython's releases, then PyPy, GraalPy and the conda family for this
+    /// platform in pyenv's order; arguments keep only the names they start (`cpython`: CPython).
+    fn list_all(&self, ctx: &Ctx) -> Result<i32> {
+        let keep = |name: &str, cpython: bool| {
+            self.versions.is_empty()
+                || self
+                    .versions
+                    .iter()
+                    .any(|f| name.starts_with(f.as_str()) || (cpython && f == "cpython"))
+        };
+        let mut out = String::new();
+        for v in Catalog::load_or_warn(&ctx.cache_dir)?.versions() {
+            for name in [v.to_string(), format!("{v}t")] {
+                let exists = !name.ends_with('t') || catalog::supports_free_threading(v);
+                if exists && keep(&name, true) {
+                    out.push_str(&name);
+                    out.push('\n');
                 }
             }
+        }
+        let others = prebuilt::Config::from_env()?;
+        if let Some(target) = others.target {
+            for name in others.table.other_names(target) {
+                if keep(name, false) {
+                    out.push_str(name);
+                    out.push('\n');
+                }
+            }
+        }
+        let shown = out.len();
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+        if shown == 0 && !self.versions.is_empty() {
+            return Err(Error::user(
+                format!(
+                    "no installable version starts with {}",
+                    self.versions.join(" or ")
+                ),
+                Some(
+                    "filters are name prefixes: `cpython`, `3.12`, `pypy`, `pypy3.10`, `graalpy`, \
+                     `miniforge3`, `mambaforge`, `miniconda3`, `anaconda3`"
+                        .to_string(),
+                ),
+            ));
         }
         Ok(0)
     }
@@ -355,6 +417,28 @@ impl Known<'_> {
             Err(e) => Ok(Err(e.to_string())),
         }
     }
+}
+
+/// Rehash after an install and print its summary line.
+fn report(ctx: &Ctx, outcome: Outcome, how: &str) -> Result<()> {
+    match outcome {
+        Outcome::Installed { name, dir, took } => {
+            ctx.rehash()?;
+            println!(
+                "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
+                dir.display(),
+                crate::ui::human_duration(took)
+            );
+        }
+        Outcome::AlreadyInstalled { name, by_other } => {
+            if by_other {
+                println!("Python {name} was installed by another pyv meanwhile; nothing to do");
+            } else if !ctx.quiet {
+                println!("Python {name} is already installed; skipped");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Say what a prefix, `latest` or `3.13t` became, before any work starts.

@@ -45,9 +45,11 @@ impl Versions {
         }
         let mark = |name: &str| -> String {
             // How a version was made, when not a build of python.org's source here (a reuse of
-            // such a build from the artifact cache is one too): `3.12.7 (prebuilt)`.
+            // such a build from the artifact cache is one too): `3.12.7 (prebuilt)`. PyPy,
+            // GraalPy and conda names say what they are already.
             let how = match Receipt::read(&layout.version_dir(name)).map(|r| r.kind) {
-                Some(Kind::Source | Kind::Cached) | None => String::new(),
+                Some(Kind::Source | Kind::Cached | Kind::PyPy | Kind::GraalPy | Kind::Conda)
+                | None => String::new(),
                 Some(k) => format!(" ({k})"),
             };
             if selected.iter().any(|s| s == name) {

@@ -60,7 +60,7 @@ impl Log {
         let _ = writeln!(&self.file, "\n==> {text}");
     }
 
-    fn stdio(&self) -> Result<Stdio> {
+    pub(crate) fn stdio(&self) -> Result<Stdio> {
         self.file
             .try_clone()
             .map(Stdio::from)
@@ -538,7 +538,7 @@ pub fn modules_to_check(version: &str) -> Vec<String> {
     m.into_iter().map(String::from).collect()
 }
 
-fn describe(status: ExitStatus) -> String {
+pub(crate) fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(c), _) => format!("exit status {c}"),
         (None, Some(s)) => format!("killed by signal {s}"),
@@ -548,7 +548,9 @@ fn describe(status: ExitStatus) -> String {
 
 /// Wait for `child` (spawned in its own process group), polling for SIGINT/SIGTERM; on one,
 /// stop the whole group and report the interruption.
-fn wait_interruptibly(child: &mut std::process::Child) -> std::io::Result<Result<ExitStatus>> {
+pub(crate) fn wait_interruptibly(
+    child: &mut std::process::Child,
+) -> std::io::Result<Result<ExitStatus>> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(Ok(status));

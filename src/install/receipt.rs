@@ -25,6 +25,10 @@ pub enum Kind {
     Prebuilt,
     /// Unpacked from the artifact cache (an earlier source build with the same key).
     Cached,
+    /// PyPy, GraalPy or a conda installer (`crate::prebuilt::flavour`).
+    PyPy,
+    GraalPy,
+    Conda,
     /// A kind this pyv does not know (written by a newer one); shown as written.
     Other(String),
 }
@@ -35,6 +39,9 @@ impl Kind {
             Kind::Source => "source",
             Kind::Prebuilt => "prebuilt",
             Kind::Cached => "cached",
+            Kind::PyPy => "pypy",
+            Kind::GraalPy => "graalpy",
+            Kind::Conda => "conda",
             Kind::Other(s) => s,
         }
     }
@@ -44,6 +51,9 @@ impl Kind {
             "source" => Kind::Source,
             "prebuilt" => Kind::Prebuilt,
             "cached" => Kind::Cached,
+            "pypy" => Kind::PyPy,
+            "graalpy" => Kind::GraalPy,
+            "conda" => Kind::Conda,
             other => Kind::Other(other.to_string()),
         }
     }

@@ -1,4 +1,4 @@
-//! Extracting a source archive (gzip or xz, detected by magic bytes, not by name) into the
+//! Extracting a source archive (gzip, xz or bzip2, detected by magic bytes, not by name) into the
 //! staging dir, refusing the whole archive on anything that could write outside it: an entry
 //! with `..` or an absolute path, a symlink or hard link leading outside the top-level
 //! directory, a device node or FIFO, or more than one top-level directory. On refusal or error
@@ -42,10 +42,12 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
         Box::new(flate2::read::GzDecoder::new(file))
     } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {
         Box::new(liblzma::read::XzDecoder::new(file))
+    } else if magic.starts_with(b"BZh") {
+        Box::new(bzip2::read::MultiBzDecoder::new(file))
     } else {
         return Err(InstallError::Archive {
             path: archive.to_path_buf(),
-            reason: "it is neither gzip nor xz compressed".into(),
+            reason: "it is neither gzip, xz nor bzip2 compressed".into(),
         });
     };
     fs::create_dir_all(dest).map_err(|e| InstallError::io("cannot create", dest, e))?;
@@ -244,6 +246,53 @@ mod tests {
             "{e}"
         );
         assert!(!dest.exists(), "what was written is removed");
+    }
+
+    /// PyPy ships `.tar.bz2`: recognised by its magic bytes, unpacked with the same checks.
+    #[test]
+    fn bzip2_archives_unpack_and_are_checked() {
+        let tar_bytes = |name: &str| {
+            let mut b = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_gnu();
+            h.set_size(3);
+            h.set_mode(0o755);
+            b.append_data(&mut h, name, &b"hi\n"[..]).unwrap();
+            b.into_inner().unwrap()
+        };
+        let bz = |raw: Vec<u8>| {
+            use std::io::Write;
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            e.write_all(&raw).unwrap();
+            e.finish().unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let ui = Ui::new(true, "t");
+        let good = dir.path().join("pypy.tar.bz2");
+        fs::write(&good, bz(tar_bytes("pypy3.9-v7.3.11-linux64/bin/pypy3.9"))).unwrap();
+        let top = unpack(&good, &dir.path().join("out"), &ui).unwrap();
+        assert!(top.ends_with("pypy3.9-v7.3.11-linux64"));
+        assert_eq!(fs::read(top.join("bin/pypy3.9")).unwrap(), b"hi\n");
+        // `tar` refuses to write `..` names, so patch one into the header by hand.
+        let mut raw = tar_bytes("pypy/aa/evil");
+        raw[..12].copy_from_slice(b"pypy/../evil");
+        let sum: u32 = raw[..512]
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    b as u32
+                }
+            })
+            .sum();
+        raw[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let bad = dir.path().join("slip.tar.bz2");
+        fs::write(&bad, bz(raw)).unwrap();
+        let e = unpack(&bad, &dir.path().join("out2"), &ui).unwrap_err();
+        assert!(e.to_string().contains("contains `..`"), "{e}");
+        assert!(!dir.path().join("out2").exists());
+        assert!(!dir.path().join("evil").exists());
     }
 
     #[test]

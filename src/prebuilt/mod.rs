@@ -9,6 +9,8 @@
 //! atomic rename as a source install (`crate::install`). A prebuilt `3.12.7` installs as
 //! `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
 
+pub mod flavour;
+pub mod other;
 pub mod table;
 
 use std::fs;
@@ -18,11 +20,12 @@ use std::time::Instant;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::install::receipt::{Kind, Receipt};
+use crate::install::receipt::Receipt;
 use crate::install::request::Candidate;
 use crate::install::{download, staging, unpack, Claim, InstallError, Options, Outcome, Settings};
 use crate::signals;
 use crate::ui::Ui;
+pub use flavour::Flavour;
 pub use table::{Row, Table};
 
 /// What `PYV_PREBUILT_MIRROR` replaces (uv's `UV_PYTHON_INSTALL_MIRROR` layout).
@@ -60,12 +63,70 @@ impl Mode {
 }
 
 /// The trusted archives and where to fetch them from.
+#[derive(Clone)]
 pub struct Config {
     pub table: Table,
     /// The base relative table paths are joined to, without a trailing `/`.
     pub base: String,
     /// This machine's target triple, if python-build-standalone has builds for it.
     pub target: Option<&'static str>,
+    /// `PYV_MIRROR_MAP`: (upstream URL prefix, replacement) pairs applied to every URL.
+    pub mirror_map: Vec<(String, String)>,
+}
+
+/// Parse `PYV_MIRROR_MAP`: comma-separated `<upstream URL prefix>=<replacement>` entries, such
+/// as `https://downloads.python.org/pypy=file:///srv/pypy`. The upstream is http(s); the
+/// replacement http, https or file.
+pub fn parse_mirror_map(value: &str) -> Result<Vec<(String, String)>> {
+    let mut map = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let bad = |why: &str| {
+            Error::usage(
+                format!(
+                    "invalid PYV_MIRROR_MAP entry `{}` (set in the environment): {why}",
+                    entry.escape_debug()
+                ),
+                Some(
+                    "each comma-separated entry is `<upstream URL prefix>=<mirror URL prefix>`, \
+                     e.g. PYV_MIRROR_MAP=https://downloads.python.org/pypy=file:///srv/pypy"
+                        .to_string(),
+                ),
+            )
+        };
+        let Some((from, to)) = entry.split_once('=') else {
+            return Err(bad("it has no `=`"));
+        };
+        let (from, to) = (
+            from.trim().trim_end_matches('/'),
+            to.trim().trim_end_matches('/'),
+        );
+        if !(from.starts_with("https://") || from.starts_with("http://")) || from.len() < 9 {
+            return Err(bad(
+                "the upstream must be an http:// or https:// URL prefix",
+            ));
+        }
+        if !table::has_scheme(to) {
+            return Err(bad(
+                "the mirror must be an http://, https:// or file:// URL prefix",
+            ));
+        }
+        map.push((from.to_string(), to.to_string()));
+    }
+    Ok(map)
+}
+
+/// `url` with the longest `map` upstream that covers it (whole path segments) replaced.
+pub fn apply_mirror_map(map: &[(String, String)], url: &str) -> String {
+    map.iter()
+        .filter(|(from, _)| {
+            url.strip_prefix(from.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|(from, _)| from.len())
+        .map_or_else(
+            || url.to_string(),
+            |(from, to)| format!("{to}{}", &url[from.len()..]),
+        )
 }
 
 impl Config {
@@ -94,10 +155,16 @@ impl Config {
             rows = read_table(Path::new(&path))?;
         }
         rows.extend_from_slice(table::embedded());
+        rows.extend_from_slice(table::embedded_flavours());
+        let mirror_map = match std::env::var("PYV_MIRROR_MAP") {
+            Ok(v) => parse_mirror_map(&v)?,
+            Err(_) => Vec::new(),
+        };
         Ok(Config {
             table: Table { rows },
             base,
             target: table::host_target(),
+            mirror_map,
         })
     }
 
@@ -135,17 +202,66 @@ impl Config {
         })
     }
 
-    /// Where a row's archive is fetched from.
+    /// Where a row's archive is fetched from: its URL (a relative path below
+    /// `PYV_PREBUILT_MIRROR`'s base), then `PYV_MIRROR_MAP` applied.
     pub fn url(&self, row: &Row) -> String {
-        if row.is_absolute() {
-            return row.path.clone();
-        }
-        if self.base.starts_with("file://") {
+        let url = if row.is_absolute() {
+            row.path.clone()
+        } else if self.base.starts_with("file://") {
             format!("{}/{}", self.base, row.path.replace("%2B", "+"))
         } else {
             // GitHub's asset names contain `+`, which must not reach a server as a space.
             format!("{}/{}", self.base, row.path.replace('+', "%2B"))
+        };
+        let url = apply_mirror_map(&self.mirror_map, &url);
+        match url.strip_prefix("file://") {
+            Some(_) => url.replace("%2B", "+"),
+            None => url,
         }
+    }
+
+    /// The PyPy/GraalPy/conda row `request` (an exact name or a prefix) names on this machine,
+    /// or an error naming the request, where it came from and the nearest names.
+    pub fn require_other(&self, request: &str, origin: &str) -> Result<&Row> {
+        let flavour = flavour::Flavour::of(request);
+        let Some(target) = self.target else {
+            return Err(Error::user(
+                format!(
+                    "no {} builds for this platform ({} {}) in pyv's table",
+                    flavour.label(),
+                    std::env::consts::OS,
+                    std::env::consts::ARCH
+                ),
+                Some("pyv offers them for Linux x86_64/aarch64 and macOS x86_64/arm64".to_string()),
+            ));
+        };
+        self.table.resolve_other(request, target).ok_or_else(|| {
+            let family = request.split(['-', '.']).next().unwrap_or(request);
+            let names: Vec<String> = self
+                .table
+                .other_names(target)
+                .into_iter()
+                .filter(|n| n.starts_with(family))
+                .map(String::from)
+                .collect();
+            let close = pyv_core::resolve::close_to(request, &names);
+            let nearest = if close.is_empty() {
+                String::new()
+            } else {
+                format!("nearest: {}; ", close.join(", "))
+            };
+            Error::user(
+                format!(
+                    "`{request}` is not a {} pyv can install on {target} ({origin})",
+                    flavour.label()
+                ),
+                Some(format!(
+                    "{nearest}`pyv install --list {}` shows them all; a team's own build can be \
+                     added with a row in PYV_PREBUILT_TABLE",
+                    request.split(['-', '.']).next().unwrap_or(request)
+                )),
+            )
+        })
     }
 }
 
@@ -232,23 +348,45 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
         path: row.path.clone(),
         sha256: row.sha256.clone(),
     };
+    let flavour = row.flavour();
     let archive = download::fetch_urls(&settings.cache_dir, &[(cfg.url(row), &cand)], &ui)?;
     let stage = staging::Stage::create(layout, name)?;
-    let top = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
+    let staged = if flavour == Flavour::Conda {
+        other::run_installer(layout, name, &archive, &stage, &target, &ui)?
+    } else {
+        let top = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
+        let staged = stage.staged_prefix(&target);
+        if let Some(parent) = staged.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        }
+        fs::rename(&top, &staged).map_err(|e| Error::io("cannot move", &top, e))?;
+        staged
+    };
     signals::check().map_err(InstallError::from)?;
-    let warnings = verify(&top, row, &ui)?;
-    Receipt::new(Kind::Prebuilt)
-        .with("version", name)
-        .with("target", &row.target)
+    let mut warnings = match flavour {
+        Flavour::CPython => verify(&staged, row, &ui)?,
+        _ => {
+            other::add_links(&staged, flavour)?;
+            other::verify(&staged, row, &ui)?
+        }
+    };
+    if matches!(flavour, Flavour::PyPy | Flavour::GraalPy) {
+        warnings.extend(other::ensure_pip(layout, name, &staged, &target, &ui)?);
+    }
+    signals::check().map_err(InstallError::from)?;
+    let mut receipt = Receipt::new(flavour.kind()).with("version", name);
+    if flavour == Flavour::CPython {
+        receipt = receipt.with("target", &row.target);
+    } else {
+        receipt = receipt
+            .with("platform", &row.target)
+            .with("url", &cfg.url(row));
+    }
+    receipt
         .with("archive", &cand.file)
         .with("sha256", &row.sha256)
-        .write(&top)
-        .map_err(|e| Error::io("cannot write the install receipt in", &top, e))?;
-    let staged = stage.staged_prefix(&target);
-    if let Some(parent) = staged.parent() {
-        fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-    }
-    fs::rename(&top, &staged).map_err(|e| Error::io("cannot move", &top, e))?;
+        .write(&staged)
+        .map_err(|e| Error::io("cannot write the install receipt in", &staged, e))?;
     signals::check().map_err(InstallError::from)?;
     stage.commit(&target)?;
     drop(lock);
@@ -266,15 +404,18 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
 fn with_hint(e: Error) -> Error {
     let hint = match &e {
         Error::Install(InstallError::Download { .. }) => {
-            "check the network or PYV_PREBUILT_MIRROR (a base URL laid out as \
-             <mirror>/<release tag>/<file name>); a partial download is resumed on the next try"
+            "check the network, PYV_PREBUILT_MIRROR (a base URL laid out as \
+             <mirror>/<release tag>/<file name>) or PYV_MIRROR_MAP (`<upstream>=<mirror>`); a \
+             partial download is resumed on the next try"
         }
         Error::Install(InstallError::Digest { .. }) => {
             "the mirror or a proxy served other bytes than pyv's table (or PYV_PREBUILT_TABLE) \
-             names; fix or unset PYV_PREBUILT_MIRROR and retry (a mismatch is never retried)"
+             names; fix or unset PYV_PREBUILT_MIRROR / PYV_MIRROR_MAP and retry (a mismatch is \
+             never retried)"
         }
         Error::Install(InstallError::UnsafeArchive { .. }) => {
-            "do not use this archive: fetch it from python-build-standalone's releases again"
+            "do not use this archive: fetch it from its upstream release page again \
+             (python-build-standalone's, pypy.org's, GraalPy's)"
         }
         _ => return e,
     };
@@ -380,6 +521,7 @@ mod tests {
             },
             base: base.to_string(),
             target: Some(X86),
+            mirror_map: Vec::new(),
         }
     }
 
@@ -501,6 +643,54 @@ mod tests {
         assert_eq!(
             f.url(f.lookup("3.12.7").unwrap()),
             format!("file:///srv/pbs/20240101/cpython-3.12.7+20240101-{X86}-install_only.tar.gz")
+        );
+    }
+
+    #[test]
+    fn mirror_maps_replace_the_longest_upstream_prefix() {
+        let map = parse_mirror_map(
+            " https://downloads.python.org/pypy/=file:///srv/pypy , \
+             https://github.com=http://127.0.0.1:9/gh,\
+             https://github.com/conda-forge/miniforge/releases/download=http://m/forge/",
+        )
+        .unwrap();
+        let url = |u: &str| apply_mirror_map(&map, u);
+        assert_eq!(
+            url("https://downloads.python.org/pypy/pypy3.9-v7.3.11-linux64.tar.bz2"),
+            "file:///srv/pypy/pypy3.9-v7.3.11-linux64.tar.bz2"
+        );
+        assert_eq!(
+            url("https://github.com/conda-forge/miniforge/releases/download/24.11.0-0/M.sh"),
+            "http://m/forge/24.11.0-0/M.sh"
+        );
+        assert_eq!(
+            url("https://github.com/oracle/graalpython/releases/download/x/g.tar.gz"),
+            "http://127.0.0.1:9/gh/oracle/graalpython/releases/download/x/g.tar.gz"
+        );
+        // Whole segments only; others pass through.
+        assert_eq!(
+            url("https://github.community/x"),
+            "https://github.community/x"
+        );
+        assert_eq!(
+            url("https://repo.anaconda.com/a.sh"),
+            "https://repo.anaconda.com/a.sh"
+        );
+        for bad in ["nope", "https://a.b", "/srv=file:///x", "https://a.b=/srv"] {
+            let e = parse_mirror_map(bad).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+            assert!(e.to_string().contains("PYV_MIRROR_MAP entry"), "{e}");
+        }
+        assert!(parse_mirror_map("").unwrap().is_empty());
+        // The map applies after PYV_PREBUILT_MIRROR's base, to CPython rows too.
+        let mut c = cfg(
+            &[("3.12.7", X86)],
+            "https://github.com/astral-sh/python-build-standalone/releases/download",
+        );
+        c.mirror_map = parse_mirror_map("https://github.com/astral-sh=file:///srv/astral").unwrap();
+        assert_eq!(
+            c.url(c.lookup("3.12.7").unwrap()),
+            format!("file:///srv/astral/python-build-standalone/releases/download/20240101/cpython-3.12.7+20240101-{X86}-install_only.tar.gz")
         );
     }
 

@@ -4,16 +4,24 @@
 //! `pbs-installer` ships; rows from `$PYV_PREBUILT_TABLE` (same format) come first, for teams
 //! hosting their own builds. Parsing and resolution only: no I/O besides reading that file.
 //!
-//! Row format, tab-separated: `version  target  path  sha256`. `path` is either relative to
+//! The same table holds the other Pythons pyenv installs (PyPy, GraalPy, the conda family;
+//! [`super::flavour`]): their embedded rows (`flavours.tsv`) come from pyenv's definitions, and
+//! a `$PYV_PREBUILT_TABLE` row named like them (`pypy3.9-7.3.11`) adds or replaces one.
+//!
+//! Row format, tab-separated: `version  target  path  sha256  [python]`. `path` is either relative to
 //! the release-download base (`<release tag>/<file name>`, what `PYV_PREBUILT_MIRROR` replaces)
 //! or an absolute `http://`, `https://` or `file://` URL used as is. `#` lines, blank lines and
-//! the `version` header line are skipped.
+//! the `version` header line are skipped. The optional `python` column is the Python language
+//! version (`3.10`) the interpreter must report; without it, it is inferred from the name.
 
 use std::sync::OnceLock;
 
 use pyv_core::pyversion::{self, PyVersion};
 
+use super::flavour::{self, Flavour};
+
 const EMBEDDED: &str = include_str!("pbs.tsv");
+const EMBEDDED_FLAVOURS: &str = include_str!("flavours.tsv");
 
 /// One archive: `version` is the name it installs as (`3.12.7`, `3.13.5t`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +30,16 @@ pub struct Row {
     pub target: String,
     pub path: String,
     pub sha256: String,
+    /// The Python language version the interpreter must report (`3.10`), if the row says.
+    pub python: String,
 }
 
 impl Row {
+    /// CPython, PyPy, GraalPy or conda: what the name says.
+    pub fn flavour(&self) -> Flavour {
+        Flavour::of(&self.version)
+    }
+
     /// The archive's file name (the last path segment, `%2B` decoded): its name in the cache.
     pub fn file_name(&self) -> String {
         let last = self.path.rsplit('/').next().unwrap_or(&self.path);
@@ -55,16 +70,44 @@ pub fn parse(text: &str, from: &str) -> Result<Vec<Row>, String> {
         }
         let bad = |why: String| format!("{from}:{}: {why}", i + 1);
         let f: Vec<&str> = line.split('\t').collect();
-        let [version, target, path, sha256] = f[..] else {
-            return Err(bad(format!(
-                "expected 4 tab-separated fields (version, target, path, sha256), found {}",
-                f.len()
-            )));
+        let (version, target, path, sha256, python) = match f[..] {
+            [v, t, p, s] => (v, t, p, s, ""),
+            [v, t, p, s, py] => (v, t, p, s, py),
+            _ => {
+                return Err(bad(format!(
+                    "expected 4 or 5 tab-separated fields (version, target, path, sha256[, python]), found {}",
+                    f.len()
+                )))
+            }
         };
-        let exact = PyVersion::parse(version).is_some_and(|v| v.micro.is_some() && !v.dev);
+        let flavour = Flavour::of(version);
+        let exact = match flavour {
+            Flavour::CPython => {
+                PyVersion::parse(version).is_some_and(|v| v.micro.is_some() && !v.dev)
+            }
+            // pyenv's names: a family word, digits, `.`, `-` (`pypy3.10-7.3.17`).
+            _ => {
+                pyv_core::name::problem(version).is_none()
+                    && !version.contains('/')
+                    && version.bytes().any(|b| b.is_ascii_digit())
+                    && version
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            }
+        };
         if !exact {
             return Err(bad(format!(
-                "`{version}` is not an exact CPython version like `3.12.7`"
+                "`{version}` is not an exact CPython version like `3.12.7` nor a name like \
+                 `pypy3.10-7.3.17`, `graalpy-24.1.1`, `miniforge3-24.11.0-0`"
+            )));
+        }
+        let python_ok = python.is_empty()
+            || python
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !python_ok {
+            return Err(bad(format!(
+                "`{python}` is not a Python version like `3.10` (the optional fifth field)"
             )));
         }
         let target_ok = !target.is_empty()
@@ -85,6 +128,7 @@ pub fn parse(text: &str, from: &str) -> Result<Vec<Row>, String> {
             target: target.to_string(),
             path: path.to_string(),
             sha256: sha,
+            python: python.to_string(),
         };
         check_path(&row).map_err(bad)?;
         rows.push(row);
@@ -117,13 +161,25 @@ fn check_path(row: &Row) -> Result<(), String> {
         && file
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
-    let archive = [".tar.gz", ".tgz", ".tar.xz"]
-        .iter()
-        .any(|e| file.ends_with(e));
+    // The conda family installs from an installer script; everything else from an archive.
+    let wanted: &[&str] = match row.flavour() {
+        Flavour::Conda => &[".sh"],
+        _ => &[".tar.gz", ".tgz", ".tar.xz", ".tar.bz2"],
+    };
+    let archive = wanted.iter().any(|e| file.ends_with(e));
     if !plain || !archive {
-        return Err(format!(
-            "`{path}` must end in an archive name like `cpython-3.12.7+20241016-<target>-install_only.tar.gz`"
-        ));
+        return Err(match row.flavour() {
+            Flavour::CPython => format!(
+                "`{path}` must end in an archive name like `cpython-3.12.7+20241016-<target>-install_only.tar.gz`"
+            ),
+            Flavour::Conda => format!(
+                "`{path}` must end in an installer name like `Miniforge3-24.11.0-0-Linux-x86_64.sh`"
+            ),
+            f => format!(
+                "`{path}` must end in a {} archive name (`.tar.bz2`, `.tar.gz`)",
+                f.label()
+            ),
+        });
     }
     Ok(())
 }
@@ -132,6 +188,12 @@ fn check_path(row: &Row) -> Result<(), String> {
 pub fn embedded() -> &'static [Row] {
     static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
     ROWS.get_or_init(|| parse(EMBEDDED, "pbs.tsv").unwrap_or_default())
+}
+
+/// The embedded PyPy, GraalPy and conda rows, generated from pyenv's definitions.
+pub fn embedded_flavours() -> &'static [Row] {
+    static ROWS: OnceLock<Vec<Row>> = OnceLock::new();
+    ROWS.get_or_init(|| parse(EMBEDDED_FLAVOURS, "flavours.tsv").unwrap_or_default())
 }
 
 /// The python-build-standalone target triple of the machine pyv was built for, if
@@ -162,17 +224,45 @@ pub struct Table {
 }
 
 impl Table {
-    /// The version names available for `target`, oldest first, each once.
+    /// The CPython version names available for `target`, oldest first, each once.
     pub fn versions(&self, target: &str) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .rows
             .iter()
-            .filter(|r| r.target == target)
+            .filter(|r| r.target == target && r.flavour() == Flavour::CPython)
             .map(|r| r.version.as_str())
             .collect();
         v.sort_by(|a, b| pyversion::compare_names(a, b));
         v.dedup();
         v
+    }
+
+    /// The PyPy, GraalPy and conda names available for `target`, in `pyenv install --list`'s
+    /// order, each once.
+    pub fn other_names(&self, target: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .rows
+            .iter()
+            .filter(|r| r.target == target && r.flavour() != Flavour::CPython)
+            .map(|r| r.version.as_str())
+            .collect();
+        v.sort_by(|a, b| flavour::pyenv_order(a, b));
+        v.dedup();
+        v
+    }
+
+    /// The PyPy/GraalPy/conda row `request` names on `target`: the exact name, or the newest
+    /// that continues a prefix (`pypy3.10` -> `pypy3.10-7.3.19`, `miniforge3`).
+    pub fn resolve_other(&self, request: &str, target: &str) -> Option<&Row> {
+        let all = self.other_names(target);
+        let name = if all.contains(&request) {
+            request
+        } else {
+            pyversion::best_match(request, all.iter().copied())?
+        };
+        self.rows
+            .iter()
+            .find(|r| r.target == target && r.version == name)
     }
 
     /// The row for `request` on `target`: an exact version, the newest match of a prefix
@@ -291,9 +381,8 @@ mod tests {
     fn bad_rows_name_the_file_and_line() {
         let err = |text: &str| parse(text, "my.tsv").unwrap_err();
         let x86 = "x86_64-unknown-linux-gnu";
-        assert!(
-            err(&format!("# c\n\n3.12.7\t{x86}\td/f.tar.gz\n")).starts_with("my.tsv:3: expected 4")
-        );
+        assert!(err(&format!("# c\n\n3.12.7\t{x86}\td/f.tar.gz\n"))
+            .starts_with("my.tsv:3: expected 4 or 5"));
         let no_sha = format!("3.12.7\t{x86}\td/f.tar.gz\t\n");
         assert!(err(&no_sha).contains("every archive needs one"));
         for path in [
@@ -316,6 +405,70 @@ mod tests {
         )
         .unwrap();
         assert_eq!(up[0].sha256, SHA);
+    }
+
+    #[test]
+    fn the_embedded_flavours_parse_and_resolve_pyenv_names() {
+        let rows = parse(EMBEDDED_FLAVOURS, "flavours.tsv").unwrap();
+        assert!(rows.len() > 1000, "{}", rows.len());
+        assert_eq!(embedded_flavours().len(), rows.len());
+        let t = Table { rows };
+        for target in [
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+        ] {
+            let r = t.resolve_other("pypy3.10", target).unwrap();
+            assert_eq!(r.version, "pypy3.10-7.3.19");
+            assert_eq!(r.flavour(), Flavour::PyPy);
+            assert!(r.path.ends_with(".tar.bz2"), "{r:?}");
+            let r = t.resolve_other("miniforge3-24.11.0-0", target).unwrap();
+            assert_eq!(r.flavour(), Flavour::Conda);
+            assert!(r.path.ends_with(".sh"));
+            assert!(t.resolve_other("graalpy-24.1.1", target).is_some());
+            assert!(t
+                .versions(target)
+                .iter()
+                .all(|v| PyVersion::parse(v).is_some()));
+        }
+        let names = t.other_names("x86_64-unknown-linux-gnu");
+        assert!(names.contains(&"anaconda3-2024.10-1"));
+        assert!(names.contains(&"miniconda3-3.12-24.9.2-0"));
+        assert!(!names.contains(&"miniconda3-latest"));
+        assert!(names.iter().all(|n| !n.ends_with("-src")));
+    }
+
+    #[test]
+    fn flavour_rows_need_their_kind_of_download() {
+        let x86 = "x86_64-unknown-linux-gnu";
+        let ok = |text: String| parse(&text, "t").map(|r| r.len());
+        assert_eq!(
+            ok(format!(
+                "pypy3.9-7.3.11\t{x86}\thttps://h/pypy.tar.bz2\t{SHA}\t3.9\n"
+            )),
+            Ok(1)
+        );
+        assert_eq!(
+            ok(format!(
+                "miniforge3-24.11.0-0\t{x86}\thttps://h/M.sh\t{SHA}\n"
+            )),
+            Ok(1)
+        );
+        let e = ok(format!(
+            "miniforge3-24.11.0-0\t{x86}\thttps://h/M.tar.gz\t{SHA}\n"
+        ));
+        assert!(e.unwrap_err().contains("installer name"));
+        let e = ok(format!("pypy3.9-7.3.11\t{x86}\thttps://h/p.sh\t{SHA}\n"));
+        assert!(e.unwrap_err().contains("PyPy archive"));
+        let e = ok(format!(
+            "pypy3.9-7.3.11\t{x86}\thttps://h/p.tar.bz2\t{SHA}\tthree\n"
+        ));
+        assert!(e.unwrap_err().contains("fifth field"));
+        for bad in ["pypy", "pypy3.9 x", "graalpy-../x", "-pypy3"] {
+            let e = ok(format!("{bad}\t{x86}\thttps://h/p.tar.bz2\t{SHA}\n"));
+            assert!(e.is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -348,6 +501,7 @@ mod tests {
             target: "t".into(),
             path: "20241016/cpython-3.12.7%2B20241016-t-install_only.tar.gz".into(),
             sha256: SHA.into(),
+            python: String::new(),
         };
         assert_eq!(
             r.file_name(),

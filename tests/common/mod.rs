@@ -89,6 +89,7 @@ impl Env {
             .env_remove("PYV_INSTALL")
             .env_remove("PYV_PREBUILT_MIRROR")
             .env_remove("PYV_PREBUILT_TABLE")
+            .env_remove("PYV_MIRROR_MAP")
             // Never python.org: a test that needs it points this at its own server.
             .env(
                 "PYV_PYTHON_ORG",
