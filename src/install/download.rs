@@ -41,14 +41,20 @@ use crate::signals;
 use crate::ui::Ui;
 
 /// The largest download pyv accepts when nothing says how large the file is (python.org
-/// sources are ~20-30 MiB, prebuilt archives under 200 MiB): 512 MiB, or
+/// sources are ~20-30 MiB, prebuilt CPython archives under 200 MiB): 512 MiB, or
 /// `PYV_DOWNLOAD_MAX_MIB`.
 pub fn ceiling() -> u64 {
+    ceiling_or(512)
+}
+
+/// `PYV_DOWNLOAD_MAX_MIB` when set, else `default_mib`, in bytes. Kinds of download that are
+/// larger by nature (Anaconda's installer is over 1 GiB) pass their own default.
+pub fn ceiling_or(default_mib: u64) -> u64 {
     std::env::var("PYV_DOWNLOAD_MAX_MIB")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|&m| m > 0)
-        .unwrap_or(512)
+        .unwrap_or(default_mib)
         .saturating_mul(1 << 20)
 }
 
@@ -108,6 +114,16 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
 /// cached file with the right digest wins without any request). Each attempt names the
 /// candidate it should produce: its cache file name (`file`) and digest (`sha256`).
 pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> Result<PathBuf> {
+    fetch_urls_capped(cache, attempts, ceiling(), ui)
+}
+
+/// [`fetch_urls`] with its own size cap (`max` bytes) instead of [`ceiling`].
+pub fn fetch_urls_capped(
+    cache: &Path,
+    attempts: &[(String, &Candidate)],
+    max: u64,
+    ui: &Ui,
+) -> Result<PathBuf> {
     let Some((_, first)) = attempts.first() else {
         return Err(InstallError::Download {
             file: "the archive".into(),
@@ -148,7 +164,6 @@ pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> R
         file: first.file.clone(),
         tried: vec![format!("cannot start an HTTP client: {e}")],
     })?;
-    let max = ceiling();
     let mut tried = Vec::new();
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();

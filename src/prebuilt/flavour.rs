@@ -26,6 +26,16 @@ pub enum Flavour {
 const CONDA: [&str; 4] = ["miniforge", "mambaforge", "miniconda", "anaconda"];
 
 impl Flavour {
+    /// The size cap of this flavour's downloads, in MiB, when `PYV_DOWNLOAD_MAX_MIB` does not
+    /// set one (the tables carry no sizes): Anaconda's installers pass 1 GiB, GraalPy's
+    /// archives 300 MiB, the others stay far below.
+    pub fn download_ceiling_mib(self) -> u64 {
+        match self {
+            Flavour::Conda => 4096,
+            Flavour::CPython | Flavour::PyPy | Flavour::GraalPy => 1024,
+        }
+    }
+
     /// The flavour a version name belongs to; CPython for anything else.
     pub fn of(name: &str) -> Flavour {
         if CONDA.iter().any(|p| name.starts_with(p)) {

@@ -349,7 +349,12 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
         sha256: row.sha256.clone(),
     };
     let flavour = row.flavour();
-    let archive = download::fetch_urls(&settings.cache_dir, &[(cfg.url(row), &cand)], &ui)?;
+    let archive = download::fetch_urls_capped(
+        &settings.cache_dir,
+        &[(cfg.url(row), &cand)],
+        download::ceiling_or(flavour.download_ceiling_mib()),
+        &ui,
+    )?;
     let stage = staging::Stage::create(layout, name)?;
     let staged = if flavour == Flavour::Conda {
         other::run_installer(layout, name, &archive, &stage, &target, &ui)?
