@@ -98,7 +98,8 @@ fn version_commands_report_the_origin_of_each_source() {
 
     assert_eq!(
         ok_stdout(env.pyv().arg("version").current_dir(&sub)),
-        "system (default: nothing selected a version)\n"
+        format!("system (set by {})\n", env.root().join("version").display()),
+        "as pyenv: the absent global file is the origin"
     );
     assert_eq!(
         ok_stdout(env.pyv().arg("version-origin").current_dir(&sub)).trim(),
@@ -139,9 +140,30 @@ fn version_commands_report_the_origin_of_each_source() {
         ok_stdout(env.pyv().arg("version-file").current_dir(&sub)).trim(),
         file
     );
+    // With DIR, as pyenv: that directory's file or nothing (exit 1), never the global file.
+    assert_eq!(run(env.pyv().args(["version-file", "/"])), (1, String::new(), "hint: no `.python-version` in `/` or above it (the global file counts only without DIR)\n".into()));
     assert_eq!(
-        ok_stdout(env.pyv().args(["version-file", "/"])).trim(),
+        ok_stdout(env.pyv().args(["version-file"]).current_dir("/")).trim(),
         global
+    );
+    // PYV_DIR (pyenv's PYENV_DIR): version files are looked up from there, then from here.
+    let other = env.path().join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join(".python-version"), "3.12.1\n").unwrap();
+    let from_dir = |dir: &std::path::Path, cmd: &str| {
+        ok_stdout(env.pyv().arg(cmd).env("PYV_DIR", dir).current_dir(&sub))
+    };
+    assert_eq!(from_dir(&other, "version-name"), "3.12.1\n");
+    assert_eq!(
+        from_dir(&other, "version-file").trim(),
+        other.join(".python-version").display().to_string()
+    );
+    let blank = env.path().join("blank");
+    fs::create_dir_all(&blank).unwrap();
+    assert_eq!(
+        from_dir(&blank, "version-name"),
+        "3.11.2:2.7.18\n",
+        "falls back to the cwd"
     );
 
     let out = ok_stdout(
@@ -159,14 +181,22 @@ fn not_installed_errors_name_the_version_its_origin_and_close_versions() {
     let proj = env.path().join("proj");
     fs::create_dir_all(&proj).unwrap();
     fs::write(proj.join(".python-version"), "3.12.4\n").unwrap();
-    for args in [
-        &["version"][..],
-        &["version-name"],
-        &["which", "python"],
-        &["prefix"],
+    // `which` (like `exec` and the shims) exits 127 as pyenv's: no selected version has it.
+    for (args, want) in [
+        (&["version"][..], 1),
+        (&["version-name"], 1),
+        (&["which", "python"], 127),
+        (&["prefix"], 1),
     ] {
         let (code, out, err) = run(env.pyv().args(args).current_dir(&proj));
-        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_eq!(code, want, "{args:?}: {out}{err}");
+        if args == ["prefix"] {
+            // pyenv's first line for `prefix`; who selected it moves to the hint.
+            assert!(
+                err.starts_with("pyv: version `3.12.4` not installed\nhint: "),
+                "{err}"
+            );
+        }
         assert!(
             err.contains(&format!(
                 "version `3.12.4` is not installed (set by {})",
@@ -175,7 +205,7 @@ fn not_installed_errors_name_the_version_its_origin_and_close_versions() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("hint: run `pyv install 3.12.4`, or pick one of: 3.12.1, 3.12.9"),
+            err.contains("run `pyv install 3.12.4`, or pick one of: 3.12.1, 3.12.9"),
             "{args:?}: {err}"
         );
     }
@@ -288,7 +318,9 @@ fn unusable_version_files_are_reported_never_hang() {
 fn versions_lists_sorted_marks_selected_and_shows_aliases() {
     let env = env_with(&["3.9.2", "3.10.0", "3.11.2", "3.13.0rc1"]);
     symlink("3.11.2", env.version_dir("3.11")).unwrap();
-    fs::create_dir_all(env.version_dir(".staging-leftover")).unwrap();
+    // A dot directory is listed (pyenv lists `.venv`); pyv's own scratch entries are not.
+    fs::create_dir_all(env.version_dir(".venv")).unwrap();
+    symlink("3.11.2", env.version_dir(".web.alias-123")).unwrap();
     fs::write(env.root().join("version"), "3.10.0\n").unwrap();
     let out = ok_stdout(env.pyv().arg("versions"));
     let names: Vec<&str> = out
@@ -298,7 +330,7 @@ fn versions_lists_sorted_marks_selected_and_shows_aliases() {
         .collect();
     assert_eq!(
         names,
-        ["3.9.2", "3.10.0", "3.11", "3.11.2", "3.13.0rc1"],
+        ["3.9.2", "3.10.0", "3.11", "3.11.2", "3.13.0rc1", ".venv"],
         "{out}"
     );
     let global = env.root().join("version").display().to_string();
@@ -306,10 +338,11 @@ fn versions_lists_sorted_marks_selected_and_shows_aliases() {
         out.contains(&format!("* 3.10.0 (set by {global})")),
         "{out}"
     );
-    assert!(out.contains("  3.11 --> "), "{out}");
+    // The link as written, as pyenv shows it.
+    assert!(out.contains("  3.11 --> 3.11.2\n"), "{out}");
     assert_eq!(
         ok_stdout(env.pyv().args(["versions", "--bare", "--skip-aliases"])),
-        "3.9.2\n3.10.0\n3.11.2\n3.13.0rc1\n"
+        "3.9.2\n3.10.0\n3.11.2\n3.13.0rc1\n.venv\n"
     );
 }
 
@@ -327,12 +360,19 @@ fn which_whence_exec_prefix() {
     );
     let (code, _, err) = run(env.pyv().args(["which", "black"]));
     assert_eq!(code, 127, "{err}");
-    assert!(err.contains("`black`: command not found"), "{err}");
+    // pyenv's first line, pyv's hint under it.
+    assert!(err.starts_with("pyv: black: command not found\nhint: the selected version (3.11.2, 2.7.18) has no `black`"), "{err}");
 
     env.fake_version("3.13.5", &["black"]);
     let (code, _, err) = run(env.pyv().args(["which", "black"]));
     assert_eq!(code, 127);
-    assert!(err.contains("`black` exists in: 3.13.5"), "{err}");
+    assert!(
+        err.contains("\nThe `black' command exists in these Python versions:\n  3.13.5\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().args(["which", "black", "--skip-advice"]));
+    assert_eq!(code, 127);
+    assert!(!err.contains("3.13.5"), "--skip-advice: {err}");
     assert_eq!(
         ok_stdout(env.pyv().args(["whence", "python"])),
         "2.7.18\n3.11.2\n"
@@ -464,7 +504,7 @@ fn a_typo_suggests_the_version_it_is_one_edit_from() {
         .pyv()
         .args(["exec", "python"])
         .env("PYV_VERSION", "3.11.22"));
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 127, "{err}");
     assert!(err.contains("pick one of: 3.11.2, "), "{err}");
     // The catalog: the release one digit away, besides the newest of the series.
     let (code, _, err) = run(env.pyv().args(["install", "3.11.22"]));

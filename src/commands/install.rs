@@ -245,7 +245,7 @@ impl Install {
                 .collect());
         }
         let sel = ctx.selection()?;
-        if sel.origin == Origin::Default {
+        if matches!(sel.origin, Origin::Default(_)) {
             return Err(Error::usage(
                 "no version given and none selected",
                 Some("name one: `pyv install 3.13` (see `pyv install --list`)".to_string()),
@@ -257,7 +257,11 @@ impl Install {
             .iter()
             .filter(|v| *v != "system")
             .filter(|v| resolve::resolve(&ctx.layout, v, &sel.origin).is_err())
-            .map(|v| (v.clone(), origin.clone()))
+            // Other tools' spellings (`python3.12`, `cpython@3.12`) install as the version.
+            .map(|v| match pyv_core::request::parse(v) {
+                Ok(pyv_core::request::Request::Name(n)) => (n.to_string(), origin.clone()),
+                _ => (v.clone(), origin.clone()),
+            })
             .collect();
         if missing.is_empty() && !ctx.quiet {
             if sel.versions.iter().all(|v| v == "system") {

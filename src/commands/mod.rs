@@ -60,3 +60,15 @@ pub(crate) fn resolved_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin)> {
     }
     Ok((out, sel.origin))
 }
+
+/// The installed versions of the current selection, as pyenv's `version-name` finds them: each
+/// selected version that is not installed is reported on stderr (message and hint) and
+/// skipped. The bool says whether any was missing (the command then exits 1, as pyenv's).
+pub(crate) fn tolerant_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin, bool)> {
+    let sel = ctx.selection()?;
+    let (found, missing) = resolve::resolve_all(&ctx.layout, &sel);
+    for e in &missing {
+        pyv_core::shim::report(e, e.hint());
+    }
+    Ok((found, sel.origin, !missing.is_empty()))
+}
