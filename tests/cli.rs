@@ -29,11 +29,11 @@ fn global_writes_the_file_and_refuses_unknown_versions() {
 
     let (code, _, err) = run(env.pyv().args(["global", "3.12.1"]));
     assert_eq!(code, 1);
+    // pyenv's first line; who asked and what to do in pyv's hint under it.
     assert!(
-        err.contains("version `3.12.1` is not installed (given on the command line)"),
+        err.starts_with("pyv: version `3.12.1` not installed\nhint: version `3.12.1` is not installed (given on the command line); run `pyv install 3.12.1`"),
         "{err}"
     );
-    assert!(err.contains("hint: run `pyv install 3.12.1`"), "{err}");
     assert_eq!(
         fs::read_to_string(env.root().join("version")).unwrap(),
         "3.11.2\n3.13.5\n",
@@ -66,7 +66,10 @@ fn local_writes_dot_python_version_here_and_reads_it_from_below() {
     fs::create_dir_all(proj.join("src/deep")).unwrap();
     let (code, _, err) = run(env.pyv().arg("local").current_dir(&proj));
     assert_eq!(code, 1);
-    assert!(err.contains("no local version"), "{err}");
+    assert!(
+        err.starts_with("pyv: no local version configured for this directory\n"),
+        "{err}"
+    );
 
     ok_stdout(env.pyv().args(["local", "3.11.2"]).current_dir(&proj));
     assert_eq!(
@@ -446,7 +449,25 @@ fn shell_without_integration_explains_itself() {
             .env("PYV_SHELL", "fish"),
     );
     assert!(out.contains("set -gx PYV_VERSION '3.11.2'"), "{out}");
-    assert_eq!(run(env.pyv().args(["sh-shell", "9.9.9"])).0, 1);
+    // pyenv's messages: an invalid version prints the error then `false` for the function.
+    let (code, out, err) = run(env.pyv().args(["sh-shell", "9.9.9"]));
+    assert_eq!((code, out.as_str()), (1, "false\n"));
+    assert!(
+        err.starts_with("pyv: version `9.9.9` not installed\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().arg("shell"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: shell integration not enabled. Run `pyv init` for instructions.\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().arg("sh-shell"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: no shell-specific version configured\n"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -35,7 +35,7 @@ use pyv_core::resolve::{self, Resolved};
 use pyv_core::Origin;
 
 use crate::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Validate names for `global`/`local`/`shell` and, unless `force`, require each installed.
 /// Returns the normalised names to write.
@@ -44,11 +44,28 @@ pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Ve
     for r in raw {
         let n = ctx.arg_name(r)?;
         if !force {
-            resolve::resolve(&ctx.layout, &n, &Origin::Argument)?;
+            resolve::resolve(&ctx.layout, &n, &Origin::Argument)
+                .map_err(|e| pyenv_not_installed(e.into()))?;
         }
         out.push(n);
     }
     Ok(out)
+}
+
+/// pyenv's first line for a version that is not installed where it says it without an origin
+/// (`local`, `global`, `shell`, `prefix`: "version `x` not installed"); pyv's own message (who
+/// selected it) and its hint move to the hint line.
+pub(crate) fn pyenv_not_installed(e: Error) -> Error {
+    match e {
+        Error::Core(ref core @ pyv_core::Error::NotInstalled { ref name, .. }) => {
+            let hint = match core.hint() {
+                Some(h) => format!("{core}; {h}"),
+                None => core.to_string(),
+            };
+            Error::user(format!("version `{name}` not installed"), Some(hint))
+        }
+        e => e,
+    }
 }
 
 /// The resolved versions of the current selection (errors if one is not installed).

@@ -23,7 +23,7 @@ impl Prefix {
                 .map(|v| ctx.resolve_arg(v))
                 .collect::<Result<_>>()
         };
-        let versions = versions.map_err(pyenv_wording)?;
+        let versions = versions.map_err(super::pyenv_not_installed)?;
         let mut prefixes = Vec::new();
         for v in versions {
             prefixes.push(match v {
@@ -34,21 +34,6 @@ impl Prefix {
         let joined: Vec<String> = prefixes.iter().map(|p| p.display().to_string()).collect();
         println!("{}", joined.join(":"));
         Ok(0)
-    }
-}
-
-/// pyenv's first line for a version that is not installed (`version `x' not installed`), with
-/// pyv's message (who selected it) and hint kept in the hint.
-fn pyenv_wording(e: Error) -> Error {
-    match e {
-        Error::Core(ref core @ pyv_core::Error::NotInstalled { ref name, .. }) => {
-            let hint = match core.hint() {
-                Some(h) => format!("{core}; {h}"),
-                None => core.to_string(),
-            };
-            Error::user(format!("version `{name}` not installed"), Some(hint))
-        }
-        e => e,
     }
 }
 
