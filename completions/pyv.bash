@@ -1437,7 +1437,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenvs)
-            opts="-q -v -h --bare --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --bare --skip-aliases --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

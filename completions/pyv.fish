@@ -217,7 +217,8 @@ complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s v -l verbose -d '
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l bare -d 'Names only, one per line'
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l bare -d 'Names only, one per line, as pyenv-virtualenv: every `<version>/envs/<name>`, then the short names (`versions/<name>` aliases and environments made directly there)'
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l skip-aliases -d 'Leave out the aliases: environments by their long name only'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s h -l help -d 'Print help'
