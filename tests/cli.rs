@@ -532,3 +532,235 @@ fn a_typo_suggests_the_version_it_is_one_edit_from() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("nearest known: 3.11.2, 3.11.12, "), "{err}");
 }
+
+#[test]
+fn python_version_lines_written_by_other_tools_are_understood() {
+    let env = env_with(&["3.10.14", "3.11.9", "3.12.5", "3.12.7", "3.13.0rc1"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    let file = proj.join(".python-version");
+    let name_for = |line: &str| {
+        fs::write(&file, format!("{line}\n")).unwrap();
+        run(env.pyv().arg("version-name").current_dir(&proj))
+    };
+    for (line, want) in [
+        ("cpython@3.12", "3.12.7"),
+        ("cpython@3.11.9", "3.11.9"),
+        ("cpython-3.12.5", "3.12.5"),
+        ("cpython-3.12.5-linux-x86_64-gnu", "3.12.5"),
+        ("python3.12", "3.12.7"),
+        ("python3", "3.12.7"),
+        ("python-3.11", "3.11.9"),
+        (">=3.11", "3.12.7"),
+        (">=3.11,<3.12", "3.11.9"),
+        (">=3.11,<3.13", "3.12.7"),
+        ("==3.12.*", "3.12.7"),
+        ("~=3.10.1", "3.10.14"),
+        ("cpython@>=3.10,<3.11", "3.10.14"),
+    ] {
+        assert_eq!(
+            name_for(line),
+            (0, format!("{want}\n"), String::new()),
+            "{line}"
+        );
+    }
+    // The shims resolve the same way (one selection code): `which` shows the executable.
+    fs::write(&file, ">=3.11,<3.12\n").unwrap();
+    assert_eq!(
+        ok_stdout(env.pyv().args(["which", "python"]).current_dir(&proj)).trim(),
+        env.version_dir("3.11.9")
+            .join("bin/python")
+            .display()
+            .to_string()
+    );
+    // A request nothing installed satisfies is a missing version, not a missing virtualenv.
+    for (line, hint) in [
+        ("python3.9", "hint: run `pyv install 3.9`"),
+        ("cpython@3.14", "hint: run `pyv install 3.14`"),
+        (
+            ">=3.14",
+            "hint: install a version matching `>=3.14` with `pyv install`",
+        ),
+    ] {
+        let (code, out, err) = name_for(line);
+        assert_eq!((code, out.as_str()), (1, ""), "{line}: {err}");
+        assert!(
+            err.starts_with(&format!("pyv: version `{line}` is not installed (set by ")),
+            "{line}: {err}"
+        );
+        assert!(err.contains(hint), "{line}: {err}");
+        assert!(!err.contains("virtualenv"), "{line}: {err}");
+    }
+    // Anything else with request syntax: not understood, with the forms pyv does understand.
+    for line in [">=3.x", "=>3.11", "pypy@3.10", "3.12.*", "~=3"] {
+        let (code, _, err) = name_for(line);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "pyv: `{line}` is not a version request pyv understands ("
+            )),
+            "{line}: {err}"
+        );
+        assert!(
+            err.contains(&format!("(set by {})", file.display())),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: pyv understands `3.12.5`, `3.12`, `python-3.12`, `python3.12`, `cpython@3.12`"),
+            "{line}: {err}"
+        );
+    }
+}
+
+#[test]
+fn several_selected_versions_with_some_missing_go_on_with_the_installed_ones() {
+    let env = env_with(&["3.3.3", "3.5.1"]);
+    let sel = |v: &str, args: &[&str]| run(env.pyv().args(args).env("PYV_VERSION", v));
+    // As pyenv: a warning (with pyv's hint) per missing version, the installed ones still
+    // printed, exit 1.
+    let (code, out, err) = sel("3.4.2:3.3.3:1.2", &["version"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "3.3.3 (set by PYV_VERSION environment variable)\n");
+    let firsts: Vec<&str> = err.lines().filter(|l| !l.starts_with("hint: ")).collect();
+    assert_eq!(
+        firsts,
+        [
+            "pyv: version `3.4.2` is not installed (set by PYV_VERSION environment variable)",
+            "pyv: version `1.2` is not installed (set by PYV_VERSION environment variable)"
+        ]
+    );
+    assert_eq!(sel("1.2:3.5.1", &["version-name"]).1, "3.5.1\n");
+    assert_eq!(sel("1.2:3.5.1", &["version-name"]).0, 1);
+    assert_eq!(sel("1.2", &["version-name"]).1, "");
+    assert_eq!(
+        sel("1.2:3.5", &["version-name", "-f"]),
+        (0, "1.2:3.5.1\n".into(), String::new())
+    );
+    // which/exec: the command from an installed one, silently; none: 127 naming the missing.
+    assert_eq!(
+        sel("1.2:3.5.1", &["which", "python"]),
+        (
+            0,
+            format!(
+                "{}\n",
+                env.version_dir("3.5.1").join("bin/python").display()
+            ),
+            String::new()
+        )
+    );
+    assert_eq!(
+        sel("1.2:3.5.1", &["exec", "python", "x"]).1,
+        "python 3.5.1 x\n"
+    );
+    let (code, _, err) = sel("2.7:3.9", &["exec", "python"]);
+    assert_eq!(code, 127);
+    assert!(
+        err.starts_with("pyv: version `2.7` is not installed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\npyv: version `3.9` is not installed"),
+        "{err}"
+    );
+    assert!(err.contains("\npyv: python: command not found\n"), "{err}");
+    // versions: the warning, then the list with the installed one marked (exit 0, as pyenv).
+    let (code, out, err) = sel("1.2:3.5.1", &["versions"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with("pyv: version `1.2` is not installed"),
+        "{err}"
+    );
+    assert!(
+        out.contains("* 3.5.1 (set by PYV_VERSION environment variable)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn versions_matches_pyenvs_listing() {
+    let env = env_with(&["2.7.6", "3.4.0", "3.5.2"]);
+    for e in ["3.4.0/envs/foo", "3.4.0/envs/bar"] {
+        fs::create_dir_all(env.version_dir(e).join("bin")).unwrap();
+    }
+    common::write_exe(
+        &env.version_dir("3.4.0/envs/foo/bin/foo-tool"),
+        "#!/bin/sh\n",
+    );
+    let outside = env.path().join("moo");
+    fs::create_dir_all(outside.join("bin")).unwrap();
+    common::write_exe(&outside.join("bin/moopython"), "#!/bin/sh\n");
+    symlink(&outside, env.version_dir("moo")).unwrap();
+    symlink("3.4.0", env.version_dir("3.4")).unwrap();
+    // Envs under their version; --skip-aliases keeps a link to a directory outside versions/.
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--bare"])),
+        "2.7.6\n3.4\n3.4.0\n3.4.0/envs/bar\n3.4.0/envs/foo\n3.5.2\nmoo\n"
+    );
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .args(["versions", "--bare", "--skip-aliases", "--skip-envs"])
+        ),
+        "2.7.6\n3.4.0\n3.5.2\nmoo\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--executables", "--skip-envs"])),
+        "foo-tool\nmoopython\npip\npython\npython3\n"
+    );
+    // No Python anywhere (none installed, none on PATH): pyenv's warning, exit 1.
+    let empty = Env::new();
+    let (code, out, err) = run(empty.pyv().arg("versions").env("PATH", "/nonexistent"));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.starts_with("Warning: no Python detected on the system\nhint: "),
+        "{err}"
+    );
+    assert_eq!(
+        run(empty
+            .pyv()
+            .args(["versions", "--bare"])
+            .env("PATH", "/nonexistent"))
+        .0,
+        0
+    );
+}
+
+#[test]
+fn literal_python_dash_directories_and_prefix_system() {
+    let env = env_with(&["python-3.12.6", "3.11.2"]);
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .arg("version-name")
+                .env("PYV_VERSION", "python-3.12.6")
+        ),
+        "python-3.12.6\n",
+        "a directory literally named python-3.12.6 is used as is"
+    );
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .arg("version-name")
+                .env("PYV_VERSION", "python-3.11.2")
+        ),
+        "3.11.2\n"
+    );
+    // prefix system: `python` first on PATH (as pyenv), the directory above its bin/.
+    let sys = env.path().join("sys");
+    fs::create_dir_all(sys.join("bin")).unwrap();
+    common::write_exe(&sys.join("bin/python"), "#!/bin/sh\n");
+    let path = format!("{}:/usr/bin:/bin", sys.join("bin").display());
+    assert_eq!(
+        ok_stdout(env.pyv().args(["prefix", "system"]).env("PATH", &path)).trim(),
+        sys.display().to_string()
+    );
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["prefix", "system"])
+        .env("PATH", "/nonexistent"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: system version not found in PATH\n"),
+        "{err}"
+    );
+}

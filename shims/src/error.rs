@@ -100,11 +100,21 @@ impl Error {
                 path.display()
             )),
             Error::CommandNotFound {
-                command, selected, ..
-            } => Some(format!(
-                "the selected version ({}) has no `{command}`",
-                selected.join(", ")
-            )),
+                command,
+                selected,
+                missing,
+                ..
+            } => Some(if missing.len() == selected.len() {
+                format!(
+                    "none of the selected versions ({}) is installed",
+                    selected.join(", ")
+                )
+            } else {
+                format!(
+                    "the selected version ({}) has no `{command}`",
+                    selected.join(", ")
+                )
+            }),
             Error::Io { .. } => None,
         }
     }
