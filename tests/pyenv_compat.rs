@@ -180,3 +180,34 @@ fn pyv_dir_says_where_shims_look_for_version_files() {
         "nothing there or here: global"
     );
 }
+
+#[test]
+fn install_reads_other_tools_version_lines() {
+    // `pyv install` with no argument installs what `.python-version` names: another tool's
+    // spelling means the version, a specifier the newest known release satisfying it. (No
+    // server here: the download fails after the resolution line, which is what is checked.)
+    let env = Env::new();
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    for (line, resolved) in [
+        (">=3.11,<3.12", "pyv: >=3.11,<3.12 -> 3.11."),
+        ("==3.10.*", "pyv: ==3.10.* -> 3.10."),
+        ("python3.11", "pyv: 3.11 -> 3.11."),
+        ("cpython@3.12", "pyv: 3.12 -> 3.12."),
+    ] {
+        fs::write(proj.join(".python-version"), format!("{line}\n")).unwrap();
+        let (code, _, err) = run(env
+            .pyv()
+            .args(["install", "--skip-preflight"])
+            .current_dir(&proj));
+        assert_eq!(code, 1, "{line}: no server: {err}");
+        assert!(
+            err.lines().any(|l| l.starts_with(resolved)),
+            "{line}: {err}"
+        );
+        assert!(
+            !err.contains("not a CPython release pyv knows"),
+            "{line}: {err}"
+        );
+    }
+}

@@ -298,6 +298,21 @@ impl Known<'_> {
         sha256: Option<&str>,
         debug: bool,
     ) -> Result<Plan> {
+        // A specifier from a `.python-version` (`>=3.11,<3.13`): the newest known final release
+        // that satisfies it (the caller says what it resolved to, as for a prefix).
+        let picked;
+        let name = match pyv_core::request::parse(name) {
+            Ok(pyv_core::request::Request::Spec(clauses)) => {
+                match pyv_core::request::newest_matching(&clauses, self.catalog.versions()) {
+                    Some(v) => {
+                        picked = v.to_string();
+                        picked.as_str()
+                    }
+                    None => name,
+                }
+            }
+            _ => name,
+        };
         if !self.refreshed
             && catalog::is_prefix(name)
             && self.catalog.is_stale(SystemTime::now())
