@@ -1007,7 +1007,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__init)
-            opts="-q -v -h --auto-activate --no-rehash --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --path --no-push-path --auto-activate --no-rehash --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1305,7 +1305,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__version__subcmd__name)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
+            opts="-f -q -v -h --force --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1349,7 +1349,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__versions)
-            opts="-q -v -h --bare --skip-aliases --skip-envs --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --bare --skip-aliases --skip-envs --executables --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1437,7 +1437,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__virtualenvs)
-            opts="-q -v -h --bare --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --bare --skip-aliases --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,7 +1481,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__which)
-            opts="-q -v -h --nosystem --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --nosystem --skip-advice --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

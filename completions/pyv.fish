@@ -56,7 +56,7 @@ complete -c pyv -n "__fish_pyv_needs_command" -f -a "virtualenv-prefix" -d 'Show
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "deactivate" -d 'Deactivate the virtualenv active in this shell'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "root" -d 'Show pyv\'s root directory'
-complete -c pyv -n "__fish_pyv_needs_command" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc'
+complete -c pyv -n "__fish_pyv_needs_command" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init - bash)"` in ~/.bashrc'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "completions" -d 'Print the completion script for a shell (the same as in completions/)'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "commands" -d 'List all pyv commands'
 complete -c pyv -n "__fish_pyv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -88,9 +88,10 @@ complete -c pyv -n "__fish_pyv_using_subcommand version" -s v -l verbose -d 'Pri
 complete -c pyv -n "__fish_pyv_using_subcommand version" -s h -l help -d 'Print help'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s f -l force -d 'Print the selected names even when not installed, without checking'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand version-name" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-origin" -s q -l quiet -d 'Print less (no progress)'
@@ -100,15 +101,16 @@ complete -c pyv -n "__fish_pyv_using_subcommand version-file" -l root -d 'pyv\'s
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand version-file" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l bare -d 'Names only: no markers, no origin, no `system`'
-complete -c pyv -n "__fish_pyv_using_subcommand versions" -l skip-aliases -d 'Leave out versions that are symlinks to other versions or environments'
+complete -c pyv -n "__fish_pyv_using_subcommand versions" -l skip-aliases -d 'Leave out versions that are symlinks to other versions or environments (a link to a directory outside versions/ is kept: it is a version of its own)'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -l skip-envs -d 'Leave out virtual environments'
+complete -c pyv -n "__fish_pyv_using_subcommand versions" -l executables -d 'Every command name in every version and environment, once (overrides the other flags)'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand versions" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand versions" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand versions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand latest" -s k -l known -d 'Search the versions pyv can install instead of the installed ones'
@@ -118,9 +120,10 @@ complete -c pyv -n "__fish_pyv_using_subcommand latest" -s h -l help -d 'Print h
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand which" -l nosystem -d 'Do not fall back to the system Python\'s commands'
+complete -c pyv -n "__fish_pyv_using_subcommand which" -l skip-advice -d 'When the command is not found, do not list the versions that have it'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand which" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand which" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand which" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand whence" -l path -d 'Print the executable\'s path instead of the version name'
@@ -215,7 +218,8 @@ complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s v -l verbose -d '
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l bare -d 'Names only, one per line'
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l bare -d 'Names only, one per line, as pyenv-virtualenv: every `<version>/envs/<name>`, then the short names (`versions/<name>` aliases and environments made directly there)'
+complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -l skip-aliases -d 'Leave out the aliases: environments by their long name only'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenvs" -s h -l help -d 'Print help'
@@ -250,11 +254,13 @@ complete -c pyv -n "__fish_pyv_using_subcommand root" -s v -l verbose -d 'Print 
 complete -c pyv -n "__fish_pyv_using_subcommand root" -s h -l help -d 'Print help'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand init" -l path -d 'Print only the code that puts the shims on PATH'
+complete -c pyv -n "__fish_pyv_using_subcommand init" -l no-push-path -d 'Add the shims to PATH only if they are not on it already (default: move them first)'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l auto-activate -d 'Activate the environment a directory\'s .python-version names when entering it'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -l no-rehash -d 'Do not create the shims on first use'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand init" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand init" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand completions" -s q -l quiet -d 'Print less (no progress)'
@@ -292,7 +298,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcom
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "activate" -d 'Activate a virtualenv in this shell (default: the selected one)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "deactivate" -d 'Deactivate the virtualenv active in this shell'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "root" -d 'Show pyv\'s root directory'
-complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "init" -d 'Print the shell code that enables pyv: `eval "$(pyv init - bash)"` in ~/.bashrc'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "completions" -d 'Print the completion script for a shell (the same as in completions/)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "commands" -d 'List all pyv commands'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -161,6 +161,10 @@ pub fn main() -> i32 {
     };
     match cli.command.run(&ctx) {
         Ok(code) => code,
+        Err(crate::error::Error::Core(e)) => {
+            pyv_core::shim::report_error(&e);
+            e.exit_code()
+        }
         Err(e) => {
             pyv_core::shim::report(&e, e.hint());
             e.exit_code()

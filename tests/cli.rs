@@ -29,11 +29,11 @@ fn global_writes_the_file_and_refuses_unknown_versions() {
 
     let (code, _, err) = run(env.pyv().args(["global", "3.12.1"]));
     assert_eq!(code, 1);
+    // pyenv's first line; who asked and what to do in pyv's hint under it.
     assert!(
-        err.contains("version `3.12.1` is not installed (given on the command line)"),
+        err.starts_with("pyv: version `3.12.1` not installed\nhint: version `3.12.1` is not installed (given on the command line); run `pyv install 3.12.1`"),
         "{err}"
     );
-    assert!(err.contains("hint: run `pyv install 3.12.1`"), "{err}");
     assert_eq!(
         fs::read_to_string(env.root().join("version")).unwrap(),
         "3.11.2\n3.13.5\n",
@@ -66,7 +66,10 @@ fn local_writes_dot_python_version_here_and_reads_it_from_below() {
     fs::create_dir_all(proj.join("src/deep")).unwrap();
     let (code, _, err) = run(env.pyv().arg("local").current_dir(&proj));
     assert_eq!(code, 1);
-    assert!(err.contains("no local version"), "{err}");
+    assert!(
+        err.starts_with("pyv: no local version configured for this directory\n"),
+        "{err}"
+    );
 
     ok_stdout(env.pyv().args(["local", "3.11.2"]).current_dir(&proj));
     assert_eq!(
@@ -98,7 +101,8 @@ fn version_commands_report_the_origin_of_each_source() {
 
     assert_eq!(
         ok_stdout(env.pyv().arg("version").current_dir(&sub)),
-        "system (default: nothing selected a version)\n"
+        format!("system (set by {})\n", env.root().join("version").display()),
+        "as pyenv: the absent global file is the origin"
     );
     assert_eq!(
         ok_stdout(env.pyv().arg("version-origin").current_dir(&sub)).trim(),
@@ -139,9 +143,30 @@ fn version_commands_report_the_origin_of_each_source() {
         ok_stdout(env.pyv().arg("version-file").current_dir(&sub)).trim(),
         file
     );
+    // With DIR, as pyenv: that directory's file or nothing (exit 1), never the global file.
+    assert_eq!(run(env.pyv().args(["version-file", "/"])), (1, String::new(), "hint: no `.python-version` in `/` or above it (the global file counts only without DIR)\n".into()));
     assert_eq!(
-        ok_stdout(env.pyv().args(["version-file", "/"])).trim(),
+        ok_stdout(env.pyv().args(["version-file"]).current_dir("/")).trim(),
         global
+    );
+    // PYV_DIR (pyenv's PYENV_DIR): version files are looked up from there, then from here.
+    let other = env.path().join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(other.join(".python-version"), "3.12.1\n").unwrap();
+    let from_dir = |dir: &std::path::Path, cmd: &str| {
+        ok_stdout(env.pyv().arg(cmd).env("PYV_DIR", dir).current_dir(&sub))
+    };
+    assert_eq!(from_dir(&other, "version-name"), "3.12.1\n");
+    assert_eq!(
+        from_dir(&other, "version-file").trim(),
+        other.join(".python-version").display().to_string()
+    );
+    let blank = env.path().join("blank");
+    fs::create_dir_all(&blank).unwrap();
+    assert_eq!(
+        from_dir(&blank, "version-name"),
+        "3.11.2:2.7.18\n",
+        "falls back to the cwd"
     );
 
     let out = ok_stdout(
@@ -159,14 +184,22 @@ fn not_installed_errors_name_the_version_its_origin_and_close_versions() {
     let proj = env.path().join("proj");
     fs::create_dir_all(&proj).unwrap();
     fs::write(proj.join(".python-version"), "3.12.4\n").unwrap();
-    for args in [
-        &["version"][..],
-        &["version-name"],
-        &["which", "python"],
-        &["prefix"],
+    // `which` (like `exec` and the shims) exits 127 as pyenv's: no selected version has it.
+    for (args, want) in [
+        (&["version"][..], 1),
+        (&["version-name"], 1),
+        (&["which", "python"], 127),
+        (&["prefix"], 1),
     ] {
         let (code, out, err) = run(env.pyv().args(args).current_dir(&proj));
-        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_eq!(code, want, "{args:?}: {out}{err}");
+        if args == ["prefix"] {
+            // pyenv's first line for `prefix`; who selected it moves to the hint.
+            assert!(
+                err.starts_with("pyv: version `3.12.4` not installed\nhint: "),
+                "{err}"
+            );
+        }
         assert!(
             err.contains(&format!(
                 "version `3.12.4` is not installed (set by {})",
@@ -175,7 +208,7 @@ fn not_installed_errors_name_the_version_its_origin_and_close_versions() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("hint: run `pyv install 3.12.4`, or pick one of: 3.12.1, 3.12.9"),
+            err.contains("run `pyv install 3.12.4`, or pick one of: 3.12.1, 3.12.9"),
             "{args:?}: {err}"
         );
     }
@@ -288,7 +321,9 @@ fn unusable_version_files_are_reported_never_hang() {
 fn versions_lists_sorted_marks_selected_and_shows_aliases() {
     let env = env_with(&["3.9.2", "3.10.0", "3.11.2", "3.13.0rc1"]);
     symlink("3.11.2", env.version_dir("3.11")).unwrap();
-    fs::create_dir_all(env.version_dir(".staging-leftover")).unwrap();
+    // A dot directory is listed (pyenv lists `.venv`); pyv's own scratch entries are not.
+    fs::create_dir_all(env.version_dir(".venv")).unwrap();
+    symlink("3.11.2", env.version_dir(".web.alias-123")).unwrap();
     fs::write(env.root().join("version"), "3.10.0\n").unwrap();
     let out = ok_stdout(env.pyv().arg("versions"));
     let names: Vec<&str> = out
@@ -298,7 +333,7 @@ fn versions_lists_sorted_marks_selected_and_shows_aliases() {
         .collect();
     assert_eq!(
         names,
-        ["3.9.2", "3.10.0", "3.11", "3.11.2", "3.13.0rc1"],
+        ["3.9.2", "3.10.0", "3.11", "3.11.2", "3.13.0rc1", ".venv"],
         "{out}"
     );
     let global = env.root().join("version").display().to_string();
@@ -306,10 +341,11 @@ fn versions_lists_sorted_marks_selected_and_shows_aliases() {
         out.contains(&format!("* 3.10.0 (set by {global})")),
         "{out}"
     );
-    assert!(out.contains("  3.11 --> "), "{out}");
+    // The link as written, as pyenv shows it.
+    assert!(out.contains("  3.11 --> 3.11.2\n"), "{out}");
     assert_eq!(
         ok_stdout(env.pyv().args(["versions", "--bare", "--skip-aliases"])),
-        "3.9.2\n3.10.0\n3.11.2\n3.13.0rc1\n"
+        "3.9.2\n3.10.0\n3.11.2\n3.13.0rc1\n.venv\n"
     );
 }
 
@@ -327,12 +363,19 @@ fn which_whence_exec_prefix() {
     );
     let (code, _, err) = run(env.pyv().args(["which", "black"]));
     assert_eq!(code, 127, "{err}");
-    assert!(err.contains("`black`: command not found"), "{err}");
+    // pyenv's first line, pyv's hint under it.
+    assert!(err.starts_with("pyv: black: command not found\nhint: the selected version (3.11.2, 2.7.18) has no `black`"), "{err}");
 
     env.fake_version("3.13.5", &["black"]);
     let (code, _, err) = run(env.pyv().args(["which", "black"]));
     assert_eq!(code, 127);
-    assert!(err.contains("`black` exists in: 3.13.5"), "{err}");
+    assert!(
+        err.contains("\nThe `black' command exists in these Python versions:\n  3.13.5\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().args(["which", "black", "--skip-advice"]));
+    assert_eq!(code, 127);
+    assert!(!err.contains("3.13.5"), "--skip-advice: {err}");
     assert_eq!(
         ok_stdout(env.pyv().args(["whence", "python"])),
         "2.7.18\n3.11.2\n"
@@ -406,7 +449,25 @@ fn shell_without_integration_explains_itself() {
             .env("PYV_SHELL", "fish"),
     );
     assert!(out.contains("set -gx PYV_VERSION '3.11.2'"), "{out}");
-    assert_eq!(run(env.pyv().args(["sh-shell", "9.9.9"])).0, 1);
+    // pyenv's messages: an invalid version prints the error then `false` for the function.
+    let (code, out, err) = run(env.pyv().args(["sh-shell", "9.9.9"]));
+    assert_eq!((code, out.as_str()), (1, "false\n"));
+    assert!(
+        err.starts_with("pyv: version `9.9.9` not installed\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().arg("shell"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: shell integration not enabled. Run `pyv init` for instructions.\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(env.pyv().arg("sh-shell"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: no shell-specific version configured\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -464,10 +525,242 @@ fn a_typo_suggests_the_version_it_is_one_edit_from() {
         .pyv()
         .args(["exec", "python"])
         .env("PYV_VERSION", "3.11.22"));
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 127, "{err}");
     assert!(err.contains("pick one of: 3.11.2, "), "{err}");
     // The catalog: the release one digit away, besides the newest of the series.
     let (code, _, err) = run(env.pyv().args(["install", "3.11.22"]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("nearest known: 3.11.2, 3.11.12, "), "{err}");
+}
+
+#[test]
+fn python_version_lines_written_by_other_tools_are_understood() {
+    let env = env_with(&["3.10.14", "3.11.9", "3.12.5", "3.12.7", "3.13.0rc1"]);
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    let file = proj.join(".python-version");
+    let name_for = |line: &str| {
+        fs::write(&file, format!("{line}\n")).unwrap();
+        run(env.pyv().arg("version-name").current_dir(&proj))
+    };
+    for (line, want) in [
+        ("cpython@3.12", "3.12.7"),
+        ("cpython@3.11.9", "3.11.9"),
+        ("cpython-3.12.5", "3.12.5"),
+        ("cpython-3.12.5-linux-x86_64-gnu", "3.12.5"),
+        ("python3.12", "3.12.7"),
+        ("python3", "3.12.7"),
+        ("python-3.11", "3.11.9"),
+        (">=3.11", "3.12.7"),
+        (">=3.11,<3.12", "3.11.9"),
+        (">=3.11,<3.13", "3.12.7"),
+        ("==3.12.*", "3.12.7"),
+        ("~=3.10.1", "3.10.14"),
+        ("cpython@>=3.10,<3.11", "3.10.14"),
+    ] {
+        assert_eq!(
+            name_for(line),
+            (0, format!("{want}\n"), String::new()),
+            "{line}"
+        );
+    }
+    // The shims resolve the same way (one selection code): `which` shows the executable.
+    fs::write(&file, ">=3.11,<3.12\n").unwrap();
+    assert_eq!(
+        ok_stdout(env.pyv().args(["which", "python"]).current_dir(&proj)).trim(),
+        env.version_dir("3.11.9")
+            .join("bin/python")
+            .display()
+            .to_string()
+    );
+    // A request nothing installed satisfies is a missing version, not a missing virtualenv.
+    for (line, hint) in [
+        ("python3.9", "hint: run `pyv install 3.9`"),
+        ("cpython@3.14", "hint: run `pyv install 3.14`"),
+        (
+            ">=3.14",
+            "hint: install a version matching `>=3.14` with `pyv install`",
+        ),
+    ] {
+        let (code, out, err) = name_for(line);
+        assert_eq!((code, out.as_str()), (1, ""), "{line}: {err}");
+        assert!(
+            err.starts_with(&format!("pyv: version `{line}` is not installed (set by ")),
+            "{line}: {err}"
+        );
+        assert!(err.contains(hint), "{line}: {err}");
+        assert!(!err.contains("virtualenv"), "{line}: {err}");
+    }
+    // Anything else with request syntax: not understood, with the forms pyv does understand.
+    for line in [">=3.x", "=>3.11", "pypy@3.10", "3.12.*", "~=3"] {
+        let (code, _, err) = name_for(line);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "pyv: `{line}` is not a version request pyv understands ("
+            )),
+            "{line}: {err}"
+        );
+        assert!(
+            err.contains(&format!("(set by {})", file.display())),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: pyv understands `3.12.5`, `3.12`, `python-3.12`, `python3.12`, `cpython@3.12`"),
+            "{line}: {err}"
+        );
+    }
+}
+
+#[test]
+fn several_selected_versions_with_some_missing_go_on_with_the_installed_ones() {
+    let env = env_with(&["3.3.3", "3.5.1"]);
+    let sel = |v: &str, args: &[&str]| run(env.pyv().args(args).env("PYV_VERSION", v));
+    // As pyenv: a warning (with pyv's hint) per missing version, the installed ones still
+    // printed, exit 1.
+    let (code, out, err) = sel("3.4.2:3.3.3:1.2", &["version"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "3.3.3 (set by PYV_VERSION environment variable)\n");
+    let firsts: Vec<&str> = err.lines().filter(|l| !l.starts_with("hint: ")).collect();
+    assert_eq!(
+        firsts,
+        [
+            "pyv: version `3.4.2` is not installed (set by PYV_VERSION environment variable)",
+            "pyv: version `1.2` is not installed (set by PYV_VERSION environment variable)"
+        ]
+    );
+    assert_eq!(sel("1.2:3.5.1", &["version-name"]).1, "3.5.1\n");
+    assert_eq!(sel("1.2:3.5.1", &["version-name"]).0, 1);
+    assert_eq!(sel("1.2", &["version-name"]).1, "");
+    assert_eq!(
+        sel("1.2:3.5", &["version-name", "-f"]),
+        (0, "1.2:3.5.1\n".into(), String::new())
+    );
+    // which/exec: the command from an installed one, silently; none: 127 naming the missing.
+    assert_eq!(
+        sel("1.2:3.5.1", &["which", "python"]),
+        (
+            0,
+            format!(
+                "{}\n",
+                env.version_dir("3.5.1").join("bin/python").display()
+            ),
+            String::new()
+        )
+    );
+    assert_eq!(
+        sel("1.2:3.5.1", &["exec", "python", "x"]).1,
+        "python 3.5.1 x\n"
+    );
+    let (code, _, err) = sel("2.7:3.9", &["exec", "python"]);
+    assert_eq!(code, 127);
+    assert!(
+        err.starts_with("pyv: version `2.7` is not installed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\npyv: version `3.9` is not installed"),
+        "{err}"
+    );
+    assert!(err.contains("\npyv: python: command not found\n"), "{err}");
+    // versions: the warning, then the list with the installed one marked (exit 0, as pyenv).
+    let (code, out, err) = sel("1.2:3.5.1", &["versions"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with("pyv: version `1.2` is not installed"),
+        "{err}"
+    );
+    assert!(
+        out.contains("* 3.5.1 (set by PYV_VERSION environment variable)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn versions_matches_pyenvs_listing() {
+    let env = env_with(&["2.7.6", "3.4.0", "3.5.2"]);
+    for e in ["3.4.0/envs/foo", "3.4.0/envs/bar"] {
+        fs::create_dir_all(env.version_dir(e).join("bin")).unwrap();
+    }
+    common::write_exe(
+        &env.version_dir("3.4.0/envs/foo/bin/foo-tool"),
+        "#!/bin/sh\n",
+    );
+    let outside = env.path().join("moo");
+    fs::create_dir_all(outside.join("bin")).unwrap();
+    common::write_exe(&outside.join("bin/moopython"), "#!/bin/sh\n");
+    symlink(&outside, env.version_dir("moo")).unwrap();
+    symlink("3.4.0", env.version_dir("3.4")).unwrap();
+    // Envs under their version; --skip-aliases keeps a link to a directory outside versions/.
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--bare"])),
+        "2.7.6\n3.4\n3.4.0\n3.4.0/envs/bar\n3.4.0/envs/foo\n3.5.2\nmoo\n"
+    );
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .args(["versions", "--bare", "--skip-aliases", "--skip-envs"])
+        ),
+        "2.7.6\n3.4.0\n3.5.2\nmoo\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["versions", "--executables", "--skip-envs"])),
+        "foo-tool\nmoopython\npip\npython\npython3\n"
+    );
+    // No Python anywhere (none installed, none on PATH): pyenv's warning, exit 1.
+    let empty = Env::new();
+    let (code, out, err) = run(empty.pyv().arg("versions").env("PATH", "/nonexistent"));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.starts_with("Warning: no Python detected on the system\nhint: "),
+        "{err}"
+    );
+    assert_eq!(
+        run(empty
+            .pyv()
+            .args(["versions", "--bare"])
+            .env("PATH", "/nonexistent"))
+        .0,
+        0
+    );
+}
+
+#[test]
+fn literal_python_dash_directories_and_prefix_system() {
+    let env = env_with(&["python-3.12.6", "3.11.2"]);
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .arg("version-name")
+                .env("PYV_VERSION", "python-3.12.6")
+        ),
+        "python-3.12.6\n",
+        "a directory literally named python-3.12.6 is used as is"
+    );
+    assert_eq!(
+        ok_stdout(
+            env.pyv()
+                .arg("version-name")
+                .env("PYV_VERSION", "python-3.11.2")
+        ),
+        "3.11.2\n"
+    );
+    // prefix system: `python` first on PATH (as pyenv), the directory above its bin/.
+    let sys = env.path().join("sys");
+    fs::create_dir_all(sys.join("bin")).unwrap();
+    common::write_exe(&sys.join("bin/python"), "#!/bin/sh\n");
+    let path = format!("{}:/usr/bin:/bin", sys.join("bin").display());
+    assert_eq!(
+        ok_stdout(env.pyv().args(["prefix", "system"]).env("PATH", &path)).trim(),
+        sys.display().to_string()
+    );
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["prefix", "system"])
+        .env("PATH", "/nonexistent"));
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("pyv: system version not found in PATH\n"),
+        "{err}"
+    );
 }

@@ -114,16 +114,30 @@ fn shim_follows_selection_order_and_reports_missing_commands() {
     fs::write(proj.join(".python-version"), "3.11.2\n").unwrap();
     let (code, _, err) = run(shim(&env, "python2").current_dir(&proj));
     assert_eq!(code, 127, "{err}");
-    assert!(err.contains("`python2`: command not found"), "{err}");
-    assert!(err.contains("exists in: 2.7.18"), "{err}");
-
-    fs::write(proj.join(".python-version"), "3.12.0\n").unwrap();
-    let (code, _, err) = run(shim(&env, "python").current_dir(&proj));
-    assert_eq!(code, 1);
     assert!(
-        err.contains("version `3.12.0` is not installed (set by "),
+        err.starts_with("pyv: python2: command not found\n"),
         "{err}"
     );
+    assert!(
+        err.contains("The `python2' command exists in these Python versions:\n  2.7.18\n"),
+        "{err}"
+    );
+
+    // As pyenv: a selected version that is not installed is skipped when another has the
+    // command (silently), and reported before "command not found" (127) when none has it.
+    fs::write(proj.join(".python-version"), "3.12.0\n2.7.18\n").unwrap();
+    let out = shim(&env, "python").current_dir(&proj).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "python 2.7.18 \n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    fs::write(proj.join(".python-version"), "3.12.0\n").unwrap();
+    let (code, _, err) = run(shim(&env, "python").current_dir(&proj));
+    assert_eq!(code, 127, "{err}");
+    assert!(
+        err.starts_with("pyv: version `3.12.0` is not installed (set by "),
+        "{err}"
+    );
+    assert!(err.contains("\npyv: python: command not found\n"), "{err}");
 }
 
 #[test]
@@ -298,6 +312,30 @@ fn pip_install_through_a_shim_rehashes() {
         .status()
         .unwrap();
     assert!(!env.shims().join("black").exists());
+}
+
+#[test]
+fn pyv_exec_pip_install_in_a_root_never_rehashed_makes_working_shims() {
+    // pyenv's pip-rehash.bats: `pyv exec pip install` before any `pyv rehash` used to leave
+    // shims linking to a `libexec/pyv-shim` that did not exist.
+    let env = Env::new();
+    let bin = env.fake_version("3.7.14", &["pip", "example"]).join("bin");
+    assert!(!env.root().join("libexec").exists());
+    let out = ok_stdout(
+        env.pyv()
+            .args(["exec", "pip", "install", "example"])
+            .env("PYV_VERSION", "3.7.14"),
+    );
+    assert_eq!(out, "pip 3.7.14 install example\n");
+    let example = env.shims().join("example");
+    assert!(
+        fs::metadata(&example).is_ok(),
+        "dangling shim {}",
+        example.display()
+    );
+    let out = ok_stdout(shim(&env, "example").env("PYV_VERSION", "3.7.14"));
+    assert_eq!(out, "example 3.7.14 \n");
+    assert!(bin.join("example").exists());
 }
 
 /// Run `c` in its own process group and wait at most a (generous) minute: a shim loop fails the

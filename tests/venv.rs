@@ -136,9 +136,10 @@ fn creates_env_and_alias_usable_as_a_version() {
         list.starts_with("* web") && list.contains("active"),
         "{list}"
     );
+    // As pyenv-virtualenv: the long name, then the alias.
     assert_eq!(
         ok_stdout(env.pyv().args(["virtualenvs", "--bare"])),
-        "web\n"
+        "3.11.9/envs/web\nweb\n"
     );
 
     // virtualenv-prefix: the base version's prefix, by name or from the selection.
@@ -157,13 +158,49 @@ fn creates_env_and_alias_usable_as_a_version() {
 }
 
 #[test]
-fn default_version_is_the_selection_and_system_is_refused() {
+fn default_version_is_the_selection_and_system_makes_a_flat_env() {
     let env = Env::new();
     real_version(&env);
-    let (code, _, err) = run(env.pyv().args(["virtualenv", "web"]));
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("`system`"), "{err}");
-    assert!(entries(&env.root().join("versions")) == ["3.11.9"]);
+    // Nothing selected means `system`: as pyenv-virtualenv, the environment is made from the
+    // Python on PATH, directly in versions/<name> (no versions/system/envs, no alias).
+    let sys_bin = env.path().join("sysbin");
+    fs::create_dir_all(&sys_bin).unwrap();
+    symlink(PYTHON, sys_bin.join("python3")).unwrap();
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["virtualenv", "sysweb", "--without-pip"])
+        .env("PATH", format!("{}:/usr/bin:/bin", sys_bin.display())));
+    assert_eq!(code, 0, "{err}");
+    let dir = env.version_dir("sysweb");
+    assert!(dir.join("pyvenv.cfg").is_file());
+    assert!(!env.version_dir("system").exists());
+    assert!(!fs::symlink_metadata(&dir).unwrap().file_type().is_symlink());
+    assert_eq!(
+        entries(&env.root().join("versions")),
+        ["3.11.9", "sysweb"],
+        "no scratch left"
+    );
+    // `system` named explicitly works the same, and `-f` replaces such an environment.
+    mkenv(&env, &["system", "sysweb", "--without-pip", "-f"]);
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["virtualenv", "system", "sysweb", "--without-pip"]));
+    assert_eq!(code, 1);
+    assert_one_line_error(&err, "sysweb");
+    // It is a version like any other: selected by name, its python is the environment's.
+    let prefix = ok_stdout(
+        env.pyv()
+            .args(["exec", "python", "-c", "import sys; print(sys.prefix)"])
+            .env("PYV_VERSION", "sysweb"),
+    );
+    assert_eq!(prefix.trim(), dir.to_str().unwrap());
+    // No Python on PATH at all: a clear error.
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["virtualenv", "system", "other"])
+        .env("PATH", "/nonexistent"));
+    assert_eq!(code, 1);
+    assert!(err.contains("no system Python on PATH"), "{err}");
 
     fs::write(env.root().join("version"), "3.11\n").unwrap();
     mkenv(&env, &["web", "--without-pip"]);
@@ -171,6 +208,53 @@ fn default_version_is_the_selection_and_system_is_refused() {
     // An environment selected as the version means its base version.
     mkenv(&env, &["--without-pip", "web", "web2"]);
     assert!(env.version_dir("3.11.9/envs/web2/pyvenv.cfg").is_file());
+}
+
+#[test]
+fn names_are_checked_before_the_version() {
+    // As pyenv-virtualenv: a bad name is the error, even when the version is not installed.
+    let env = Env::new();
+    for bad in ["two words", "system", "a/b"] {
+        let (code, _, err) = run(env.pyv().args(["virtualenv", "9.9.9", bad]));
+        assert_eq!(code, 1, "{err}");
+        assert_one_line_error(&err, bad);
+        assert!(!err.contains("9.9.9"), "{err}");
+    }
+}
+
+#[test]
+fn virtualenvs_bare_lists_long_names_then_aliases_as_pyenv_virtualenv() {
+    let env = Env::new();
+    env.fake_version("3.11.7", &["python"]);
+    env.fake_version("3.12.1", &["python"]);
+    let make = |long: &str| {
+        let dir = env.version_dir(long);
+        fs::create_dir_all(dir.join("bin")).unwrap();
+        fs::write(dir.join("bin/activate"), "").unwrap();
+        let home = env.version_dir(long.split('/').next().unwrap()).join("bin");
+        fs::write(
+            dir.join("pyvenv.cfg"),
+            format!("home = {}\n", home.display()),
+        )
+        .unwrap();
+    };
+    make("3.11.7/envs/foo");
+    make("3.12.1/envs/bar");
+    make("3.11.7/envs/noalias");
+    symlink("3.11.7/envs/foo", env.version_dir("foo")).unwrap();
+    // pyenv-virtualenv writes absolute alias links.
+    symlink(env.version_dir("3.12.1/envs/bar"), env.version_dir("bar")).unwrap();
+    assert_eq!(
+        ok_stdout(env.pyv().args(["virtualenvs", "--bare"])),
+        "3.11.7/envs/foo\n3.11.7/envs/noalias\n3.12.1/envs/bar\nbar\nfoo\n"
+    );
+    assert_eq!(
+        ok_stdout(env.pyv().args(["virtualenvs", "--bare", "--skip-aliases"])),
+        "3.11.7/envs/foo\n3.11.7/envs/noalias\n3.12.1/envs/bar\n"
+    );
+    let table = ok_stdout(env.pyv().args(["virtualenvs", "--skip-aliases"]));
+    assert!(table.contains("  3.11.7/envs/foo "), "{table}");
+    assert!(!table.lines().any(|l| l.starts_with("  foo ")), "{table}");
 }
 
 #[test]

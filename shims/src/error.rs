@@ -21,14 +21,22 @@ pub enum Error {
         /// Installed versions that look close to the requested one (for the hint).
         close: Vec<String>,
     },
+    /// A selected name with version-request syntax (`>=3.11`, `cpython@…`) that pyv cannot read.
+    NotUnderstood {
+        value: String,
+        origin: Origin,
+        reason: &'static str,
+    },
     /// A `.python-version` (or the global file) exists but cannot be used.
     VersionFile { path: PathBuf, problem: String },
     /// No selected version provides the command (exit 127).
     CommandNotFound {
         command: String,
         selected: Vec<String>,
-        /// Installed versions that do provide the command.
+        /// Installed versions that do provide the command (empty with `--skip-advice`).
         available_in: Vec<String>,
+        /// Selected versions that are not installed, reported before the command, as pyenv does.
+        missing: Vec<Error>,
     },
     /// Any other I/O failure, with what we were doing.
     Io {
@@ -60,7 +68,7 @@ impl Error {
                 Origin::Env | Origin::Activated => {
                     "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string()
                 }
-                Origin::File(p) | Origin::Global(p) => {
+                Origin::File(p) | Origin::Global(p) | Origin::Default(p) => {
                     format!("edit `{}` to name an installed version", p.display())
                 }
                 _ => "version names look like `3.12.1`, `3.12`, `system` or `myenv`".to_string(),
@@ -73,7 +81,10 @@ impl Error {
                     None if crate::resolve::looks_like_env(name) => {
                         format!("create the virtualenv with `pyv virtualenv <version> {name}`")
                     }
-                    None => format!("run `pyv install {name}`"),
+                    None => match crate::request::parse(name) {
+                        Ok(crate::request::Request::Name(v)) => format!("run `pyv install {v}`"),
+                        _ => format!("install a version matching `{name}` with `pyv install`"),
+                    },
                 };
                 if !close.is_empty() {
                     h.push_str(", or pick one of: ");
@@ -81,24 +92,29 @@ impl Error {
                 }
                 Some(h)
             }
+            Error::NotUnderstood { .. } => {
+                Some(format!("pyv understands {}", crate::request::FORMS))
+            }
             Error::VersionFile { path, .. } => Some(format!(
                 "make `{}` a text file with one version per line, or remove it",
                 path.display()
             )),
             Error::CommandNotFound {
                 command,
-                available_in,
+                selected,
+                missing,
                 ..
-            } => {
-                if available_in.is_empty() {
-                    None
-                } else {
-                    Some(format!(
-                        "`{command}` exists in: {}; select one with `pyv shell`, `pyv local` or `pyv global`",
-                        available_in.join(", ")
-                    ))
-                }
-            }
+            } => Some(if missing.len() == selected.len() {
+                format!(
+                    "none of the selected versions ({}) is installed",
+                    selected.join(", ")
+                )
+            } else {
+                format!(
+                    "the selected version ({}) has no `{command}`",
+                    selected.join(", ")
+                )
+            }),
             Error::Io { .. } => None,
         }
     }
@@ -122,16 +138,19 @@ impl fmt::Display for Error {
             Error::NotInstalled { name, origin, .. } => {
                 write!(f, "version `{name}` is not installed {origin}")
             }
+            Error::NotUnderstood {
+                value,
+                origin,
+                reason,
+            } => write!(
+                f,
+                "`{value}` is not a version request pyv understands ({reason}) {origin}"
+            ),
             Error::VersionFile { path, problem } => {
                 write!(f, "cannot use version file `{}`: {problem}", path.display())
             }
-            Error::CommandNotFound {
-                command, selected, ..
-            } => write!(
-                f,
-                "`{command}`: command not found in the selected version ({})",
-                selected.join(", ")
-            ),
+            // pyenv's words: scripts and people grep for them.
+            Error::CommandNotFound { command, .. } => write!(f, "{command}: command not found"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
         }
     }

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod name;
 pub mod pyversion;
 pub mod rehash;
+pub mod request;
 pub mod resolve;
 pub mod select;
 pub mod shim;

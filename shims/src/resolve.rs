@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::pyversion::{self, PyVersion};
+use crate::request::{self, Request};
 use crate::select::{Origin, Selection};
 
 /// What a selected name stands for.
@@ -30,7 +31,10 @@ impl Resolved {
     }
 }
 
-/// Resolve one (already validated) name chosen by `origin`.
+/// Resolve one (already validated) name chosen by `origin`: `versions/<name>` when it exists
+/// (even `python-3.12.6`, a directory pyenv users may have), else what the name asks for as a
+/// request (see [`request`]): a prefix or another tool's spelling resolves to the newest
+/// installed match, a specifier to the newest installed release satisfying it.
 pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved> {
     if name == "system" {
         return Ok(Resolved::System);
@@ -42,17 +46,32 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             dir,
         });
     }
+    let req = request::parse(name).map_err(|reason| Error::NotUnderstood {
+        value: name.to_string(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    if let Request::Name(n) = req {
+        if n != name && crate::name::problem(n).is_none() && layout.version_dir(n).is_dir() {
+            return Ok(Resolved::Installed {
+                name: n.to_string(),
+                dir: layout.version_dir(n),
+            });
+        }
+    }
     let names = installed(layout);
-    // Prefixes (`3.12`, `pypy3.10`) match versions, never environments (pyenv's `latest`
-    // skips them too): a missing `web` must not silently become `web-2`.
-    let versions = names
-        .iter()
-        .map(String::as_str)
-        .filter(|n| !looks_like_env(n));
-    let best = if looks_like_env(name) {
-        None
-    } else {
-        pyversion::best_match(name, versions)
+    // Prefixes (`3.12`, `pypy3.10`) and specifiers match versions, never environments
+    // (pyenv's `latest` skips them too): a missing `web` must not silently become `web-2`.
+    let versions = || {
+        names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !looks_like_env(n))
+    };
+    let best = match &req {
+        Request::Name(n) if looks_like_env(n) => None,
+        Request::Name(n) => pyversion::best_match(n, versions()),
+        Request::Spec(clauses) => request::newest_matching(clauses, versions()),
     };
     if let Some(best) = best {
         return Ok(Resolved::Installed {
@@ -61,6 +80,10 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
         });
     }
     // A missing environment is compared with the environments, a version with the versions.
+    let wanted = match req {
+        Request::Name(n) => n,
+        Request::Spec(_) => name,
+    };
     let close = if looks_like_env(name) {
         let envs: Vec<String> = names
             .iter()
@@ -70,13 +93,27 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             .collect();
         close_to(name, &envs)
     } else {
-        close_to(name, &names)
+        close_to(wanted, &names)
     };
     Err(Error::NotInstalled {
         name: name.to_string(),
         origin: origin.clone(),
         close,
     })
+}
+
+/// Every selected name resolved, in order: the installed ones, and an error for each that is
+/// not (pyenv warns for each missing version and goes on with the installed ones).
+pub fn resolve_all(layout: &Layout, selection: &Selection) -> (Vec<Resolved>, Vec<Error>) {
+    let mut found = Vec::with_capacity(selection.versions.len());
+    let mut missing = Vec::new();
+    for name in &selection.versions {
+        match resolve(layout, name, &selection.origin) {
+            Ok(r) => found.push(r),
+            Err(e) => missing.push(e),
+        }
+    }
+    (found, missing)
 }
 
 /// Names close to `name`, for "did you mean" hints: the nearest typos (edit distance at most
@@ -162,6 +199,11 @@ pub fn looks_like_env(name: &str) -> bool {
     if name.contains("/envs/") {
         return true;
     }
+    // Another tool's spelling of a version (`python3.12`, `cpython@3.12`, `>=3.11`).
+    match request::parse(name) {
+        Ok(Request::Name(n)) if n == name => {}
+        _ => return false,
+    }
     let lower = name.to_ascii_lowercase();
     !name.starts_with(|c: char| c.is_ascii_digit())
         && !FLAVOURS.iter().any(|f| lower.starts_with(f))
@@ -233,8 +275,18 @@ pub fn find_command(
     command: &str,
     path_var: Option<&OsStr>,
 ) -> Result<Found> {
+    let mut missing = Vec::new();
     for name in &selection.versions {
-        let version = resolve(layout, name, &selection.origin)?;
+        // A selected version that is not installed is skipped (and reported only if no other
+        // selected version has the command), as pyenv does.
+        let version = match resolve(layout, name, &selection.origin) {
+            Ok(v) => v,
+            Err(e @ (Error::NotInstalled { .. } | Error::NotUnderstood { .. })) => {
+                missing.push(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let path = match &version {
             Resolved::System => find_system(layout, command, path_var),
             Resolved::Installed { dir, .. } => {
@@ -249,6 +301,7 @@ pub fn find_command(
         command: command.to_string(),
         selected: selection.versions.clone(),
         available_in: versions_with(layout, command),
+        missing,
     })
 }
 

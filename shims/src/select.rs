@@ -1,5 +1,5 @@
 //! Where the selected version is decided: `PYV_VERSION`, else the nearest `.python-version`
-//! walking up from the current directory, else `$PYV_ROOT/version`, else `system`.
+//! walking up from `PYV_DIR` (when set) or the current directory, else `$PYV_ROOT/version`, else `system`.
 //! The answer always carries its origin, so every message can say who chose it.
 //!
 //! `pyv activate` selects its environment the way pyenv-virtualenv does, by exporting
@@ -25,8 +25,9 @@ pub enum Origin {
     File(PathBuf),
     /// The global file, `$PYV_ROOT/version`.
     Global(PathBuf),
-    /// Nothing chose: `system` by default.
-    Default,
+    /// Nothing chose: `system` by default. The path is the (absent or empty) global file,
+    /// which pyenv names as the origin then too.
+    Default(PathBuf),
     /// A command-line argument.
     Argument,
 }
@@ -39,8 +40,7 @@ impl Origin {
             Origin::Activated => {
                 "the activated virtualenv (PYV_VERSION set by `pyv activate`)".into()
             }
-            Origin::File(p) | Origin::Global(p) => p.display().to_string(),
-            Origin::Default => "default (no version selected)".into(),
+            Origin::File(p) | Origin::Global(p) | Origin::Default(p) => p.display().to_string(),
             Origin::Argument => "command line".into(),
         }
     }
@@ -49,7 +49,6 @@ impl Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Default => write!(f, "(default: nothing selected a version)"),
             Origin::Argument => write!(f, "(given on the command line)"),
             Origin::Activated => {
                 write!(f, "(activated virtualenv: `pyv activate` set PYV_VERSION)")
@@ -68,13 +67,15 @@ pub struct Selection {
 
 impl Selection {
     fn new(raw: Vec<String>, origin: Origin) -> Result<Selection> {
-        let mut versions = Vec::with_capacity(raw.len());
-        for v in raw {
-            let v = name::normalize(&v).to_string();
-            name::validate(&v, &origin)?;
-            versions.push(v);
+        // Names are kept as written (`python-3.12.6` may be a directory of that name); the
+        // resolver reads `python-`, other tools' spellings and specifiers.
+        for v in &raw {
+            name::validate(v, &origin)?;
         }
-        Ok(Selection { versions, origin })
+        Ok(Selection {
+            versions: raw,
+            origin,
+        })
     }
 }
 
@@ -102,7 +103,7 @@ pub fn current_with(
         }
         return Ok(sel);
     }
-    if let Some((path, versions)) = version_file::find(cwd)? {
+    if let Some((path, versions)) = version_file::find_local(cwd)? {
         return Selection::new(versions, Origin::File(path));
     }
     global(layout)
@@ -138,7 +139,7 @@ pub fn global(layout: &Layout) -> Result<Selection> {
         Some(versions) => Selection::new(versions, Origin::Global(path)),
         None => Ok(Selection {
             versions: vec!["system".into()],
-            origin: Origin::Default,
+            origin: Origin::Default(path),
         }),
     }
 }
@@ -164,7 +165,7 @@ mod tests {
         assert_eq!(current(&layout, None, &cwd).unwrap().versions, ["system"]);
         assert_eq!(
             current(&layout, None, &cwd).unwrap().origin,
-            Origin::Default
+            Origin::Default(layout.global_file())
         );
 
         fs::write(layout.global_file(), "3.9.2\n").unwrap();
@@ -179,7 +180,7 @@ mod tests {
 
         fs::write(d.join("proj/.python-version"), "python-3.11.2\n2.7.18\n").unwrap();
         let s = current(&layout, None, &cwd).unwrap();
-        assert_eq!(s.versions, ["3.11.2", "2.7.18"]);
+        assert_eq!(s.versions, ["python-3.11.2", "2.7.18"], "kept as written");
         assert_eq!(s.origin, Origin::File(d.join("proj/.python-version")));
 
         let s = current(&layout, Some(OsStr::new("3.13.5:system")), &cwd).unwrap();
@@ -193,7 +194,7 @@ mod tests {
             current(&layout, Some(OsStr::new("")), &cwd)
                 .unwrap()
                 .versions,
-            ["3.11.2", "2.7.18"]
+            ["python-3.11.2", "2.7.18"]
         );
         fs::remove_dir_all(&d).unwrap();
     }

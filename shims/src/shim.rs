@@ -27,6 +27,35 @@ pub fn report(message: &dyn std::fmt::Display, hint: Option<String>) {
     }
 }
 
+/// Print an error of the selection core with everything pyenv prints for it: for a command not
+/// found, first each selected version that is not installed, then the message and hint, then
+/// the versions that do have the command (pyenv's advice, in its shape).
+pub fn report_error(e: &Error) {
+    let Error::CommandNotFound {
+        command,
+        available_in,
+        missing,
+        ..
+    } = e
+    else {
+        return report(e, e.hint());
+    };
+    for m in missing {
+        report(m, m.hint());
+    }
+    report(e, e.hint());
+    if !available_in.is_empty() {
+        eprintln!();
+        eprintln!("The `{command}' command exists in these Python versions:");
+        for v in available_in {
+            eprintln!("  {v}");
+        }
+        eprintln!();
+        eprintln!("Note: See 'pyv help global' for tips on allowing multiple");
+        eprintln!("      Python versions to be found at the same time.");
+    }
+}
+
 /// The shim's whole life. Returns only on failure, with the exit code.
 pub fn main() -> i32 {
     let mut args = env::args_os();
@@ -48,9 +77,9 @@ pub fn main() -> i32 {
     }
     let rest: Vec<OsString> = args.collect();
     match locate(&command) {
-        Ok((layout, found)) => exec_found(&layout, &command, found, rest),
+        Ok((layout, found)) => exec_found(&layout, &command, found, rest, None),
         Err(e) => {
-            report(&e, e.hint());
+            report_error(&e);
             e.exit_code()
         }
     }
@@ -66,8 +95,16 @@ fn locate(command: &str) -> Result<(Layout, Found), Error> {
 }
 
 /// Run `found` with `args`: `exec` it (returning only on failure), except for pip installs,
-/// which are waited for and followed by a rehash. Shared by the shims and `pyv exec`.
-pub fn exec_found(layout: &Layout, command: &str, found: Found, args: Vec<OsString>) -> i32 {
+/// which are waited for and followed by a rehash. Shared by the shims and `pyv exec`;
+/// `shim_source` is the `pyv-shim` to install into `libexec/` for that rehash (`pyv exec` in a
+/// root that was never rehashed has none there yet; a shim runs from it, so passes `None`).
+pub fn exec_found(
+    layout: &Layout,
+    command: &str,
+    found: Found,
+    args: Vec<OsString>,
+    shim_source: Option<&Path>,
+) -> i32 {
     let mut cmd = Command::new(&found.path);
     cmd.args(&args);
     if let Resolved::System = found.version {
@@ -124,7 +161,7 @@ pub fn exec_found(layout: &Layout, command: &str, found: Found, args: Vec<OsStri
             return 126;
         }
     };
-    if let Err(e) = rehash::rehash(layout, None) {
+    if let Err(e) = rehash::rehash(layout, shim_source) {
         report(
             &format!("rehash after `{command}` failed: {e}"),
             Some("run `pyv rehash`".into()),

@@ -73,6 +73,25 @@ pub fn find(start: &Path) -> Result<Option<(PathBuf, Vec<String>)>> {
     Ok(None)
 }
 
+/// The variable naming where version files are looked up from (pyenv's `PYENV_DIR`).
+pub const DIR_VAR: &str = "PYV_DIR";
+
+/// The version file that selects for a process in `cwd`: the nearest from `PYV_DIR` upward
+/// when that is set, else (as pyenv) the nearest from `cwd` upward.
+pub fn find_local(cwd: &Path) -> Result<Option<(PathBuf, Vec<String>)>> {
+    if let Some(dir) = std::env::var_os(DIR_VAR).filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        if let Some(found) = find(&dir)? {
+            return Ok(Some(found));
+        }
+        if dir == cwd {
+            return Ok(None);
+        }
+    }
+    find(cwd)
+}
+
 /// The `.python-version` that `find` would consult first for `dir`, whether or not it exists
 /// (what `pyv version-file` prints when there is none: the global file is the caller's choice).
 pub fn find_path(start: &Path) -> Result<Option<PathBuf>> {

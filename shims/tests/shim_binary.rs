@@ -35,11 +35,13 @@ fn a_shim_name_with_nothing_selected_reports_not_found() {
         .env("PYV_VERSION", "3.99.0")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // As pyenv's shims (`pyenv exec`): the missing version, then "command not found", 127.
+    assert_eq!(out.status.code(), Some(127));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("version `3.99.0` is not installed (set by PYV_VERSION"),
+        err.starts_with("pyv: version `3.99.0` is not installed (set by PYV_VERSION"),
         "{err}"
     );
+    assert!(err.contains("\npyv: python: command not found\n"), "{err}");
     std::fs::remove_dir_all(&root).unwrap();
 }

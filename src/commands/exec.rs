@@ -35,11 +35,15 @@ impl Exec {
         let sel = ctx.selection()?;
         let path = ctx.env.path.clone();
         let found = resolve::find_command(&ctx.layout, &sel, &command, path.as_deref())?;
+        // `pip install` rehashes afterwards: with this pyv's own shim binary, so a root that was
+        // never rehashed gets working shims, not links to a missing `libexec/pyv-shim`.
+        let shim_source = Ctx::shim_source().ok();
         Ok(shim::exec_found(
             &ctx.layout,
             &command,
             found,
             argv.collect(),
+            shim_source.as_deref(),
         ))
     }
 }

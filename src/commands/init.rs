@@ -2,13 +2,23 @@ use clap::{Args, CommandFactory};
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::shell::Shell;
+use crate::shell::{InitOptions, Shell, Target};
 
-/// Print the shell code that enables pyv: `eval "$(pyv init bash)"` in ~/.bashrc
+/// Print the shell code that enables pyv: `eval "$(pyv init - bash)"` in ~/.bashrc
+///
+/// pyenv's forms work too: `pyv init - bash|zsh|fish|sh`, `pyv init -` (detect the running
+/// shell; `sh` under /bin/sh), `pyv init --path` (only the PATH setup, for a login profile).
 #[derive(Args)]
 pub struct Init {
-    /// bash, zsh, fish, or `-` to detect the running shell
-    pub shell: Option<String>,
+    /// `-` and/or the shell: bash, zsh, fish or sh (`-` alone: detect the running shell)
+    #[arg(value_name = "SHELL", num_args = 0..=2)]
+    pub args: Vec<String>,
+    /// Print only the code that puts the shims on PATH
+    #[arg(long)]
+    pub path: bool,
+    /// Add the shims to PATH only if they are not on it already (default: move them first)
+    #[arg(long)]
+    pub no_push_path: bool,
     /// Activate the environment a directory's .python-version names when entering it
     #[arg(long)]
     pub auto_activate: bool,
@@ -19,40 +29,73 @@ pub struct Init {
 
 impl Init {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let shell = match self.shell.as_deref() {
-            None => {
-                eprintln!(
-                    "# Load pyv automatically by appending the following to your shell's startup file:\n\
-                     #   bash (~/.bashrc):               eval \"$(pyv init bash)\"\n\
-                     #   zsh (~/.zshrc):                 eval \"$(pyv init zsh)\"\n\
-                     #   fish (~/.config/fish/config.fish): pyv init fish | source\n\
-                     # and restart your shell. (./install.sh does this for you.)"
-                );
-                return Ok(1);
+        let mut dash = false;
+        let mut name = None;
+        for a in &self.args {
+            match a.as_str() {
+                "-" if !dash => dash = true,
+                n if name.is_none() && n != "-" => name = Some(n),
+                other => {
+                    return Err(Error::usage(
+                        format!("unexpected argument `{other}`"),
+                        Some(
+                            "usage: pyv init [-] [bash|zsh|fish|sh] [--path] [--no-push-path]"
+                                .to_string(),
+                        ),
+                    ))
+                }
             }
-            Some("-") => Shell::detect().ok_or_else(|| {
-                Error::usage(
-                    "cannot tell which shell is running",
-                    Some("name it: `pyv init bash`, `pyv init zsh` or `pyv init fish`".to_string()),
-                )
-            })?,
-            Some(name) => Shell::from_name(name).ok_or_else(|| {
+        }
+        if !dash && name.is_none() && !self.path {
+            eprintln!(
+                "# Load pyv automatically by appending the following to your shell's startup file:\n\
+                 #   bash (~/.bashrc):               eval \"$(pyv init - bash)\"\n\
+                 #   zsh (~/.zshrc):                 eval \"$(pyv init - zsh)\"\n\
+                 #   fish (~/.config/fish/config.fish): pyv init - fish | source\n\
+                 # and restart your shell. (./install.sh does this for you.)"
+            );
+            return Ok(1);
+        }
+        let target = match name {
+            None => crate::shell::detect_name()
+                .and_then(|n| Target::from_name(&n))
+                .ok_or_else(|| {
+                    Error::usage(
+                        "cannot tell which shell is running",
+                        Some("name it: `pyv init - bash`, `pyv init - zsh`, `pyv init - fish` or `pyv init - sh`".to_string()),
+                    )
+                })?,
+            Some(name) => Target::from_name(name).ok_or_else(|| {
                 Error::usage(
                     format!("unsupported shell `{name}`"),
-                    Some("pyv supports bash, zsh and fish".to_string()),
+                    Some("pyv supports bash, zsh, fish and POSIX sh".to_string()),
                 )
             })?,
         };
+        let shims = ctx.layout.shims_dir();
+        // As pyenv: the root's directories exist once the shell is set up.
+        for dir in [ctx.layout.versions_dir(), shims.clone()] {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("pyv: warning: cannot create `{}`: {e}", dir.display());
+            }
+        }
+        if self.path {
+            print!("{}", target.path_script(&shims, !self.no_push_path));
+            return Ok(0);
+        }
         if !self.no_rehash && !ctx.layout.shim_binary().is_file() {
-            // First use: make the shims directory exist. Later inits cost nothing here.
+            // First use: install the shim binary and make the shims. Later inits cost nothing here.
             if let Err(e) = ctx.rehash() {
                 eprintln!("pyv: warning: {e}");
             }
         }
         let exe = std::env::current_exe().map_err(|e| Error::io("cannot locate", "pyv", e))?;
         let exe = exe.canonicalize().unwrap_or(exe);
-        let script = shell.init_script(&exe, &ctx.layout.shims_dir(), self.auto_activate);
-        print!("{script}");
+        let opts = InitOptions {
+            push_path: !self.no_push_path,
+            auto_activate: self.auto_activate,
+        };
+        print!("{}", target.init_script(&exe, &shims, opts));
         Ok(0)
     }
 }

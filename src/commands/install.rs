@@ -307,7 +307,7 @@ impl Install {
                 .collect());
         }
         let sel = ctx.selection()?;
-        if sel.origin == Origin::Default {
+        if matches!(sel.origin, Origin::Default(_)) {
             return Err(Error::usage(
                 "no version given and none selected",
                 Some("name one: `pyv install 3.13` (see `pyv install --list`)".to_string()),
@@ -319,7 +319,11 @@ impl Install {
             .iter()
             .filter(|v| *v != "system")
             .filter(|v| resolve::resolve(&ctx.layout, v, &sel.origin).is_err())
-            .map(|v| (v.clone(), origin.clone()))
+            // Other tools' spellings (`python3.12`, `cpython@3.12`) install as the version.
+            .map(|v| match pyv_core::request::parse(v) {
+                Ok(pyv_core::request::Request::Name(n)) => (n.to_string(), origin.clone()),
+                _ => (v.clone(), origin.clone()),
+            })
             .collect();
         if missing.is_empty() && !ctx.quiet {
             if sel.versions.iter().all(|v| v == "system") {
@@ -356,6 +360,21 @@ impl Known<'_> {
         sha256: Option<&str>,
         debug: bool,
     ) -> Result<Plan> {
+        // A specifier from a `.python-version` (`>=3.11,<3.13`): the newest known final release
+        // that satisfies it (the caller says what it resolved to, as for a prefix).
+        let picked;
+        let name = match pyv_core::request::parse(name) {
+            Ok(pyv_core::request::Request::Spec(clauses)) => {
+                match pyv_core::request::newest_matching(&clauses, self.catalog.versions()) {
+                    Some(v) => {
+                        picked = v.to_string();
+                        picked.as_str()
+                    }
+                    None => name,
+                }
+            }
+            _ => name,
+        };
         if !self.refreshed
             && catalog::is_prefix(name)
             && self.catalog.is_stale(SystemTime::now())

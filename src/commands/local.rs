@@ -34,8 +34,11 @@ impl Local {
                     Ok(0)
                 }
                 None => Err(Error::user(
-                    format!("no local version is set for `{}`", cwd.display()),
-                    Some("set one with `pyv local <version>`".to_string()),
+                    "no local version configured for this directory",
+                    Some(format!(
+                        "no `{FILE_NAME}` in `{}` or above it; set one with `pyv local <version>`",
+                        cwd.display()
+                    )),
                 )),
             };
         }

@@ -35,7 +35,7 @@ use pyv_core::resolve::{self, Resolved};
 use pyv_core::Origin;
 
 use crate::ctx::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Validate names for `global`/`local`/`shell` and, unless `force`, require each installed.
 /// Returns the normalised names to write.
@@ -44,7 +44,8 @@ pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Ve
     for r in raw {
         let n = ctx.arg_name(r)?;
         if !force {
-            resolve::resolve(&ctx.layout, &n, &Origin::Argument)?;
+            resolve::resolve(&ctx.layout, &n, &Origin::Argument)
+                .map_err(|e| pyenv_not_installed(e.into()))?;
         }
         out.push(n);
     }
@@ -70,6 +71,22 @@ pub(crate) fn unset_version_file(file: &std::path::Path) -> Result<()> {
     }
 }
 
+/// pyenv's first line for a version that is not installed where it says it without an origin
+/// (`local`, `global`, `shell`, `prefix`: "version `x` not installed"); pyv's own message (who
+/// selected it) and its hint move to the hint line.
+pub(crate) fn pyenv_not_installed(e: Error) -> Error {
+    match e {
+        Error::Core(ref core @ pyv_core::Error::NotInstalled { ref name, .. }) => {
+            let hint = match core.hint() {
+                Some(h) => format!("{core}; {h}"),
+                None => core.to_string(),
+            };
+            Error::user(format!("version `{name}` not installed"), Some(hint))
+        }
+        e => e,
+    }
+}
+
 /// The resolved versions of the current selection (errors if one is not installed).
 pub(crate) fn resolved_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin)> {
     let sel = ctx.selection()?;
@@ -78,4 +95,16 @@ pub(crate) fn resolved_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin)> {
         out.push(resolve::resolve(&ctx.layout, n, &sel.origin)?);
     }
     Ok((out, sel.origin))
+}
+
+/// The installed versions of the current selection, as pyenv's `version-name` finds them: each
+/// selected version that is not installed is reported on stderr (message and hint) and
+/// skipped. The bool says whether any was missing (the command then exits 1, as pyenv's).
+pub(crate) fn tolerant_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin, bool)> {
+    let sel = ctx.selection()?;
+    let (found, missing) = resolve::resolve_all(&ctx.layout, &sel);
+    for e in &missing {
+        pyv_core::shim::report(e, e.hint());
+    }
+    Ok((found, sel.origin, !missing.is_empty()))
 }

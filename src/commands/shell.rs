@@ -33,13 +33,10 @@ impl Shell {
                     println!("{v}");
                     Ok(0)
                 }
-                None => Err(no_shell_version()),
+                None => Err(not_enabled()),
             };
         }
-        Err(Error::user(
-            "`pyv shell` needs pyv's shell integration to change this shell",
-            Some("add `eval \"$(pyv init bash)\"` (or zsh; `pyv init fish | source`) to your shell's rc file, then open a new shell".to_string()),
-        ))
+        Err(not_enabled())
     }
 
     /// `sh-shell`: print code for the `pyv` shell function to evaluate.
@@ -78,7 +75,15 @@ impl Shell {
                 sh.set_env(VAR, &old)
             };
         } else {
-            let names = super::checked_names(ctx, &self.versions, false)?;
+            let names = match super::checked_names(ctx, &self.versions, false) {
+                Ok(names) => names,
+                Err(e) => {
+                    // As pyenv's: the error, then a `false` for the shell function to evaluate.
+                    pyv_core::shim::report(&e, e.hint());
+                    println!("false");
+                    return Ok(e.exit_code());
+                }
+            };
             out += &save_old(sh, current.as_deref());
             out += &sh.set_env(VAR, &names.join(":"));
         }
@@ -93,7 +98,15 @@ fn save_old(sh: Sh, current: Option<&str>) -> String {
 
 fn no_shell_version() -> Error {
     Error::user(
-        "no shell-specific version is set (PYV_VERSION is unset)",
-        Some("set one with `pyv shell <version>`".to_string()),
+        "no shell-specific version configured",
+        Some("PYV_VERSION is unset; set one with `pyv shell <version>`".to_string()),
+    )
+}
+
+/// `pyv shell` reached the binary: the shell function of `pyv init` is not loaded.
+fn not_enabled() -> Error {
+    Error::user(
+        "shell integration not enabled. Run `pyv init` for instructions.",
+        Some("add `eval \"$(pyv init - bash)\"` (or zsh; `pyv init - fish | source`) to your shell's rc file, then open a new shell".to_string()),
     )
 }

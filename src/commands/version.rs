@@ -13,7 +13,7 @@ pub struct Version {
 
 impl Version {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let (versions, origin) = super::resolved_selection(ctx)?;
+        let (versions, origin, any_missing) = super::tolerant_selection(ctx)?;
         for v in versions {
             if self.bare {
                 println!("{}", v.name());
@@ -21,6 +21,6 @@ impl Version {
                 println!("{} {origin}", v.name());
             }
         }
-        Ok(0)
+        Ok(i32::from(any_missing))
     }
 }

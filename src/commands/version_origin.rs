@@ -1,5 +1,4 @@
 use clap::Args;
-use pyv_core::Origin;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -11,11 +10,8 @@ pub struct VersionOrigin {}
 impl VersionOrigin {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let sel = ctx.selection()?;
-        match sel.origin {
-            // As pyenv: with nothing selected, the origin is the (absent) global file.
-            Origin::Default => println!("{}", ctx.layout.global_file().display()),
-            o => println!("{}", o.describe()),
-        }
+        // As pyenv: with nothing selected, the origin is the (absent) global file.
+        println!("{}", sel.origin.describe());
         Ok(0)
     }
 }

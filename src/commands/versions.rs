@@ -1,4 +1,5 @@
 use std::fs;
+use std::path::Path;
 
 use clap::Args;
 use pyv_core::resolve::{self, Resolved};
@@ -6,44 +7,55 @@ use pyv_core::resolve::{self, Resolved};
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::install::receipt::{Kind, Receipt};
+use crate::locks::is_scratch;
 
 /// List installed versions and environments; `*` marks the selected ones, `(prebuilt)` the
 /// versions not built from source
+///
+/// Each version is followed by its environments (`3.12.7/envs/web`); an alias shows its link
+/// as written (`web --> 3.12.7/envs/web`).
 #[derive(Args)]
 pub struct Versions {
     /// Names only: no markers, no origin, no `system`
     #[arg(long)]
     pub bare: bool,
-    /// Leave out versions that are symlinks to other versions or environments
+    /// Leave out versions that are symlinks to other versions or environments (a link to a
+    /// directory outside versions/ is kept: it is a version of its own)
     #[arg(long)]
     pub skip_aliases: bool,
     /// Leave out virtual environments
     #[arg(long)]
     pub skip_envs: bool,
+    /// Every command name in every version and environment, once (overrides the other flags)
+    #[arg(long)]
+    pub executables: bool,
 }
 
 impl Versions {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let layout = &ctx.layout;
-        let sel = ctx.selection()?;
-        // Which names are selected, resolved, and the first selection problem (if any).
-        let mut selected = Vec::new();
-        let mut problem = None;
-        for n in &sel.versions {
-            match resolve::resolve(layout, n, &sel.origin) {
-                Ok(r) => {
-                    // An alias (`myenv` -> `3.11.2/envs/myenv`) marks its target's line too.
-                    if let Ok(target) = fs::read_link(layout.version_dir(r.name())) {
-                        selected.push(target.to_string_lossy().into_owned());
-                    }
-                    selected.push(r.name().to_string());
-                }
-                Err(e) => {
-                    problem.get_or_insert(e);
-                }
+        if self.executables {
+            for name in pyv_core::rehash::wanted_commands(layout) {
+                println!("{name}");
             }
+            return Ok(0);
         }
-        let mark = |name: &str| -> String {
+        // Which names are selected, resolved. A selected version that is not installed is
+        // reported first and the list still follows (pyenv does the same, exit 0).
+        let mut selected = Vec::new();
+        let mut origin = None;
+        if !self.bare {
+            let (found, sel_origin, _) = super::tolerant_selection(ctx)?;
+            for r in found {
+                // An alias (`myenv` -> `3.11.2/envs/myenv`) marks its target's line too.
+                if let Ok(target) = fs::read_link(layout.version_dir(r.name())) {
+                    selected.push(target.to_string_lossy().into_owned());
+                }
+                selected.push(r.name().to_string());
+            }
+            origin = Some(sel_origin);
+        }
+        let mark = |name: &str, shown: &str| -> String {
             // How a version was made, when not a build of python.org's source here (a reuse of
             // such a build from the artifact cache is one too): `3.12.7 (prebuilt)`. PyPy,
             // GraalPy and conda names say what they are already.
@@ -52,52 +64,89 @@ impl Versions {
                 | None => String::new(),
                 Some(k) => format!(" ({k})"),
             };
-            if selected.iter().any(|s| s == name) {
-                format!("* {name}{how} {}", sel.origin)
-            } else {
-                format!("  {name}{how}")
+            match &origin {
+                Some(o) if selected.iter().any(|s| s == name) => format!("* {shown}{how} {o}"),
+                _ => format!("  {shown}{how}"),
             }
         };
         let mut lines = Vec::new();
-        // `--bare` lists names only, never `system` (as pyenv does), selected or not.
+        // `--bare` lists names only, never `system` (as pyenv does), selected or not; and
+        // `system` is listed only when there is one on PATH.
         if !self.bare
-            && (selected.iter().any(|s| s == "system")
-                || resolve::find_system(layout, "python3", ctx.env.path.as_deref()).is_some())
+            && ["python", "python3", "python2"]
+                .iter()
+                .any(|c| resolve::find_system(layout, c, ctx.env.path.as_deref()).is_some())
         {
-            lines.push(mark(Resolved::System.name()));
+            lines.push(mark(Resolved::System.name(), "system"));
         }
-        for v in resolve::installed(layout) {
+        let versions_dir = layout.versions_dir();
+        let real_versions = versions_dir.canonicalize().ok();
+        for v in entries(&versions_dir) {
             let dir = layout.version_dir(&v);
-            let alias = resolve::is_symlink(&dir);
-            if alias && (self.skip_aliases || self.skip_envs && is_env_alias(&dir)) {
-                continue;
-            }
-            let mut line = if self.bare { v.clone() } else { mark(&v) };
-            if alias && !self.bare {
-                if let Ok(target) = fs::read_link(&dir) {
-                    line = format!(
-                        "{line} --> {}",
-                        layout.versions_dir().join(target).display()
-                    );
+            let link = fs::read_link(&dir).ok();
+            if link.is_some() {
+                if self.skip_aliases && is_alias(&dir, real_versions.as_deref()) {
+                    continue;
+                }
+                if self.skip_envs && is_env_alias(&dir) {
+                    continue;
                 }
             }
-            lines.push(line);
-        }
-        if !self.skip_envs {
-            for e in resolve::installed_envs(layout) {
-                lines.push(if self.bare { e.clone() } else { mark(&e) });
+            lines.push(match (&link, self.bare) {
+                (_, true) => v.clone(),
+                (Some(target), false) => mark(&v, &format!("{v} --> {}", target.display())),
+                (None, false) => mark(&v, &v),
+            });
+            if self.skip_envs || link.is_some() {
+                continue;
             }
+            for e in entries(&dir.join("envs")) {
+                let name = format!("{v}/envs/{e}");
+                lines.push(if self.bare { name } else { mark(&name, &name) });
+            }
+        }
+        if lines.is_empty() && !self.bare {
+            eprintln!("Warning: no Python detected on the system");
+            eprintln!("hint: install one with `pyv install 3.13`, or put a system Python on PATH");
+            return Ok(1);
         }
         for l in lines {
             println!("{l}");
         }
-        match problem {
-            Some(e) => Err(e.into()),
-            None => Ok(0),
-        }
+        Ok(0)
     }
 }
 
-fn is_env_alias(dir: &std::path::Path) -> bool {
+/// The directories (or links to directories) in `dir` that name versions, dot directories
+/// included as pyenv lists them (`.venv`), in version order; pyv's own scratch entries and
+/// names the validator refuses are left out.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !is_scratch(n, &[".alias-", ".tmp-"]))
+            .filter(|n| pyv_core::name::problem(n).is_none() && n != "." && n != "..")
+            .filter(|n| dir.join(n).is_dir())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort_by(|a, b| pyv_core::pyversion::compare_names(a, b));
+    names
+}
+
+/// A link to another version or to an environment inside `versions/` (what `--skip-aliases`
+/// leaves out); a link to a directory elsewhere is a version in its own right.
+fn is_alias(link: &Path, real_versions: Option<&Path>) -> bool {
+    let (Ok(target), Some(versions)) = (link.canonicalize(), real_versions) else {
+        return false;
+    };
+    let parent = target.parent();
+    parent == Some(versions)
+        || (parent.and_then(Path::file_name) == Some("envs".as_ref())
+            && parent.and_then(Path::parent).and_then(Path::parent) == Some(versions))
+}
+
+fn is_env_alias(dir: &Path) -> bool {
     dir.join("pyvenv.cfg").is_file()
 }

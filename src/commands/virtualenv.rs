@@ -70,6 +70,8 @@ impl Virtualenv {
                 ))
             }
         };
+        // The name first, as pyenv-virtualenv: a bad name is reported whatever the version.
+        create::check_name(name)?;
         let (resolved, origin) = match version {
             Some(v) => (ctx.resolve_arg(v)?, pyv_core::Origin::Argument),
             None => {
@@ -77,7 +79,7 @@ impl Virtualenv {
                 (sel.remove(0), origin)
             }
         };
-        let base = create::base(&ctx.layout, &resolved, &origin)?;
+        let base = create::base(&ctx.layout, &resolved, &origin, ctx.env.path.as_deref())?;
         create::check_venv_args(&self.venv_args)?;
         // Checked before any work; `create` checks again under its lock.
         create::check_new_name(&ctx.layout, &base, name, self.force)?;
@@ -92,7 +94,11 @@ impl Virtualenv {
             if !quiet {
                 eprintln!(
                     "pyv: creating virtualenv `{name}` with Python {} ...",
-                    base.version
+                    if base.system {
+                        base.python.display().to_string()
+                    } else {
+                        base.version.clone()
+                    }
                 );
             }
         })?;

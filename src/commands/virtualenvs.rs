@@ -10,9 +10,13 @@ use crate::venv;
 /// List virtualenvs: name, base version, path; `*` marks the active or selected one
 #[derive(Args)]
 pub struct Virtualenvs {
-    /// Names only, one per line
+    /// Names only, one per line, as pyenv-virtualenv: every `<version>/envs/<name>`, then the
+    /// short names (`versions/<name>` aliases and environments made directly there)
     #[arg(long)]
     pub bare: bool,
+    /// Leave out the aliases: environments by their long name only
+    #[arg(long)]
+    pub skip_aliases: bool,
 }
 
 impl Virtualenvs {
@@ -20,8 +24,19 @@ impl Virtualenvs {
         let layout = &ctx.layout;
         let envs = venv::list(layout);
         if self.bare {
-            for e in &envs {
-                println!("{}", e.name);
+            // pyenv-virtualenv's order: the long names (version order), then the short ones.
+            let mut long: Vec<String> = envs
+                .iter()
+                .map(|e| e.long_name())
+                .filter(|n| n.contains("/envs/"))
+                .collect();
+            long.sort_by(|a, b| pyv_core::pyversion::compare_names(a, b));
+            let short = envs.iter().filter(|e| {
+                let in_versions = !e.long_name().contains("/envs/");
+                in_versions || (e.alias && !self.skip_aliases)
+            });
+            for n in long.iter().chain(short.map(|e| &e.name)) {
+                println!("{n}");
             }
             return Ok(0);
         }
@@ -45,7 +60,17 @@ impl Virtualenvs {
                 resolve::Resolved::System => None,
             })
             .collect();
-        let width = envs.iter().map(|e| e.name.len()).max().unwrap_or(0);
+        let width = envs
+            .iter()
+            .map(|e| {
+                if self.skip_aliases && e.alias {
+                    e.long_name().len()
+                } else {
+                    e.name.len()
+                }
+            })
+            .max()
+            .unwrap_or(0);
         let bwidth = envs
             .iter()
             .map(|e| e.base.as_deref().unwrap_or("?").len())
@@ -59,10 +84,16 @@ impl Virtualenvs {
             } else {
                 None
             };
+            // Without aliases, an environment that has one is shown by its long name.
+            let name = if self.skip_aliases && e.alias {
+                e.long_name()
+            } else {
+                e.name.clone()
+            };
             let line = format!(
                 "{} {:width$}  {:bwidth$}  {}",
                 if why.is_some() { '*' } else { ' ' },
-                e.name,
+                name,
                 e.base.as_deref().unwrap_or("?"),
                 e.dir.display(),
             );

@@ -3,27 +3,25 @@ set -gx PYV_SHELL fish
 set -g __pyv_bin @PYV@
 set -g __pyv_shims @SHIMS@
 
-# The shims directory first on PATH, exactly once, however often this is evaluated.
-set -gx PATH $__pyv_shims (string match -v -- $__pyv_shims $PATH)
-
+@PATH@
 # Commands that change this shell print code for it to evaluate.
 function pyv --description 'Python version manager'
-    set -l __pyv_cmd $argv[1]
-    switch "$__pyv_cmd"
-        case shell activate deactivate
-            set -l __pyv_out ($__pyv_bin sh-$__pyv_cmd $argv[2..-1])
-            or return $status
-            string join \n -- $__pyv_out | source
-        case local virtualenv-delete
-            $__pyv_bin $argv
-            set -l __pyv_rc $status
-            # What the directory selects may have changed: let auto-activation look again.
-            set -g __pyv_aa_key
-            functions -q __pyv_auto_activate; and __pyv_auto_activate
-            return $__pyv_rc
-        case '*'
-            $__pyv_bin $argv
-    end
+  set -l command $argv[1]
+  switch "$command"
+    case shell activate deactivate
+      set -l __pyv_out ($__pyv_bin sh-$command $argv[2..-1])
+      or return $status
+      string join \n -- $__pyv_out | source
+    case local virtualenv-delete
+      $__pyv_bin $argv
+      set -l __pyv_rc $status
+      # What the directory selects may have changed: let auto-activation look again.
+      set -g __pyv_aa_key
+      functions -q __pyv_auto_activate; and __pyv_auto_activate
+      return $__pyv_rc
+    case '*'
+      $__pyv_bin $argv
+  end
 end
 
 # A command the selected version has but that has no shim yet: interactively, rehash before it

@@ -3,26 +3,23 @@ export PYV_SHELL=zsh
 typeset -g __pyv_bin=@PYV@
 typeset -g __pyv_shims=@SHIMS@
 
-# The shims directory first on PATH, exactly once, however often this is evaluated.
-path=("$__pyv_shims" ${path:#$__pyv_shims})
-export PATH
-
+@PATH@
 # Commands that change this shell print code for it to evaluate.
 pyv() {
-  local __pyv_cmd="${1-}" __pyv_out __pyv_rc
-  case "$__pyv_cmd" in
-    shell | activate | deactivate)
-      shift
-      __pyv_out="$("$__pyv_bin" "sh-$__pyv_cmd" "$@")" || return $?
-      eval "$__pyv_out"
-      ;;
-    *)
-      "$__pyv_bin" "$@"
-      __pyv_rc=$?
-      hash -r 2>/dev/null
-      __pyv_aa_key= # `pyv local` may have changed what the directory selects
-      return "$__pyv_rc"
-      ;;
+  local command="${1-}" __pyv_out __pyv_rc
+  case "$command" in
+  shell | activate | deactivate)
+    shift
+    __pyv_out="$("$__pyv_bin" "sh-$command" "$@")" || return $?
+    eval "$__pyv_out"
+    ;;
+  *)
+    "$__pyv_bin" "$@"
+    __pyv_rc=$?
+    hash -r 2>/dev/null
+    __pyv_aa_key= # `pyv local` may have changed what the directory selects
+    return "$__pyv_rc"
+    ;;
   esac
 }
 

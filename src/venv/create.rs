@@ -50,16 +50,43 @@ pub struct Options {
 pub struct Base {
     pub version: String,
     pub python: PathBuf,
+    /// The system Python (on PATH): as pyenv-virtualenv, its environments live directly in
+    /// `versions/<name>` (there is no `versions/system/envs`), with no alias.
+    pub system: bool,
+}
+
+impl Base {
+    /// The directory new environments from this base go in.
+    fn home(&self, layout: &Layout) -> PathBuf {
+        if self.system {
+            layout.versions_dir()
+        } else {
+            envs_dir(layout, &self.version)
+        }
+    }
 }
 
 /// The real installed version behind `resolved`: an environment stands for its base version,
-/// an alias symlink inside `versions/` for its target.
-pub fn base(layout: &Layout, resolved: &Resolved, origin: &Origin) -> Result<Base> {
+/// an alias symlink inside `versions/` for its target, `system` for the Python on `path_var`
+/// (`python3`, `python`, then `python2`, as pyenv-virtualenv looks).
+pub fn base(
+    layout: &Layout,
+    resolved: &Resolved,
+    origin: &Origin,
+    path_var: Option<&std::ffi::OsStr>,
+) -> Result<Base> {
     let Resolved::Installed { name, dir } = resolved else {
-        return Err(VenvError::SystemBase {
-            origin: origin.clone(),
-        }
-        .into());
+        let python = ["python3", "python", "python2"]
+            .iter()
+            .find_map(|c| resolve::find_system(layout, c, path_var))
+            .ok_or_else(|| VenvError::SystemBase {
+                origin: origin.clone(),
+            })?;
+        return Ok(Base {
+            version: "system".into(),
+            python,
+            system: true,
+        });
     };
     let mut version = name.clone();
     if is_env_dir(dir) {
@@ -92,7 +119,24 @@ pub fn base(layout: &Layout, resolved: &Resolved, origin: &Origin) -> Result<Bas
             version: version.clone(),
             dir: dir.clone(),
         })?;
-    Ok(Base { version, python })
+    Ok(Base {
+        version,
+        python,
+        system: false,
+    })
+}
+
+/// Refuse a name that can never be an environment's, before anything else is looked at (as
+/// pyenv-virtualenv checks the name before the version).
+pub fn check_name(name: &str) -> Result<()> {
+    match name_problem(name) {
+        Some(reason) => Err(VenvError::BadName {
+            value: name.to_string(),
+            reason,
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// Refuse names that are bad or taken. Returns the environment `-f` would replace.
@@ -102,13 +146,7 @@ pub fn check_new_name(
     name: &str,
     force: bool,
 ) -> Result<Option<Env>> {
-    if let Some(reason) = name_problem(name) {
-        return Err(VenvError::BadName {
-            value: name.to_string(),
-            reason,
-        }
-        .into());
-    }
+    check_name(name)?;
     let taken = |env: Env| -> Result<Option<Env>> {
         if force {
             Ok(Some(env))
@@ -124,6 +162,8 @@ pub fn check_new_name(
     if fs::symlink_metadata(&alias).is_ok() {
         match find(layout, name, &Origin::Argument) {
             Ok(env) if env.alias => return taken(env),
+            // A system environment lives right there (no alias): `-f` replaces it.
+            Ok(env) if base.system && env.dir == alias => return taken(env),
             // A venv made by another tool directly in versions/, or an alias of another name.
             Ok(env) => {
                 return Err(VenvError::Exists {
@@ -160,7 +200,7 @@ pub fn check_new_name(
         .into());
     }
     let dir = envs_dir(layout, &base.version).join(name);
-    if fs::symlink_metadata(&dir).is_ok() {
+    if !base.system && fs::symlink_metadata(&dir).is_ok() {
         let long = format!("{}/envs/{name}", base.version);
         return match find(layout, &long, &Origin::Argument) {
             Ok(env) if !is_symlink(&dir) => taken(env),
@@ -210,7 +250,7 @@ pub fn create(
     preflight(base, opts.without_pip)?;
     announce();
 
-    let envs = envs_dir(layout, &base.version);
+    let envs = base.home(layout);
     fs::create_dir_all(&envs).map_err(|e| VenvError::io("cannot create", &envs, e))?;
     // The canonical spelling is what venv writes into scripts and what we rewrite.
     let envs = envs
@@ -234,6 +274,14 @@ pub fn create(
     }
     drop(signals);
     result?;
+    if base.system {
+        return Ok(Env {
+            name: name.to_string(),
+            base: Some(base.version.clone()),
+            dir: layout.version_dir(name),
+            alias: false,
+        });
+    }
     Ok(Env {
         name: name.to_string(),
         base: Some(base.version.clone()),
@@ -424,6 +472,13 @@ fn commit(
     if let Err(e) = fs::rename(scratch, target) {
         restore();
         return Err(VenvError::io("cannot create", target, e).into());
+    }
+    if base.system {
+        // In `versions/` itself: the environment is its own alias.
+        if let Some((_, aside)) = &aside {
+            let _ = remove_any(aside);
+        }
+        return Ok(());
     }
     let alias = layout.version_dir(name);
     let tmp_link = layout.versions_dir().join(format!(".{name}.alias-{pid}"));

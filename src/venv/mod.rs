@@ -91,7 +91,7 @@ pub enum VenvError {
         candidates: Vec<String>,
     },
 
-    #[error("cannot make a virtualenv from `system` {origin}")]
+    #[error("no system Python on PATH to make a virtualenv from (`system` {origin})")]
     SystemBase { origin: Origin },
 
     #[error("version `{version}` is a symlink to `{}`, outside versions/; pyv keeps environments only inside real version directories", target.display())]
@@ -185,7 +185,7 @@ impl VenvError {
             }
             NotAnEnv { .. } => "`pyv virtualenvs` lists environments; versions are selected with `pyv shell`/`pyv local` and removed with `pyv uninstall`".into(),
             Ambiguous { candidates, .. } => format!("use the long name, e.g. `{}`", candidates[0]),
-            SystemBase { .. } => "name an installed version: `pyv virtualenv 3.12 <name>` (`pyv versions` lists them)".into(),
+            SystemBase { .. } => "put a Python on PATH, or name an installed version: `pyv virtualenv 3.12 <name>` (`pyv versions` lists them)".into(),
             SymlinkedBase { .. } => "make an environment from the version it points to, or make that version a real directory".into(),
             UnknownBase { .. } => "name the version: `pyv virtualenv 3.12 <name>`".into(),
             NoPython { version, .. } => format!("reinstall it: `pyv install -f {version}`"),
