@@ -314,7 +314,8 @@ impl Builder<'_> {
                     compiled += 1;
                 }
                 if self.settings.verbose {
-                    eprint!("{line}");
+                    // A closed stderr loses the stream, not the build.
+                    let _ = std::io::stderr().lock().write_all(line.as_bytes());
                 }
             }
             if let Some(total) = objects.filter(|t| *t > 0) {

@@ -1,0 +1,176 @@
+//! Hardening, round 2 (issue 12): closed pipes, signals to shims and builds, crashes and the
+//! leftovers they leave, and the messages a new user meets on the way.
+
+mod common;
+
+use std::fs;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{ok_stdout, run, write_exe, Env};
+
+/// A pipe whose reading end is already closed: every write to it fails with EPIPE.
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer
+}
+
+/// Exit code and stderr of `c` with its stdout a closed pipe (as under `| head -0`).
+fn with_closed_stdout(c: &mut Command) -> (Option<i32>, Option<i32>, String) {
+    let out = c
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        out.status.signal(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_pyv_quietly() {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python"]);
+    env.fake_version("3.12.1", &["python"]);
+    for args in [
+        &["versions"][..],
+        &["commands"],
+        &["install", "--list"],
+        &["versions", "--bare"],
+    ] {
+        let (code, signal, err) = with_closed_stdout(env.pyv().args(args));
+        assert_eq!(
+            (code, signal, err.as_str()),
+            (Some(0), None, ""),
+            "pyv {args:?} | head -0"
+        );
+    }
+}
+
+#[test]
+fn a_shim_error_on_a_closed_stderr_keeps_its_exit_code() {
+    let env = Env::new();
+    env.fake_version("3.11.2", &["python"]);
+    ok_stdout(env.pyv().arg("rehash"));
+    fs::write(env.path().join(".python-version"), "3.12.7\n").unwrap();
+    let shim = || {
+        let mut c = env.cmd(env.shims().join("python"));
+        c.env("PATH", env.shim_path());
+        c
+    };
+    let (open_code, _, err) = run(&mut shim());
+    assert!(err.contains("not installed"), "{err}");
+    assert_ne!(open_code, 0);
+    let status = shim()
+        .stdout(Stdio::null())
+        .stderr(closed_pipe())
+        .status()
+        .unwrap();
+    assert_eq!(
+        (status.code(), status.signal()),
+        (Some(open_code), None),
+        "the shim's error to a closed stderr"
+    );
+    // pyv's own errors, likewise.
+    let (code, _, _) = run(env.pyv().args(["prefix", "3.12.7"]));
+    let status = env
+        .pyv()
+        .args(["prefix", "3.12.7"])
+        .stderr(closed_pipe())
+        .status()
+        .unwrap();
+    assert_eq!((status.code(), status.signal()), (Some(code), None));
+}
+
+/// `pip install` through a shim is waited for (to rehash after it): SIGTERM or SIGHUP sent to
+/// the shim alone (a service manager, a closed terminal) must reach pip too, not orphan it.
+#[test]
+fn sigterm_and_sighup_to_a_shim_reach_pip() {
+    let env = Env::new();
+    let bin = env.fake_version("3.11.2", &["python"]).join("bin");
+    let started = env.path().join("started");
+    write_exe(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\necho $$ > '{0}.tmp' && mv '{0}.tmp' '{0}'\nexec sleep 600\n",
+            started.display()
+        ),
+    );
+    ok_stdout(env.pyv().args(["global", "3.11.2"]));
+    ok_stdout(env.pyv().arg("rehash"));
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        for via_exec in [false, true] {
+            let _ = fs::remove_file(&started);
+            let mut cmd = if via_exec {
+                let mut c = env.pyv();
+                c.args(["exec", "pip"]);
+                c
+            } else {
+                let mut c = env.cmd(env.shims().join("pip"));
+                c.env("PATH", env.shim_path());
+                c
+            };
+            let mut child = cmd
+                .args(["install", "black"])
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap();
+            let pip = wait_for_pid_file(&started);
+            // SAFETY: signalling our own child.
+            unsafe { libc::kill(child.id() as i32, signal) };
+            let status = wait_deadline(&mut child, Duration::from_secs(30));
+            let gone = wait_until(Duration::from_secs(10), || {
+                // SAFETY: probing a pid with signal 0.
+                unsafe { libc::kill(pip, 0) != 0 }
+            });
+            if !gone {
+                // SAFETY: cleaning up the orphan this test made.
+                unsafe { libc::kill(pip, libc::SIGKILL) };
+            }
+            assert!(gone, "pip outlived the shim's {signal} (exec: {via_exec})");
+            assert!(
+                status.signal() == Some(signal) || status.code() == Some(128 + signal),
+                "{status:?}"
+            );
+        }
+    }
+}
+
+/// The pid a test script wrote to `file` (waiting up to a minute for it).
+fn wait_for_pid_file(file: &std::path::Path) -> i32 {
+    assert!(
+        wait_until(Duration::from_secs(60), || file.exists()),
+        "{} never appeared",
+        file.display()
+    );
+    fs::read_to_string(file).unwrap().trim().parse().unwrap()
+}
+
+fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    done()
+}
+
+fn wait_deadline(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
