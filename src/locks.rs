@@ -62,23 +62,26 @@ impl VersionLock {
     }
 }
 
+/// How often a waiting pyv tries the lock again (and looks for a signal).
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Take the kernel lock on `path`; if another process holds it, say `note` and wait, stopping
 /// early on SIGINT/SIGTERM. The file, and whether we waited.
+///
+/// The wait polls (`try_lock` every 50 ms, checking for a signal in between) instead of
+/// blocking in `flock`: a signal that lands after a check but before a blocking `flock` began
+/// would otherwise be noticed only when the other pyv ends, minutes later.
 pub fn wait_for(path: &Path, ui: &Ui, note: &str) -> Result<(File, bool), LockError> {
     if let Some(file) = fsx::try_lock_file(path)? {
         return Ok((file, false));
     }
     ui.note(note);
     loop {
-        match fsx::lock_file(path) {
-            Ok(file) => return Ok((file, true)),
-            // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
-            Err(pyv_core::Error::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::Interrupted =>
-            {
-                signals::check()?
-            }
-            Err(e) => return Err(e.into()),
+        signals::check()?;
+        std::thread::sleep(POLL);
+        signals::check()?;
+        if let Some(file) = fsx::try_lock_file(path)? {
+            return Ok((file, true));
         }
     }
 }
@@ -122,6 +125,29 @@ mod tests {
         assert_eq!(staged_version("3.11.2"), Some("3.11"));
         assert_eq!(staged_version("junk"), None);
         assert_eq!(staged_version("a.b"), None);
+    }
+
+    /// A signal that arrives after the first `try_lock` failed, before the wait begins, stops
+    /// the wait at once (it used to be noticed only when the holder let go).
+    #[test]
+    fn a_signal_before_the_wait_begins_is_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held.lock");
+        let _held = fsx::lock_file(&path).unwrap();
+        signals::install();
+        // SAFETY: the recorder only stores the signal.
+        unsafe { libc::raise(libc::SIGINT) };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let ui = Ui::new(true, "test");
+            let _ = tx.send(wait_for(&path, &ui, "waiting").map(|_| ()));
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(5));
+        signals::reset_for_tests();
+        assert!(
+            matches!(got, Ok(Err(LockError::Interrupted(_)))),
+            "the wait went on despite the signal: {got:?}"
+        );
     }
 
     #[test]
