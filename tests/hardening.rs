@@ -174,3 +174,94 @@ fn wait_deadline(child: &mut std::process::Child, limit: Duration) -> std::proce
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `pyv install A B C`: a failure of one does not stop the others; a summary at the end names
+/// what failed, and the exit status is 1.
+#[test]
+fn install_of_several_versions_goes_on_after_a_failure_and_sums_up() {
+    let env = Env::new();
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz("3.99.3"),
+    )
+    .unwrap();
+    fs::write(env.path().join("Python-3.99.4.tgz"), b"not a tarball").unwrap();
+    fs::write(
+        env.path().join("Python-3.99.5.tgz"),
+        common::fake_release::tgz("3.99.5"),
+    )
+    .unwrap();
+    let (code, out, err) = run(env.pyv().args([
+        "install",
+        "--skip-preflight",
+        "./Python-3.99.4.tgz",
+        "./Python-3.99.3.tgz",
+        "./Python-3.99.5.tgz",
+    ]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(env.version_dir("3.99.3").exists(), "{err}");
+    assert!(env.version_dir("3.99.5").exists(), "{err}");
+    assert!(out.contains("installed Python 3.99.5"), "{out}");
+    assert!(
+        err.contains("pyv: 1 of 3 installs failed: `./Python-3.99.4.tgz`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: fix what the errors above say, then `pyv install ./Python-3.99.4.tgz`"),
+        "{err}"
+    );
+    // One version that fails keeps its own message and exit status, with no summary.
+    let (code, _, err) =
+        run(env
+            .pyv()
+            .args(["install", "--skip-preflight", "./Python-3.99.4.tgz"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("installs failed"), "{err}");
+}
+
+/// A second install that waits for the first and is stopped had nothing to remove: it must
+/// not claim "the partial install was removed".
+#[test]
+fn an_install_stopped_while_waiting_says_nothing_was_changed() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::new();
+    let lock = env.root().join(".locks/version-3.99.1.lock");
+    fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let held = fs::File::create(&lock).unwrap();
+    held.lock().unwrap();
+    let mut child = env
+        .pyv()
+        .env("PYV_MIRROR", "http://127.0.0.1:1")
+        .args(["install", "--skip-preflight", "--sha256"])
+        .arg("0".repeat(64))
+        .arg("3.99.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut err = String::new();
+    for l in lines.by_ref().map_while(Result::ok) {
+        err.push_str(&l);
+        err.push('\n');
+        if l.contains("waiting for it") {
+            break;
+        }
+    }
+    assert!(err.contains("waiting for it"), "{err}");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    for l in lines.map_while(Result::ok) {
+        err.push_str(&l);
+        err.push('\n');
+    }
+    let status = wait_deadline(&mut child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(
+            "interrupted by SIGINT (Ctrl-C) while waiting for another pyv; nothing was changed"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("partial install"), "{err}");
+}

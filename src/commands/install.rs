@@ -73,7 +73,7 @@ pub struct Install {
 
 impl Install {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let (mode, asked_by) = self.mode()?;
+        let (mode, _) = self.mode()?;
         // Read only when a prebuilt may be used: a bad mirror must not break source builds.
         let cfg = match mode {
             Mode::Source => None,
@@ -134,88 +134,145 @@ impl Install {
             catalog: Catalog::load_or_warn(&ctx.cache_dir)?,
             refreshed: false,
         };
+        let many = requests.len() > 1;
+        let mut failed: Vec<String> = Vec::new();
+        let mut done: Vec<String> = Vec::new();
         for (raw, origin) in requests {
-            let local = request::is_local_archive(&raw);
-            let source_only = if local {
-                Some(format!("the local archive `{raw}`"))
-            } else if sha256.is_some() {
-                Some("`--sha256`".to_string())
-            } else if self.debug {
-                Some("`-g` (a debug build)".to_string())
-            } else {
-                None
-            };
-            let choice = if local {
-                prebuilt::choose(
-                    mode,
-                    cfg.as_ref(),
-                    &known.catalog,
-                    &raw,
-                    &origin,
-                    asked_by,
-                    source_only.as_deref(),
-                )?
-            } else {
-                let name = ctx.arg_name(&raw)?;
-                prebuilt::choose(
-                    mode,
-                    cfg.as_ref(),
-                    &known.catalog,
-                    &name,
-                    &origin,
-                    asked_by,
-                    source_only.as_deref(),
-                )?
-            };
-            let (outcome, how) = match (choice, &cfg) {
-                (Choice::Prebuilt(row), Some(cfg)) => {
-                    ctx.arg_name(&row.version)?;
-                    say_resolved(ctx, &raw, &row.version);
-                    (
-                        prebuilt::install(&settings, cfg, row, &opts)?,
-                        " (prebuilt)",
-                    )
+            match self.install_one(
+                ctx,
+                &settings,
+                &opts,
+                cfg.as_ref(),
+                &mut known,
+                sha256.as_deref(),
+                &raw,
+                &origin,
+            ) {
+                Ok(()) => done.push(raw),
+                // Ctrl-C (or SIGTERM) stops them all; one version failing does not.
+                Err(e) if !many || e.exit_code() > 128 || signals::pending().is_some() => {
+                    return Err(e)
                 }
-                _ => {
-                    let plan = if local {
-                        request::plan_local(
-                            &known.catalog,
-                            Path::new(&raw),
-                            sha256.as_deref(),
-                            self.debug,
-                        )?
-                    } else {
-                        let name = ctx.arg_name(&raw)?;
-                        known.plan(&name, &origin, sha256.as_deref(), self.debug)?
-                    };
-                    ctx.arg_name(&plan.name)?;
-                    if !local {
-                        say_resolved(ctx, &raw, &plan.name);
-                    }
-                    (install::install(&settings, &plan, &opts)?, "")
-                }
-            };
-            match outcome {
-                Outcome::Installed { name, dir, took } => {
-                    ctx.rehash()?;
-                    println!(
-                        "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
-                        dir.display(),
-                        crate::ui::human_duration(took)
-                    );
-                }
-                Outcome::AlreadyInstalled { name, by_other } => {
-                    if by_other {
-                        println!(
-                            "Python {name} was installed by another pyv meanwhile; nothing to do"
-                        );
-                    } else if !ctx.quiet {
-                        println!("Python {name} is already installed; skipped");
-                    }
+                Err(e) => {
+                    pyv_core::shim::report(&e, e.hint());
+                    failed.push(raw);
                 }
             }
         }
-        Ok(0)
+        if failed.is_empty() {
+            return Ok(0);
+        }
+        // Several versions and some failed: say which, once, at the end (the errors scrolled by).
+        let names = |v: &[String]| {
+            v.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        pyv_core::shim::report(
+            &format!(
+                "{} of {} installs failed: {}{}",
+                failed.len(),
+                failed.len() + done.len(),
+                names(&failed),
+                if done.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (done: {})", names(&done))
+                }
+            ),
+            Some(format!(
+                "fix what the errors above say, then `pyv install {}`",
+                failed.join(" ")
+            )),
+        );
+        Ok(1)
+    }
+
+    /// One request, start to finish: choose source or prebuilt, plan, install, rehash, say so.
+    #[allow(clippy::too_many_arguments)]
+    fn install_one(
+        &self,
+        ctx: &Ctx,
+        settings: &install::Settings,
+        opts: &Options,
+        cfg: Option<&prebuilt::Config>,
+        known: &mut Known,
+        sha256: Option<&str>,
+        raw: &str,
+        origin: &str,
+    ) -> Result<()> {
+        let (mode, asked_by) = self.mode()?;
+        let local = request::is_local_archive(raw);
+        let source_only = if local {
+            Some(format!("the local archive `{raw}`"))
+        } else if sha256.is_some() {
+            Some("`--sha256`".to_string())
+        } else if self.debug {
+            Some("`-g` (a debug build)".to_string())
+        } else {
+            None
+        };
+        let choice = if local {
+            prebuilt::choose(
+                mode,
+                cfg,
+                &known.catalog,
+                raw,
+                origin,
+                asked_by,
+                source_only.as_deref(),
+            )?
+        } else {
+            let name = ctx.arg_name(raw)?;
+            prebuilt::choose(
+                mode,
+                cfg,
+                &known.catalog,
+                &name,
+                origin,
+                asked_by,
+                source_only.as_deref(),
+            )?
+        };
+        let (outcome, how) = match (choice, cfg) {
+            (Choice::Prebuilt(row), Some(cfg)) => {
+                ctx.arg_name(&row.version)?;
+                say_resolved(ctx, raw, &row.version);
+                (prebuilt::install(settings, cfg, row, opts)?, " (prebuilt)")
+            }
+            _ => {
+                let plan = if local {
+                    request::plan_local(&known.catalog, Path::new(raw), sha256, self.debug)?
+                } else {
+                    let name = ctx.arg_name(raw)?;
+                    known.plan(&name, origin, sha256, self.debug)?
+                };
+                ctx.arg_name(&plan.name)?;
+                if !local {
+                    say_resolved(ctx, raw, &plan.name);
+                }
+                (install::install(settings, &plan, opts)?, "")
+            }
+        };
+        match outcome {
+            Outcome::Installed { name, dir, took } => {
+                ctx.rehash()?;
+                println!(
+                    "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
+                    dir.display(),
+                    crate::ui::human_duration(took)
+                );
+            }
+            Outcome::AlreadyInstalled { name, by_other } => {
+                if by_other {
+                    println!("Python {name} was installed by another pyv meanwhile; nothing to do");
+                } else if !ctx.quiet {
+                    println!("Python {name} is already installed; skipped");
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Source, prebuilt or auto, and what asked for it: the flags win over PYV_INSTALL.

@@ -219,6 +219,13 @@ pub enum InstallError {
     #[error("interrupted by {}; the partial install was removed", signals::name(*signal))]
     Interrupted { signal: i32 },
 
+    /// Stopped while waiting for another pyv's lock: nothing had been started.
+    #[error(
+        "interrupted by {} while waiting for another pyv; nothing was changed",
+        signals::name(*signal)
+    )]
+    InterruptedWaiting { signal: i32 },
+
     #[error("{context} `{}`: {source}", path.display())]
     Io {
         context: &'static str,
@@ -240,7 +247,9 @@ impl From<crate::locks::LockError> for InstallError {
     fn from(e: crate::locks::LockError) -> Self {
         match e {
             crate::locks::LockError::Core(c) => InstallError::Core(c),
-            crate::locks::LockError::Interrupted(i) => i.into(),
+            crate::locks::LockError::Interrupted(Interrupted(signal)) => {
+                InstallError::InterruptedWaiting { signal }
+            }
         }
     }
 }
@@ -314,6 +323,9 @@ impl InstallError {
             InstallError::Interrupted { .. } => {
                 Some("run the same `pyv install` again to start over".into())
             }
+            InstallError::InterruptedWaiting { .. } => Some(
+                "the other pyv goes on; run the same `pyv install` again once it is done".into(),
+            ),
             InstallError::Io { .. } => None,
             InstallError::Core(e) => e.hint(),
         }
@@ -322,7 +334,9 @@ impl InstallError {
     pub fn exit_code(&self) -> i32 {
         match self {
             InstallError::Usage { .. } => 2,
-            InstallError::Interrupted { signal } => 128 + signal,
+            InstallError::Interrupted { signal } | InstallError::InterruptedWaiting { signal } => {
+                128 + signal
+            }
             InstallError::Core(e) => e.exit_code(),
             _ => 1,
         }
@@ -461,7 +475,9 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
                 });
             }
             Ok(None) => {}
-            Err(e @ InstallError::Interrupted { .. }) => return Err(e),
+            Err(
+                e @ (InstallError::Interrupted { .. } | InstallError::InterruptedWaiting { .. }),
+            ) => return Err(e),
             Err(e) => ui.warn(&format!(
                 "cannot use the cached build `{}` ({e}); building from source",
                 key.id
