@@ -4,6 +4,7 @@
 //! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
 //! (`FAKE_SLEEP_SECS`, default 30), `FAKE_GATE=<file>` (configure waits until the file
 //! exists), `FAKE_VERIFY_DONE=<file>` (the interpreter check creates it after its sleep),
+//! `FAKE_PIDS=<file>` (the interpreter check writes its pid and its `sleep`'s there),
 //! `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
 //! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
@@ -52,7 +53,9 @@ install: all
 const PYTHON3: &str = r#"#!/bin/sh
 if [ "$1" = "-E" ]; then
   if [ "$FAKE_SLEEP" = verify ]; then
-    sleep "${FAKE_SLEEP_SECS:-30}"
+    sleep "${FAKE_SLEEP_SECS:-30}" &
+    if [ -n "$FAKE_PIDS" ]; then echo "$$ $!" > "$FAKE_PIDS.tmp" && mv "$FAKE_PIDS.tmp" "$FAKE_PIDS"; fi
+    wait $!
     if [ -n "$FAKE_VERIFY_DONE" ]; then : > "$FAKE_VERIFY_DONE"; fi
   fi
   shift 4
