@@ -265,3 +265,60 @@ fn an_install_stopped_while_waiting_says_nothing_was_changed() {
     );
     assert!(!err.contains("partial install"), "{err}");
 }
+
+/// The pids listed in `file` that are still alive after `limit` (a killed process stays
+/// visible until its new parent reaps it).
+fn survivors(file: &std::path::Path, limit: Duration) -> Vec<i32> {
+    let pids: Vec<i32> = fs::read_to_string(file)
+        .unwrap()
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    // SAFETY: probing pids with signal 0.
+    let alive = |p: &i32| unsafe { libc::kill(*p, 0) } == 0;
+    wait_until(limit, || !pids.iter().any(alive));
+    pids.into_iter().filter(alive).collect()
+}
+
+/// `kill -9` of pyv during configure: configure (the group's leader) and what it started (a
+/// grandchild of pyv) die with it, and the next install finds nothing recreating its stage.
+#[test]
+fn a_build_dies_with_a_killed_pyv() {
+    let env = Env::new();
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz("3.99.3"),
+    )
+    .unwrap();
+    let pids = env.path().join("configure-pids");
+    let mut child = env
+        .pyv()
+        .args(["install", "--skip-preflight", "./Python-3.99.3.tgz"])
+        .env("FAKE_SLEEP", "configure")
+        .env("FAKE_PIDS", &pids)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(60), || pids.exists()),
+        "configure never started"
+    );
+    child.kill().unwrap(); // SIGKILL: no handler, no cleanup of its own
+    child.wait().unwrap();
+    let left = survivors(&pids, Duration::from_secs(10));
+    for p in &left {
+        // SAFETY: cleaning up the orphans this test made.
+        unsafe { libc::kill(*p, libc::SIGKILL) };
+    }
+    assert!(left.is_empty(), "build processes outlived pyv: {left:?}");
+    let (code, _, err) =
+        run(env
+            .pyv()
+            .args(["install", "--skip-preflight", "./Python-3.99.3.tgz"]));
+    assert_eq!(code, 0, "{err}");
+    let staging: Vec<_> = fs::read_dir(env.root().join(".staging"))
+        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(staging.is_empty(), "{staging:?}");
+}

@@ -18,6 +18,7 @@ pub mod receipt;
 pub mod relocate;
 pub mod request;
 pub mod staging;
+pub mod tether;
 pub mod unpack;
 
 use std::fmt::Write as _;
