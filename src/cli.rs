@@ -162,7 +162,7 @@ pub fn main() -> i32 {
     match cli.command.run(&ctx) {
         Ok(code) => code,
         Err(e) => {
-            pyv_core::shim::report(&e, e.hint());
+            e.report();
             e.exit_code()
         }
     }

@@ -322,3 +322,26 @@ fn a_build_dies_with_a_killed_pyv() {
         .unwrap_or_default();
     assert!(staging.is_empty(), "{staging:?}");
 }
+
+/// A write that fails while unpacking (here EFBIG from `ulimit -f`, standing in for a full
+/// disk) names the OS's reason, not only "failed to unpack X".
+#[test]
+fn a_failed_write_while_unpacking_keeps_the_os_cause() {
+    let env = Env::new();
+    let big = vec![7u8; 2 << 20];
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz_with("3.99.3", &[("big.bin", &big)]),
+    )
+    .unwrap();
+    // An ignored SIGXFSZ is inherited through exec: the write fails with EFBIG instead.
+    let mut c = env.cmd("/bin/sh");
+    c.arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1024; exec \"$0\" install --skip-preflight ./Python-3.99.3.tgz")
+        .arg(common::pyv_bin());
+    let (code, _, err) = run(&mut c);
+    assert_eq!(code, 1, "{err}");
+    let cause = std::io::Error::from_raw_os_error(libc::EFBIG).to_string();
+    assert!(err.contains(&cause), "no `{cause}` in: {err}");
+    assert!(!env.version_dir("3.99.3").exists());
+}

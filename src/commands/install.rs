@@ -154,7 +154,7 @@ impl Install {
                     return Err(e)
                 }
                 Err(e) => {
-                    pyv_core::shim::report(&e, e.hint());
+                    e.report();
                     failed.push(raw);
                 }
             }

@@ -480,8 +480,9 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
                 e @ (InstallError::Interrupted { .. } | InstallError::InterruptedWaiting { .. }),
             ) => return Err(e),
             Err(e) => ui.warn(&format!(
-                "cannot use the cached build `{}` ({e}); building from source",
-                key.id
+                "cannot use the cached build `{}` ({}); building from source",
+                key.id,
+                crate::error::with_causes(&e)
             )),
         }
     }
