@@ -345,3 +345,44 @@ fn a_failed_write_while_unpacking_keeps_the_os_cause() {
     assert!(err.contains(&cause), "no `{cause}` in: {err}");
     assert!(!env.version_dir("3.99.3").exists());
 }
+
+/// Run `script` with `sh` in a new user and mount namespace (so it may mount a small tmpfs),
+/// or `None` (after saying why) where this machine does not allow it.
+fn in_mount_namespace(env: &Env, script: &str) -> Option<(i32, String, String)> {
+    let probe = Command::new("unshare")
+        .args(["-rm", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: `unshare -rm` (user + mount namespaces) is not allowed here");
+        return None;
+    }
+    let mut c = env.cmd("unshare");
+    c.args(["-rm", "sh", "-c", script, "sh"])
+        .arg(common::pyv_bin())
+        .env("ROOT", env.root());
+    Some(run(&mut c))
+}
+
+/// A rehash that fails for want of space (a tmpfs out of inodes) removes its scratch
+/// directory instead of leaving `.shims.<pid>` behind, and says why it failed.
+#[test]
+fn a_rehash_that_runs_out_of_space_leaves_no_scratch() {
+    let env = Env::new();
+    let script = r#"set -e
+mount -t tmpfs -o size=64m,nr_inodes=64 tmpfs "$ROOT"
+mkdir -p "$ROOT/versions/3.11.2/bin"
+i=0; while [ $i -lt 40 ]; do printf '#!/bin/sh\n' > "$ROOT/versions/3.11.2/bin/cmd$i"; chmod +x "$ROOT/versions/3.11.2/bin/cmd$i"; i=$((i+1)); done
+set +e
+"$1" rehash; echo "rehash=$?"
+ls -a "$ROOT"
+"#;
+    let Some((code, out, err)) = in_mount_namespace(&env, script) else {
+        return;
+    };
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("rehash=1"), "{out}{err}");
+    let enospc = std::io::Error::from_raw_os_error(libc::ENOSPC).to_string();
+    assert!(err.contains(&enospc), "{err}");
+    assert!(!out.contains(".shims."), "scratch left behind:\n{out}{err}");
+}
