@@ -95,12 +95,57 @@ fn staged_version(entry: &str) -> Option<&str> {
 
 /// Remove leftovers of killed installs and uninstalls under `.staging/`: those of `own` (whose
 /// lock we hold) and those of any other version whose lock nobody holds.
+///
+/// Which entries are stale is decided here, before the caller creates its own stage; the
+/// deleting happens on a background thread, beside the download and build, so a killed
+/// uninstall's whole Python tree (26 s to delete on a slow disk) no longer delays the next
+/// install's start. The entries are already invisible (nothing reads `.staging/`); the command
+/// waits for the thread only at its very end ([`finish_sweeps`]), and if pyv is stopped first,
+/// what is left keeps its dead owner's name and the next sweep carries on.
 pub fn sweep_staging(layout: &Layout, own: &str) {
-    fsx::sweep(&layout.staging_dir(), |entry| match staged_version(entry) {
-        Some(version) if version == own => true,
-        Some(version) => VersionLock::try_acquire(layout, version).is_some(),
-        None => false,
+    let Ok(rd) = std::fs::read_dir(layout.staging_dir()) else {
+        return;
+    };
+    let stale: Vec<std::path::PathBuf> = rd
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(staged_version)
+                .is_some_and(|version| {
+                    version == own || VersionLock::try_acquire(layout, version).is_some()
+                })
+        })
+        .map(|e| e.path())
+        .collect();
+    if stale.is_empty() {
+        return;
+    }
+    let sweeper = std::thread::spawn(move || {
+        for path in stale {
+            let _ = fsx::remove_any(&path);
+        }
     });
+    SWEEPERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(sweeper);
+}
+
+/// The background sweeps started by [`sweep_staging`].
+static SWEEPERS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Let the background sweeps finish (at the end of a command; not after a signal, when pyv
+/// should just stop).
+pub fn finish_sweeps() {
+    let sweepers = std::mem::take(&mut *SWEEPERS.lock().unwrap_or_else(|e| e.into_inner()));
+    for s in sweepers {
+        if signals::pending().is_some() {
+            return;
+        }
+        let _ = s.join();
+    }
 }
 
 /// Whether `entry` is `<anything><kind><pid>` for one of `kinds`: the scratch names of

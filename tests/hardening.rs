@@ -386,3 +386,58 @@ ls -a "$ROOT"
     assert!(err.contains(&enospc), "{err}");
     assert!(!out.contains(".shims."), "scratch left behind:\n{out}{err}");
 }
+
+/// A killed uninstall leaves a whole Python tree under `.staging/`: the next install must not
+/// spend its foreground deleting it (26 s for a real tree on a slow disk). Here the install
+/// reaches configure while the leftover is still being deleted beside it.
+#[test]
+fn a_killed_uninstalls_tree_is_deleted_in_the_background() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::new();
+    let leftover = env.root().join(".staging/3.99.3.999999-uninstall/version");
+    for d in 0..100 {
+        let dir = leftover.join(format!("lib/d{d}"));
+        fs::create_dir_all(&dir).unwrap();
+        for f in 0..50 {
+            fs::write(dir.join(format!("f{f}.py")), b"x").unwrap();
+        }
+    }
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz("3.99.3"),
+    )
+    .unwrap();
+    let gate = env.path().join("gate");
+    let mut child = env
+        .pyv()
+        .args(["install", "--skip-preflight", "./Python-3.99.3.tgz"])
+        .env("FAKE_GATE", &gate)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for l in lines.by_ref().map_while(Result::ok) {
+        if l.contains("configure ...") {
+            break;
+        }
+    }
+    let still_there = leftover.exists();
+    fs::write(&gate, "").unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    assert!(
+        still_there,
+        "the leftover was deleted in the foreground, before the build started"
+    );
+    assert!(env.version_dir("3.99.3").exists());
+    // And it does go: by this install or (had pyv ended first) the next.
+    if leftover.exists() {
+        let (code, _, err) =
+            run(env
+                .pyv()
+                .args(["install", "-f", "--skip-preflight", "./Python-3.99.3.tgz"]));
+        assert_eq!(code, 0, "{err}");
+    }
+    assert!(wait_until(Duration::from_secs(30), || !leftover.exists()));
+}

@@ -73,6 +73,13 @@ pub struct Install {
 
 impl Install {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let result = self.run_all(ctx);
+        // Leftovers of killed installs/uninstalls were being deleted beside the work.
+        crate::locks::finish_sweeps();
+        result
+    }
+
+    fn run_all(self, ctx: &Ctx) -> Result<i32> {
         let (mode, _) = self.mode()?;
         // Read only when a prebuilt may be used: a bad mirror must not break source builds.
         let cfg = match mode {
