@@ -441,3 +441,74 @@ fn a_killed_uninstalls_tree_is_deleted_in_the_background() {
     }
     assert!(wait_until(Duration::from_secs(30), || !leftover.exists()));
 }
+
+/// A compiler wrapper whose probe for the OpenSSL headers fails once (as a probe killed under
+/// load does), then works; other probes pass through to the real `cc`.
+fn cc_flaky_ssl(env: &Env) -> String {
+    let cc = env.path().join("cc-flaky");
+    let mark = env.path().join("ssl-failed-once");
+    write_exe(
+        &cc,
+        &format!(
+            "#!/bin/sh\nsrc=$(cat)\ncase \"$src\" in *openssl*) if [ ! -e '{0}' ]; then : > '{0}'; echo 'cc: fatal error: Killed signal terminated program cc1' >&2; exit 1; fi;; esac\nprintf '%s' \"$src\" | exec cc \"$@\"\n",
+            mark.display()
+        ),
+    );
+    cc.display().to_string()
+}
+
+/// A compiler wrapper that never finds zlib.h, saying so the way gcc does.
+fn cc_without_zlib(env: &Env) -> String {
+    let cc = env.path().join("cc-no-zlib");
+    write_exe(
+        &cc,
+        "#!/bin/sh\nsrc=$(cat)\ncase \"$src\" in *zlib.h*) echo '<stdin>:1:10: fatal error: zlib.h: No such file or directory' >&2; echo 'compilation terminated.' >&2; exit 1;; esac\nprintf '%s' \"$src\" | exec cc \"$@\"\n",
+    );
+    cc.display().to_string()
+}
+
+/// A probe that fails once (under load) is retried alone before a library is called missing.
+#[test]
+fn a_preflight_probe_that_fails_once_is_retried() {
+    let env = Env::new();
+    let cc = cc_flaky_ssl(&env);
+    let (code, out, err) = run(env.pyv().arg("doctor").env("CC", &cc));
+    let ssl = out.lines().find(|l| l.contains(" ssl ")).unwrap_or("");
+    assert!(ssl.trim_start().starts_with("ok"), "{out}{err}");
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// Why a library is missing, in the compiler's words: always in `pyv doctor`, with `-v` in an
+/// install that stops for it.
+#[test]
+fn the_compilers_error_is_shown_for_a_missing_library() {
+    let env = Env::new();
+    let cc = cc_without_zlib(&env);
+    let (code, out, _) = run(env.pyv().arg("doctor").env("CC", &cc));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("fatal error: zlib.h: No such file or directory"),
+        "{out}"
+    );
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz("3.99.3"),
+    )
+    .unwrap();
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["install", "-v", "./Python-3.99.3.tgz"])
+        .env("CC", &cc));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot build Python here: zlib"), "{err}");
+    assert!(
+        err.contains("fatal error: zlib.h: No such file or directory"),
+        "{err}"
+    );
+    // Without -v the error stays short.
+    let (_, _, err) = run(env
+        .pyv()
+        .args(["install", "./Python-3.99.3.tgz"])
+        .env("CC", &cc));
+    assert!(!err.contains("compilation terminated"), "{err}");
+}

@@ -491,6 +491,9 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     let report =
         preflight::run(!opts.skip_preflight, &settings.build_env).for_version(&plan.version);
     report.print_warnings(&ui);
+    if settings.verbose {
+        report.print_diagnostics(&ui);
+    }
     report.require()?;
     signals::check()?;
 
