@@ -512,3 +512,57 @@ fn the_compilers_error_is_shown_for_a_missing_library() {
         .env("CC", &cc));
     assert!(!err.contains("compilation terminated"), "{err}");
 }
+
+/// Typos a new user made: a misspelt `python` before the version, a comma for the dot, the
+/// letter under the `3` key. The hint names the version they meant and its installed releases
+/// (it used to call `pyhton3.12` a virtualenv and offer unrelated versions).
+#[test]
+fn typo_hints_name_the_version_that_was_meant() {
+    let env = Env::new();
+    env.fake_version("3.12.1", &["python"]);
+    env.fake_version("3.13.5", &["python"]);
+    for (typed, meant, pick) in [
+        ("pyhton3.12", "3.12", "3.12.1"),
+        ("3.1e", "3.13", "3.13.5"),
+        ("3,13", "3.13", "3.13.5"),
+    ] {
+        let (code, _, err) = run(env.pyv().args(["local", typed]));
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "hint: did you mean `{meant}`? run `pyv install {meant}`, or pick one of: {pick}\n"
+            )),
+            "{typed}: {err}"
+        );
+        assert!(!err.contains("virtualenv"), "{typed}: {err}");
+        let (code, _, err) = run(env.pyv().args(["install", typed]));
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "hint: did you mean `{meant}`? nearest known: {meant}."
+            )),
+            "{typed}: {err}"
+        );
+    }
+}
+
+/// `pyv local 3.13.05` writes the canonical `3.13.5` (what pyenv, reading the same file, and
+/// every tool understand), saying so.
+#[test]
+fn a_version_with_leading_zeros_is_written_canonically() {
+    let env = Env::new();
+    env.fake_version("3.13.5", &["python"]);
+    let (code, _, err) = run(env.pyv().args(["local", "3.13.05"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`3.13.05` is written as `3.13.5`"), "{err}");
+    assert_eq!(
+        fs::read_to_string(env.path().join(".python-version")).unwrap(),
+        "3.13.5\n"
+    );
+    let (code, _, err) = run(env.pyv().args(["global", "3.13.05"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        fs::read_to_string(env.root().join("version")).unwrap(),
+        "3.13.5\n"
+    );
+}

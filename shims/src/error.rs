@@ -73,7 +73,10 @@ impl Error {
                     None if crate::resolve::looks_like_env(name) => {
                         format!("create the virtualenv with `pyv virtualenv <version> {name}`")
                     }
-                    None => format!("run `pyv install {name}`"),
+                    None => match crate::typo::repair(name) {
+                        Some(meant) => format!("did you mean `{meant}`? run `pyv install {meant}`"),
+                        None => format!("run `pyv install {name}`"),
+                    },
                 };
                 if !close.is_empty() {
                     h.push_str(", or pick one of: ");

@@ -13,6 +13,7 @@ pub mod rehash;
 pub mod resolve;
 pub mod select;
 pub mod shim;
+pub mod typo;
 pub mod version_file;
 
 pub use error::Error;

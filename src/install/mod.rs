@@ -269,6 +269,9 @@ impl InstallError {
         match self {
             InstallError::Unknown { request, close, .. } => {
                 let mut h = String::new();
+                if let Some(meant) = pyv_core::typo::repair(request) {
+                    let _ = write!(h, "did you mean `{meant}`? ");
+                }
                 if !close.is_empty() {
                     let _ = write!(h, "nearest known: {}; ", close.join(", "));
                 }
