@@ -566,3 +566,40 @@ fn a_version_with_leading_zeros_is_written_canonically() {
         "3.13.5\n"
     );
 }
+
+/// Virtualenv hints name versions that are installed, never an environment as a base, and
+/// never a made-up `3.12`.
+#[test]
+fn virtualenv_hints_name_installed_base_versions_only() {
+    let env = Env::new();
+    env.fake_version("3.11.9", &["python"]);
+    let web = env.version_dir("3.11.9/envs/web");
+    fs::create_dir_all(web.join("bin")).unwrap();
+    fs::write(web.join("pyvenv.cfg"), "home = /x\nversion = 3.11.9\n").unwrap();
+    std::os::unix::fs::symlink("3.11.9/envs/web", env.version_dir("web")).unwrap();
+    // A base that is not installed: the versions to pick from are versions.
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "3.12", "x"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("pick one of: 3.11.9"), "{err}");
+    assert!(!err.contains("web"), "an env offered as a base: {err}");
+    // Nothing selected: the example is an installed version.
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "x"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`pyv virtualenv 3.11.9 <name>`"), "{err}");
+    assert!(!err.contains("3.12"), "{err}");
+    // A Python without venv (2.7): the same.
+    let bin = env.version_dir("2.7.18/bin");
+    fs::create_dir_all(&bin).unwrap();
+    write_exe(&bin.join("python"), "#!/bin/sh\nexit 42\n");
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "2.7.18", "old"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`pyv virtualenv 3.11.9 <name>`"), "{err}");
+    // A version's name where an environment's is expected.
+    let (code, _, err) = run(env.pyv().args(["virtualenv-prefix", "3.12"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`3.12` names a Python version, not a virtualenv"),
+        "{err}"
+    );
+    assert!(!err.contains("pyv virtualenv <version> 3.12"), "{err}");
+}

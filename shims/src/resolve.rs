@@ -59,7 +59,9 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             .collect();
         close_to(name, &envs)
     } else {
-        close_to(name, &names)
+        // A version is compared with versions only: an environment's alias is no base.
+        let versions: Vec<String> = names.into_iter().filter(|n| !looks_like_env(n)).collect();
+        close_to(name, &versions)
     };
     Err(Error::NotInstalled {
         name: name.to_string(),
