@@ -603,3 +603,25 @@ fn virtualenv_hints_name_installed_base_versions_only() {
     );
     assert!(!err.contains("pyv virtualenv <version> 3.12"), "{err}");
 }
+
+/// The same on a real full disk: a tmpfs too small for the unpacked tree.
+#[test]
+fn a_full_disk_while_unpacking_says_no_space_left() {
+    let env = Env::new();
+    let noise: Vec<u8> = (0..3u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz_with("3.99.3", &[("big.bin", &noise)]),
+    )
+    .unwrap();
+    let script = r#"mount -t tmpfs -o size=1m tmpfs "$ROOT" || exit 99
+cd "$ROOT/.." && "$1" install --skip-preflight ./Python-3.99.3.tgz"#;
+    let Some((code, out, err)) = in_mount_namespace(&env, script) else {
+        return;
+    };
+    assert_eq!(code, 1, "{out}{err}");
+    let enospc = std::io::Error::from_raw_os_error(libc::ENOSPC).to_string();
+    assert!(err.contains(&enospc), "no `{enospc}` in: {err}");
+}
