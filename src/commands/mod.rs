@@ -47,7 +47,8 @@ pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Ve
         // every other tool know; a directory really named `3.13.05` is kept as it is.
         if let Some(canonical) = pyv_core::typo::canonical(&n) {
             if !ctx.layout.version_dir(&n).exists() {
-                eprintln!("pyv: `{n}` is written as `{canonical}`");
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "pyv: `{n}` is written as `{canonical}`");
                 n = canonical;
             }
         }
