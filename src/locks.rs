@@ -100,8 +100,8 @@ fn staged_version(entry: &str) -> Option<&str> {
 /// deleting happens on a background thread, beside the download and build, so a killed
 /// uninstall's whole Python tree (26 s to delete on a slow disk) no longer delays the next
 /// install's start. The entries are already invisible (nothing reads `.staging/`); the command
-/// waits for the thread only at its very end ([`finish_sweeps`]), and if pyv is stopped first,
-/// what is left keeps its dead owner's name and the next sweep carries on.
+/// gives the thread a few seconds at its very end ([`finish_sweeps`]), and what is left then
+/// keeps its dead owner's name for the next sweep to carry on with.
 pub fn sweep_staging(layout: &Layout, own: &str) {
     let Ok(rd) = std::fs::read_dir(layout.staging_dir()) else {
         return;
@@ -136,15 +136,21 @@ pub fn sweep_staging(layout: &Layout, own: &str) {
 static SWEEPERS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
     std::sync::Mutex::new(Vec::new());
 
-/// Let the background sweeps finish (at the end of a command; not after a signal, when pyv
-/// should just stop).
+/// How long the end of a command waits for the background sweeps before leaving the rest for
+/// the next one.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Give the background sweeps a moment to finish at the end of a command (not after a signal,
+/// when pyv should just stop). A tree that takes longer is left half-deleted under its dead
+/// owner's name, and the next sweep carries on: housekeeping never holds the user up for long.
 pub fn finish_sweeps() {
     let sweepers = std::mem::take(&mut *SWEEPERS.lock().unwrap_or_else(|e| e.into_inner()));
-    for s in sweepers {
-        if signals::pending().is_some() {
-            return;
-        }
-        let _ = s.join();
+    let deadline = std::time::Instant::now() + SWEEP_GRACE;
+    while sweepers.iter().any(|s| !s.is_finished())
+        && std::time::Instant::now() < deadline
+        && signals::pending().is_none()
+    {
+        std::thread::sleep(POLL);
     }
 }
 
