@@ -166,7 +166,7 @@ pub fn main() -> i32 {
             e.exit_code()
         }
         Err(e) => {
-            pyv_core::shim::report(&e, e.hint());
+            e.report();
             e.exit_code()
         }
     }

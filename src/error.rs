@@ -73,6 +73,11 @@ impl Error {
         }
     }
 
+    /// Print this error (with every cause, see [`with_causes`]) and its hint.
+    pub fn report(&self) {
+        pyv_core::shim::report(&with_causes(self), self.hint());
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Core(e) => e.exit_code(),
@@ -91,3 +96,57 @@ impl From<crate::locks::LockError> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error's message followed by each cause its message does not already show. Libraries
+/// wrap the OS's error in their own (tar's "failed to unpack `X`" hides "No space left on
+/// device" in its `source()`); the one place pyv prints errors keeps the whole chain.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_hidden_behind_a_wrapper_are_shown_once() {
+        // What the tar crate returns: its message, the OS error only as the source.
+        #[derive(Debug)]
+        struct Wrapper(std::io::Error);
+        impl std::fmt::Display for Wrapper {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("failed to unpack `x`")
+            }
+        }
+        impl std::error::Error for Wrapper {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let os = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        let enospc = os.to_string();
+        let wrapped = std::io::Error::other(Wrapper(os));
+        let e = Error::io("cannot extract into", "/stage", wrapped);
+        assert_eq!(
+            with_causes(&e),
+            format!("cannot extract into `/stage`: failed to unpack `x`: {enospc}")
+        );
+        // A cause already in the message is not repeated.
+        let plain = Error::io(
+            "cannot write",
+            "/f",
+            std::io::Error::from_raw_os_error(libc::ENOSPC),
+        );
+        assert_eq!(with_causes(&plain), format!("cannot write `/f`: {enospc}"));
+    }
+}

@@ -62,23 +62,26 @@ impl VersionLock {
     }
 }
 
+/// How often a waiting pyv tries the lock again (and looks for a signal).
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Take the kernel lock on `path`; if another process holds it, say `note` and wait, stopping
 /// early on SIGINT/SIGTERM. The file, and whether we waited.
+///
+/// The wait polls (`try_lock` every 50 ms, checking for a signal in between) instead of
+/// blocking in `flock`: a signal that lands after a check but before a blocking `flock` began
+/// would otherwise be noticed only when the other pyv ends, minutes later.
 pub fn wait_for(path: &Path, ui: &Ui, note: &str) -> Result<(File, bool), LockError> {
     if let Some(file) = fsx::try_lock_file(path)? {
         return Ok((file, false));
     }
     ui.note(note);
     loop {
-        match fsx::lock_file(path) {
-            Ok(file) => return Ok((file, true)),
-            // A signal cut the wait short (no SA_RESTART): stop if it was ours to stop on.
-            Err(pyv_core::Error::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::Interrupted =>
-            {
-                signals::check()?
-            }
-            Err(e) => return Err(e.into()),
+        signals::check()?;
+        std::thread::sleep(POLL);
+        signals::check()?;
+        if let Some(file) = fsx::try_lock_file(path)? {
+            return Ok((file, true));
         }
     }
 }
@@ -92,12 +95,63 @@ fn staged_version(entry: &str) -> Option<&str> {
 
 /// Remove leftovers of killed installs and uninstalls under `.staging/`: those of `own` (whose
 /// lock we hold) and those of any other version whose lock nobody holds.
+///
+/// Which entries are stale is decided here, before the caller creates its own stage; the
+/// deleting happens on a background thread, beside the download and build, so a killed
+/// uninstall's whole Python tree (26 s to delete on a slow disk) no longer delays the next
+/// install's start. The entries are already invisible (nothing reads `.staging/`); the command
+/// gives the thread a few seconds at its very end ([`finish_sweeps`]), and what is left then
+/// keeps its dead owner's name for the next sweep to carry on with.
 pub fn sweep_staging(layout: &Layout, own: &str) {
-    fsx::sweep(&layout.staging_dir(), |entry| match staged_version(entry) {
-        Some(version) if version == own => true,
-        Some(version) => VersionLock::try_acquire(layout, version).is_some(),
-        None => false,
+    let Ok(rd) = std::fs::read_dir(layout.staging_dir()) else {
+        return;
+    };
+    let stale: Vec<std::path::PathBuf> = rd
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(staged_version)
+                .is_some_and(|version| {
+                    version == own || VersionLock::try_acquire(layout, version).is_some()
+                })
+        })
+        .map(|e| e.path())
+        .collect();
+    if stale.is_empty() {
+        return;
+    }
+    let sweeper = std::thread::spawn(move || {
+        for path in stale {
+            let _ = fsx::remove_any(&path);
+        }
     });
+    SWEEPERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(sweeper);
+}
+
+/// The background sweeps started by [`sweep_staging`].
+static SWEEPERS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// How long the end of a command waits for the background sweeps before leaving the rest for
+/// the next one.
+const SWEEP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Give the background sweeps a moment to finish at the end of a command (not after a signal,
+/// when pyv should just stop). A tree that takes longer is left half-deleted under its dead
+/// owner's name, and the next sweep carries on: housekeeping never holds the user up for long.
+pub fn finish_sweeps() {
+    let sweepers = std::mem::take(&mut *SWEEPERS.lock().unwrap_or_else(|e| e.into_inner()));
+    let deadline = std::time::Instant::now() + SWEEP_GRACE;
+    while sweepers.iter().any(|s| !s.is_finished())
+        && std::time::Instant::now() < deadline
+        && signals::pending().is_none()
+    {
+        std::thread::sleep(POLL);
+    }
 }
 
 /// Whether `entry` is `<anything><kind><pid>` for one of `kinds`: the scratch names of
@@ -122,6 +176,29 @@ mod tests {
         assert_eq!(staged_version("3.11.2"), Some("3.11"));
         assert_eq!(staged_version("junk"), None);
         assert_eq!(staged_version("a.b"), None);
+    }
+
+    /// A signal that arrives after the first `try_lock` failed, before the wait begins, stops
+    /// the wait at once (it used to be noticed only when the holder let go).
+    #[test]
+    fn a_signal_before_the_wait_begins_is_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("held.lock");
+        let _held = fsx::lock_file(&path).unwrap();
+        signals::install();
+        // SAFETY: the recorder only stores the signal.
+        unsafe { libc::raise(libc::SIGINT) };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let ui = Ui::new(true, "test");
+            let _ = tx.send(wait_for(&path, &ui, "waiting").map(|_| ()));
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(5));
+        signals::reset_for_tests();
+        assert!(
+            matches!(got, Ok(Err(LockError::Interrupted(_)))),
+            "the wait went on despite the signal: {got:?}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 mod http;
 mod install;
 mod locks;
+mod pipes;
 mod prebuilt;
 mod shell;
 mod signals;
@@ -17,5 +18,6 @@ mod ui;
 mod venv;
 
 fn main() {
+    pipes::exit_quietly_on_broken_pipe();
     std::process::exit(cli::main());
 }

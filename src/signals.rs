@@ -37,6 +37,12 @@ pub fn pending() -> Option<i32> {
     }
 }
 
+/// Forget a recorded signal (unit tests that raise one).
+#[cfg(test)]
+pub fn reset_for_tests() {
+    PENDING.store(0, Ordering::SeqCst);
+}
+
 /// A signal arrived: the operation stops and unwinds (its scratch is removed on drop).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted(pub i32);

@@ -14,6 +14,15 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+/// `eprintln!` that ignores a closed or full stderr: a lost progress line must not stop an
+/// install (`eprintln!` panics on EPIPE, e.g. under `pyv install 3.12 2>&1 | head -3`).
+macro_rules! progress {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// The progress reporter of one install.
 pub struct Ui {
     quiet: bool,
@@ -42,8 +51,8 @@ impl Ui {
     /// Print one line on stderr, above any live bar.
     fn say(&self, line: &str) {
         match &self.multi {
-            Some(m) => m.suspend(|| eprintln!("{line}")),
-            None => eprintln!("{line}"),
+            Some(m) => m.suspend(|| progress!("{line}")),
+            None => progress!("{line}"),
         }
     }
 
@@ -75,7 +84,7 @@ impl Ui {
             b.enable_steady_tick(Duration::from_millis(120));
         });
         if bar.is_none() && !self.quiet {
-            eprintln!("pyv: {}: {name} ...", self.label);
+            progress!("pyv: {}: {name} ...", self.label);
         }
         Phase {
             bar,
@@ -152,7 +161,7 @@ impl Phase {
             b.set_message(format!("{pct}%"));
         } else if !self.quiet && pct >= self.shown_pct + 10 {
             self.shown_pct = pct - pct % 10;
-            eprintln!(
+            progress!(
                 "pyv: {}: {} {}% ({})",
                 self.label,
                 self.name,
@@ -168,7 +177,7 @@ impl Phase {
             b.finish_and_clear();
         }
         if !self.quiet {
-            eprintln!("pyv: {}: {} done ({took})", self.label, self.name);
+            progress!("pyv: {}: {} done ({took})", self.label, self.name);
         }
     }
 }
@@ -204,7 +213,7 @@ impl Meter {
             let quarter = self.done * 4 / t;
             if quarter > self.shown_quarter && quarter < 4 {
                 self.shown_quarter = quarter;
-                eprintln!(
+                progress!(
                     "pyv: {}: download {}% ({} of {})",
                     self.label,
                     quarter * 25,
@@ -220,7 +229,7 @@ impl Meter {
             b.finish_and_clear();
         }
         if !self.quiet {
-            eprintln!(
+            progress!(
                 "pyv: {}: {}",
                 self.label,
                 done_summary(self.done, self.resumed, self.started.elapsed())
@@ -284,7 +293,7 @@ pub fn confirm(question: &str) -> bool {
     match std::io::stdin().lock().read_line(&mut answer) {
         Ok(n) if n > 0 => is_yes(&answer),
         _ => {
-            eprintln!();
+            progress!();
             false
         }
     }

@@ -484,6 +484,17 @@ fn interrupt_at(phase_env: &[(&str, &str)], marker: &str, signal: i32, tgz: Vec<
             break;
         }
     }
+    // A phase that reports its pids is signalled once they are known.
+    if let Some((_, pids)) = phase_env.iter().find(|(k, _)| *k == "FAKE_PIDS") {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !Path::new(pids).exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{pids} never appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, signal) };
     let status = child.wait().unwrap();
@@ -554,14 +565,14 @@ fn sigterm_in_install() {
 
 #[test]
 fn sigterm_in_verify() {
-    // A distinctive duration, to find the check's `sleep` among the machine's processes.
-    let done = tempfile::tempdir().unwrap();
-    let done = done.path().join("verify-finished");
+    let tmp = tempfile::tempdir().unwrap();
+    let done = tmp.path().join("verify-finished");
+    let pids = tmp.path().join("verify-pids");
     interrupt_at(
         &[
             ("FAKE_SLEEP", "verify"),
-            ("FAKE_SLEEP_SECS", "12.37"),
             ("FAKE_VERIFY_DONE", done.to_str().unwrap()),
+            ("FAKE_PIDS", pids.to_str().unwrap()),
         ],
         "verify ...",
         libc::SIGTERM,
@@ -570,15 +581,21 @@ fn sigterm_in_verify() {
     );
     // The interpreter check was stopped with pyv, not waited for to its end (as it was).
     assert!(!done.exists(), "pyv waited for the check to finish");
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", "sleep 12.37"])
-        .output()
-        .unwrap();
-    assert!(
-        left.stdout.is_empty(),
-        "the check outlived pyv: pids {}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    // Its own pids (the check and its `sleep`), not a search of the whole machine.
+    let text = fs::read_to_string(&pids).unwrap();
+    for pid in text.split_whitespace() {
+        let pid: i32 = pid.parse().unwrap();
+        // A moment to be reaped: a killed process stays visible until its new parent waits.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        // SAFETY: probing a pid with signal 0.
+        while unsafe { libc::kill(pid, 0) } == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the check's process {pid} outlived pyv"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 fn noise(n: usize) -> Vec<u8> {

@@ -1,6 +1,7 @@
-//! Virtual environments against the real binary and a real interpreter: `/usr/bin/python3.11`
-//! symlinked into `versions/3.11.9/bin` (a "real CPython symlinked"), its own `python -m venv`.
-//! CI installs python3 and python3-venv; without them these tests fail and say so.
+//! Virtual environments against the real binary and a real interpreter: the machine's Python 3
+//! with venv (`venv_support::python`) symlinked into `versions/3.11.9/bin` (a "real CPython
+//! symlinked"), its own `python -m venv`. CI installs python3 and python3-venv; without them
+//! these tests are skipped, saying so (and fail under CI).
 
 mod common;
 mod venv_support;
@@ -12,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{ok_stdout, run, run_input, write_exe, Env};
-use venv_support::{mkenv, real_version, PYTHON};
+use venv_support::{mkenv, python, python_or_skip, real_version};
 
 /// Names of everything (hidden included) in a directory.
 fn entries(dir: &Path) -> Vec<String> {
@@ -61,7 +62,9 @@ fn assert_one_line_error(stderr: &str, value: &str) {
 #[test]
 fn creates_env_and_alias_usable_as_a_version() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(&env, &["3.11", "web", "--without-pip"]);
 
     let dir = env.version_dir("3.11.9/envs/web");
@@ -160,12 +163,18 @@ fn creates_env_and_alias_usable_as_a_version() {
 #[test]
 fn default_version_is_the_selection_and_system_makes_a_flat_env() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     // Nothing selected means `system`: as pyenv-virtualenv, the environment is made from the
     // Python on PATH, directly in versions/<name> (no versions/system/envs, no alias).
     let sys_bin = env.path().join("sysbin");
     fs::create_dir_all(&sys_bin).unwrap();
-    symlink(PYTHON, sys_bin.join("python3")).unwrap();
+    symlink(
+        python().expect("real_version found one"),
+        sys_bin.join("python3"),
+    )
+    .unwrap();
     let (code, _, err) = run(env
         .pyv()
         .args(["virtualenv", "sysweb", "--without-pip"])
@@ -260,7 +269,9 @@ fn virtualenvs_bare_lists_long_names_then_aliases_as_pyenv_virtualenv() {
 #[test]
 fn refuses_bad_and_taken_names_with_one_line_errors() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(&env, &["3.11.9", "web", "--without-pip"]);
     env.fake_version("3.12.1", &["python"]);
     fs::write(env.root().join("versions/afile"), "").unwrap();
@@ -297,7 +308,9 @@ fn refuses_bad_and_taken_names_with_one_line_errors() {
 #[test]
 fn options_reach_venv() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(
         &env,
         &[
@@ -319,7 +332,9 @@ fn options_reach_venv() {
 #[test]
 fn force_replaces_an_existing_environment() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(&env, &["3.11", "web", "--without-pip"]);
     let marker = env.version_dir("3.11.9/envs/web/marker");
     fs::write(&marker, "old").unwrap();
@@ -354,21 +369,25 @@ fn version_without_venv_gets_a_clear_error() {
 }
 
 /// A base version whose `python -m venv` does the whole job and then misbehaves.
-fn wrapped_version(env: &Env, after_venv: &str) {
+fn wrapped_version(env: &Env, after_venv: &str) -> Option<()> {
+    let python = python_or_skip()?;
     let bin = env.version_dir("3.11.9/bin");
     fs::create_dir_all(&bin).unwrap();
     write_exe(
         &bin.join("python"),
         &format!(
-            "#!/bin/sh\nif [ \"$1\" = -m ]; then {PYTHON} \"$@\" || exit; {after_venv}; fi\nexec {PYTHON} \"$@\"\n"
+            "#!/bin/sh\nif [ \"$1\" = -m ]; then {python} \"$@\" || exit; {after_venv}; fi\nexec {python} \"$@\"\n"
         ),
     );
+    Some(())
 }
 
 #[test]
 fn failed_venv_leaves_no_environment_and_no_alias() {
     let env = Env::new();
-    wrapped_version(&env, "echo 'venv: disk on fire' >&2; exit 3");
+    let Some(()) = wrapped_version(&env, "echo 'venv: disk on fire' >&2; exit 3") else {
+        return;
+    };
     let (code, _, err) = run(env
         .pyv()
         .args(["virtualenv", "3.11.9", "web", "--without-pip"]));
@@ -389,7 +408,9 @@ fn failed_venv_leaves_no_environment_and_no_alias() {
 fn interrupted_creation_leaves_no_environment_and_no_alias() {
     let env = Env::new();
     // venv finishes its tree, then hangs: pyv is stopped while the tree exists.
-    wrapped_version(&env, "exec sleep 60");
+    let Some(()) = wrapped_version(&env, "exec sleep 60") else {
+        return;
+    };
     let child = env
         .pyv()
         .args(["virtualenv", "3.11.9", "web", "--without-pip"])
@@ -433,7 +454,9 @@ extern "C" {
 #[test]
 fn delete_removes_only_that_environment_and_its_alias() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(&env, &["3.11", "web", "--without-pip"]);
     mkenv(&env, &["3.11", "api", "--without-pip"]);
 
@@ -478,7 +501,9 @@ fn delete_removes_only_that_environment_and_its_alias() {
 #[test]
 fn delete_never_leaves_the_root_or_follows_a_symlink() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     // pyenv-virtualenv deletes this directory when given `3.9.3/envs/../../../../victim`.
     let victim = env.path().join("victim");
     fs::create_dir_all(victim.join("envs/x")).unwrap();
@@ -527,14 +552,20 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("hello_pyv-1.0.dist-info/RECORD", "\n".join(record) + "\n")
 "#;
     let wheel = dir.join("hello_pyv-1.0-py3-none-any.whl");
-    ok_stdout(Command::new(PYTHON).args(["-c", script]).arg(&wheel));
+    ok_stdout(
+        Command::new(python().expect("checked by real_version"))
+            .args(["-c", script])
+            .arg(&wheel),
+    );
     wheel
 }
 
 #[test]
 fn pip_installed_command_works_through_the_shims_without_rehash() {
     let env = Env::new();
-    real_version(&env);
+    let Some(_) = real_version(&env) else {
+        return;
+    };
     mkenv(&env, &["3.11", "web"]);
     let dir = env.version_dir("3.11.9/envs/web");
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{pyv_bin, write_exe, Env};
-use venv_support::{mkenv, real_version, PYTHON};
+use venv_support::{mkenv, python, real_version};
 
 /// An env `web` (and `api`), a project selecting `web` with a subdirectory, a directory outside.
 struct Fixture {
@@ -22,9 +22,9 @@ struct Fixture {
     out: PathBuf,
 }
 
-fn fixture() -> Fixture {
+fn fixture() -> Option<Fixture> {
     let env = Env::new();
-    real_version(&env);
+    real_version(&env)?;
     mkenv(&env, &["3.11", "web", "--without-pip"]);
     mkenv(&env, &["3.11", "api", "--without-pip"]);
     let proj = env.path().join("proj");
@@ -32,7 +32,7 @@ fn fixture() -> Fixture {
     fs::write(proj.join(".python-version"), "web\n").unwrap();
     let out = env.path().join("out");
     fs::create_dir_all(&out).unwrap();
-    Fixture { env, proj, out }
+    Some(Fixture { env, proj, out })
 }
 
 impl Fixture {
@@ -156,7 +156,9 @@ fn check_activation(f: &Fixture, sh: &str, v: &HashMap<String, String>) {
 
 #[test]
 fn bash_activation_restores_path_and_prompt_exactly() {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let mut c = f.shell("bash");
     c.env("SH", "bash").env("PROMPT0", r"\u@\h:\w\$ ");
     let v = vars(c, &["--norc", "--noprofile", "-c", POSIX_ACTIVATE]);
@@ -165,7 +167,9 @@ fn bash_activation_restores_path_and_prompt_exactly() {
 
 #[test]
 fn zsh_activation_restores_path_and_prompt_exactly() {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let mut c = f.shell("zsh");
     c.env("SH", "zsh").env("PROMPT0", "%n@%m:%~%# ");
     let v = vars(c, &["-f", "-c", POSIX_ACTIVATE]);
@@ -174,7 +178,9 @@ fn zsh_activation_restores_path_and_prompt_exactly() {
 
 #[test]
 fn fish_activation_restores_path_and_prompt_exactly() {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let v = vars(f.shell("fish"), &["--no-config", "-c", FISH_ACTIVATE]);
     assert_eq!(
         v["ps0"],
@@ -191,7 +197,7 @@ fn foreign_venv() -> tempfile::TempDir {
         .prefix("foreign")
         .tempdir_in("/tmp")
         .unwrap();
-    let ok = Command::new(PYTHON)
+    let ok = Command::new(python().expect("checked by fixture"))
         .args(["-m", "venv", "--without-pip"])
         .arg(d.path().join("fv"))
         .status()
@@ -228,7 +234,9 @@ pyv deactivate; echo "rc4=$status"; echo "path4="(string join : $PATH); echo "ps
 
 #[test]
 fn foreign_venv_is_left_alone_unless_forced() {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let foreign = foreign_venv();
     let fdir = foreign.path().join("fv").display().to_string();
     for sh in ["bash", "zsh", "fish"] {
@@ -365,7 +373,9 @@ fn run_interactive(mut c: Command, input: &str) -> (String, String) {
 /// Drive AUTO_SESSION in a real interactive `shell` (started with `args`, prompt `prompt0`,
 /// `setup` run before the hook) and check the prompts it printed and how often pyv ran.
 fn auto_activation_follows_cd(shell: &str, args: &[&str], setup: &str, prompt0: &str) {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let (wrapper, log) = logging_pyv(&f);
     let mut c = f.shell(shell);
     c.args(args)
@@ -423,7 +433,9 @@ cd $OUT; echo "p8="(fish_prompt)
 
 #[test]
 fn fish_auto_activation_follows_cd() {
-    let f = fixture();
+    let Some(f) = fixture() else {
+        return;
+    };
     let (wrapper, log) = logging_pyv(&f);
     let mut c = f.shell("fish");
     c.env("WRAPPER", &wrapper);
@@ -531,18 +543,20 @@ fn check_selected(f: &Fixture, sh: &str, v: &HashMap<String, String>) {
     assert_eq!(v["none"], "unset", "{sh}");
 }
 
-fn selected_fixture() -> Fixture {
-    let f = fixture();
+fn selected_fixture() -> Option<Fixture> {
+    let f = fixture()?;
     write_exe(
         &Path::new(&f.web()).join("bin/only-in-web"),
         "#!/bin/sh\necho \"only-in-web web $*\"\n",
     );
-    f
+    Some(f)
 }
 
 #[test]
 fn bash_activated_env_is_what_pyv_reports_and_runs() {
-    let f = selected_fixture();
+    let Some(f) = selected_fixture() else {
+        return;
+    };
     let mut c = f.shell("bash");
     c.env("SH", "bash");
     let v = vars(c, &["--norc", "--noprofile", "-c", POSIX_SELECTED]);
@@ -551,7 +565,9 @@ fn bash_activated_env_is_what_pyv_reports_and_runs() {
 
 #[test]
 fn zsh_activated_env_is_what_pyv_reports_and_runs() {
-    let f = selected_fixture();
+    let Some(f) = selected_fixture() else {
+        return;
+    };
     let mut c = f.shell("zsh");
     c.env("SH", "zsh");
     let v = vars(c, &["-f", "-c", POSIX_SELECTED]);
@@ -560,7 +576,9 @@ fn zsh_activated_env_is_what_pyv_reports_and_runs() {
 
 #[test]
 fn fish_activated_env_is_what_pyv_reports_and_runs() {
-    let f = selected_fixture();
+    let Some(f) = selected_fixture() else {
+        return;
+    };
     let v = vars(f.shell("fish"), &["--no-config", "-c", FISH_SELECTED]);
     check_selected(&f, "fish", &v);
 }

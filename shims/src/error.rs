@@ -82,7 +82,12 @@ impl Error {
                         format!("create the virtualenv with `pyv virtualenv <version> {name}`")
                     }
                     None => match crate::request::parse(name) {
-                        Ok(crate::request::Request::Name(v)) => format!("run `pyv install {v}`"),
+                        Ok(crate::request::Request::Name(v)) => match crate::typo::repair(v) {
+                            Some(meant) => {
+                                format!("did you mean `{meant}`? run `pyv install {meant}`")
+                            }
+                            None => format!("run `pyv install {v}`"),
+                        },
                         _ => format!("install a version matching `{name}` with `pyv install`"),
                     },
                 };

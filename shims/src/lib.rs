@@ -14,6 +14,7 @@ pub mod request;
 pub mod resolve;
 pub mod select;
 pub mod shim;
+pub mod typo;
 pub mod version_file;
 
 pub use error::Error;

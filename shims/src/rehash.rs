@@ -105,6 +105,9 @@ pub fn rehash(layout: &Layout, shim_source: Option<&Path>) -> Result<Report> {
     };
     let _ = remove_any(&scratch);
     fs::create_dir(&scratch).map_err(|e| ctx("create", &scratch, e))?;
+    // Whatever happens below (a full disk half-way through the links), the scratch goes; after
+    // the exchange it holds the old shims, which go too.
+    let _scratch = Scratch(&scratch);
     let shim_binary = layout.shim_binary();
     let mut hard_links = shim_id.is_some();
     for name in &wanted {
@@ -120,12 +123,17 @@ pub fn rehash(layout: &Layout, shim_source: Option<&Path>) -> Result<Report> {
     } else {
         fs::rename(&scratch, &shims).map_err(|e| ctx("create", &shims, e))
     };
-    if let Err(e) = swapped {
-        let _ = remove_any(&scratch);
-        return Err(e);
-    }
-    let _ = remove_any(&scratch); // now holds the old shims
+    swapped?;
     Ok(report)
+}
+
+/// Removes the rehash's scratch directory when dropped.
+struct Scratch<'a>(&'a Path);
+
+impl Drop for Scratch<'_> {
+    fn drop(&mut self) {
+        let _ = remove_any(self.0);
+    }
 }
 
 /// (device, inode) of a file, following symlinks.

@@ -93,7 +93,9 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             .collect();
         close_to(name, &envs)
     } else {
-        close_to(wanted, &names)
+        // A version is compared with versions only: an environment's alias is no base.
+        let versions: Vec<String> = names.into_iter().filter(|n| !looks_like_env(n)).collect();
+        close_to(wanted, &versions)
     };
     Err(Error::NotInstalled {
         name: name.to_string(),
@@ -120,6 +122,15 @@ pub fn resolve_all(layout: &Layout, selection: &Selection) -> (Vec<Resolved>, Ve
 /// 2 over the version strings, `3.11.22` -> `3.11.2`) first, then the same minor series, else
 /// the newest. Used for installed versions and for the catalog alike.
 pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
+    // `pyhton3.12`, `3,13`, `3.1e`: the hint is about the version they meant, whose series is
+    // known (no further typo guessing: `3.12` is one edit from `3.1.2`, not meant).
+    match crate::typo::repair(name) {
+        Some(meant) => nearby(&meant, installed, false),
+        None => nearby(name, installed, true),
+    }
+}
+
+fn nearby(name: &str, installed: &[String], with_typos: bool) -> Vec<String> {
     let series = PyVersion::parse(name).map(|v| (v.major, v.minor));
     let mut close: Vec<String> = installed
         .iter()
@@ -131,7 +142,11 @@ pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
     }
     let skip = close.len().saturating_sub(5);
     let close = close.split_off(skip);
-    let mut out = typos(name, installed);
+    let mut out = if with_typos {
+        typos(name, installed)
+    } else {
+        Vec::new()
+    };
     for c in close {
         if !out.contains(&c) {
             out.push(c);
@@ -177,6 +192,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Whether a name that is not installed reads as a virtualenv's (`web`, `3.11.9/envs/web`)
 /// rather than a Python version's (`3.12.1`, `pypy3.10-7.3.12`, `miniforge3-24.1`), for hints.
 pub fn looks_like_env(name: &str) -> bool {
+    if crate::typo::repair(name).is_some() {
+        return false; // a mistyped version (`pyhton3.12`), not an environment's name
+    }
     const FLAVOURS: &[&str] = &[
         "activepython",
         "anaconda",

@@ -5,7 +5,7 @@
 //! name is a prefix or missing. `exec` replaces the process, so arguments, stdin, signals and the
 //! exit status pass through untouched. The one exception is `pip install`/`uninstall`, which is
 //! waited for so that new commands get shims straight away (as pyenv's pip-rehash hook does);
-//! Ctrl-C still reaches it. A `system` command is handed on with a lap counter in the
+//! Ctrl-C still reaches it, and SIGTERM/SIGHUP sent to the shim are forwarded to it. A `system` command is handed on with a lap counter in the
 //! environment, so another manager's shim that leads back here stops with an error.
 
 use std::env;
@@ -13,17 +13,21 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::error::Error;
 use crate::layout::Layout;
 use crate::resolve::{find_command, Found, Resolved};
 use crate::{rehash, select};
 
-/// Print an error and its hint the way every pyv message looks.
+/// Print an error and its hint the way every pyv message looks. A closed or full stderr is
+/// ignored (`eprintln!` would panic on EPIPE): the caller's exit code still tells what happened.
 pub fn report(message: &dyn std::fmt::Display, hint: Option<String>) {
-    eprintln!("pyv: {message}");
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "pyv: {message}");
     if let Some(h) = hint {
-        eprintln!("hint: {h}");
+        let _ = writeln!(err, "hint: {h}");
     }
 }
 
@@ -208,29 +212,59 @@ pub fn next_hops(prev: Option<&OsStr>, pid: u32) -> Option<String> {
 extern "C" {
     fn signal(signum: i32, handler: usize) -> usize;
     fn raise(signum: i32) -> i32;
+    fn kill(pid: i32, sig: i32) -> i32;
 }
+const SIGHUP: i32 = 1;
 const SIGINT: i32 = 2;
 const SIGQUIT: i32 = 3;
+const SIGTERM: i32 = 15;
 const SIG_DFL: usize = 0;
+
+/// The waited-for child's pid (0 before it exists), and a signal that came before it did.
+static CHILD: AtomicI32 = AtomicI32::new(0);
+static EARLY: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn ignore_signal(_: i32) {}
 
+/// SIGTERM/SIGHUP are sent to the shim alone (by `kill`, a service manager, a closing
+/// terminal), not to its group: pass them on to the child, which would otherwise be orphaned.
+extern "C" fn forward_signal(sig: i32) {
+    match CHILD.load(Ordering::SeqCst) {
+        0 => EARLY.store(sig, Ordering::SeqCst),
+        // SAFETY: kill(2) is async-signal-safe.
+        pid => unsafe {
+            kill(pid, sig);
+        },
+    }
+}
+
 /// Run `cmd` and wait for it. While waiting, Ctrl-C must reach only the child (it shares our
 /// process group and gets the terminal's SIGINT itself): we catch SIGINT/SIGQUIT with a
-/// handler that does nothing. A caught signal is reset to the default action by `exec`, so the
-/// child still dies on Ctrl-C; `SIG_IGN` would be inherited and make it immune.
+/// handler that does nothing. SIGTERM/SIGHUP, which reach only us, are forwarded to the child.
+/// A caught signal is reset to the default action by `exec`, so the child still dies of
+/// them; `SIG_IGN` would be inherited and make it immune.
 fn wait_for_child(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
-    // SAFETY: the handler does nothing, which is async-signal-safe.
+    // SAFETY: the handlers only store into atomics and call kill(2), both async-signal-safe.
     unsafe {
         signal(SIGINT, ignore_signal as *const () as usize);
         signal(SIGQUIT, ignore_signal as *const () as usize);
+        signal(SIGTERM, forward_signal as *const () as usize);
+        signal(SIGHUP, forward_signal as *const () as usize);
     }
-    cmd.status()
+    let mut child = cmd.spawn()?;
+    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    // A signal that arrived between spawn and the store above is delivered now.
+    let early = EARLY.swap(0, Ordering::SeqCst);
+    if early != 0 {
+        forward_signal(early);
+    }
+    child.wait()
 }
 
-/// Terminate this process with the SIGINT that killed the child (other signals: exit code).
+/// Terminate this process with the signal that killed the child (SIGINT, SIGTERM or SIGHUP),
+/// so a calling shell or script sees it too (other signals: the exit code says 128+n).
 fn die_by(sig: i32) {
-    if sig == SIGINT {
+    if [SIGINT, SIGTERM, SIGHUP].contains(&sig) {
         // SAFETY: restoring the default action and raising it has no preconditions.
         unsafe {
             signal(sig, SIG_DFL);

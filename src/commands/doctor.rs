@@ -8,8 +8,8 @@ use crate::install::preflight::{self, Severity};
 
 /// Check that this machine can build Python (compiler, make, development headers)
 ///
-/// Prints one line per dependency, what goes missing without it, and the command that installs
-/// what is missing, and that the `pyv-shim` binary is beside pyv. Exits 1 if something needed is
+/// Prints one line per dependency, what goes missing without it (with the compiler's last
+/// error lines), and the command that installs what is missing, and that the `pyv-shim` binary is beside pyv. Exits 1 if something needed is
 /// missing: the shim binary, or what a build cannot do without (compiler, make, ssl, zlib).
 #[derive(Args)]
 pub struct Doctor {}
@@ -31,6 +31,12 @@ impl Doctor {
                 None => c.detail.clone(),
             };
             println!("  {status:<8} {:<11} {detail}", c.key);
+            // The compiler's words: a real "no such header" or a probe that broke on its own.
+            if let Some(d) = c.diagnostic.as_deref().filter(|_| !c.ok) {
+                for line in d.lines() {
+                    println!("  {:<8} {:<11} compiler: {line}", "", "");
+                }
+            }
         }
         if let Some(cmd) = report.install_command(report.missing()) {
             println!("to install what is missing: {cmd}");

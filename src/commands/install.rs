@@ -78,7 +78,14 @@ pub struct Install {
 
 impl Install {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let (mode, asked_by) = self.mode()?;
+        let result = self.run_all(ctx);
+        // Leftovers of killed installs/uninstalls were being deleted beside the work.
+        crate::locks::finish_sweeps();
+        result
+    }
+
+    fn run_all(self, ctx: &Ctx) -> Result<i32> {
+        let (mode, _) = self.mode()?;
         // Read only when a prebuilt may be used: a bad mirror must not break source builds.
         let cfg = match mode {
             Mode::Source => None,
@@ -132,104 +139,161 @@ impl Install {
             ctx,
             catalog: Catalog::load_or_warn(&ctx.cache_dir)?,
             refreshed: false,
+            others: None,
         };
-        let mut others: Option<prebuilt::Config> = None;
+        let many = requests.len() > 1;
+        let mut failed: Vec<String> = Vec::new();
+        let mut done: Vec<String> = Vec::new();
         for (raw, origin) in requests {
-            let local = request::is_local_archive(&raw);
-            if !local && Flavour::is_other(&ctx.arg_name(&raw)?) {
-                let name = ctx.arg_name(&raw)?;
-                let flavour = Flavour::of(&name);
-                if let Some(flag) = [
-                    (sha256.is_some(), "`--sha256`"),
-                    (self.debug, "`-g`"),
-                    (self.keep, "`--keep`"),
-                ]
-                .iter()
-                .find_map(|(set, f)| set.then_some(*f))
-                {
-                    return Err(Error::usage(
-                        format!("{flag} applies to CPython source builds, not to {} `{name}`", flavour.label()),
-                        Some(format!(
-                            "drop {flag}; a build of your own is added with a PYV_PREBUILT_TABLE row (name, platform, URL, sha256)"
-                        )),
-                    ));
+            match self.install_one(
+                ctx,
+                &settings,
+                &opts,
+                cfg.as_ref(),
+                &mut known,
+                sha256.as_deref(),
+                &raw,
+                &origin,
+            ) {
+                Ok(()) => done.push(raw),
+                // Ctrl-C (or SIGTERM) stops them all; one version failing does not.
+                Err(e) if !many || e.exit_code() > 128 || signals::pending().is_some() => {
+                    return Err(e)
                 }
-                if others.is_none() {
-                    others = Some(match &cfg {
-                        Some(c) => c.clone(),
-                        None => prebuilt::Config::from_env()?,
-                    });
+                Err(e) => {
+                    e.report();
+                    failed.push(raw);
                 }
-                let others = others.as_ref().expect("set just above");
-                let row = others.require_other(&name, &origin)?;
-                ctx.arg_name(&row.version)?;
-                say_resolved(ctx, &raw, &row.version);
-                let outcome = prebuilt::install(&settings, others, row, &opts)?;
-                report(ctx, outcome, &format!(" ({})", flavour.label()))?;
-                continue;
             }
-            let source_only = if local {
-                Some(format!("the local archive `{raw}`"))
-            } else if sha256.is_some() {
-                Some("`--sha256`".to_string())
-            } else if self.debug {
-                Some("`-g` (a debug build)".to_string())
-            } else {
-                None
-            };
-            let choice = if local {
-                prebuilt::choose(
-                    mode,
-                    cfg.as_ref(),
-                    &known.catalog,
-                    &raw,
-                    &origin,
-                    asked_by,
-                    source_only.as_deref(),
-                )?
-            } else {
-                let name = ctx.arg_name(&raw)?;
-                prebuilt::choose(
-                    mode,
-                    cfg.as_ref(),
-                    &known.catalog,
-                    &name,
-                    &origin,
-                    asked_by,
-                    source_only.as_deref(),
-                )?
-            };
-            let (outcome, how) = match (choice, &cfg) {
-                (Choice::Prebuilt(row), Some(cfg)) => {
-                    ctx.arg_name(&row.version)?;
-                    say_resolved(ctx, &raw, &row.version);
-                    (
-                        prebuilt::install(&settings, cfg, row, &opts)?,
-                        " (prebuilt)",
-                    )
-                }
-                _ => {
-                    let plan = if local {
-                        request::plan_local(
-                            &known.catalog,
-                            Path::new(&raw),
-                            sha256.as_deref(),
-                            self.debug,
-                        )?
-                    } else {
-                        let name = ctx.arg_name(&raw)?;
-                        known.plan(&name, &origin, sha256.as_deref(), self.debug)?
-                    };
-                    ctx.arg_name(&plan.name)?;
-                    if !local {
-                        say_resolved(ctx, &raw, &plan.name);
-                    }
-                    (install::install(&settings, &plan, &opts)?, "")
-                }
-            };
-            report(ctx, outcome, how)?;
         }
-        Ok(0)
+        if failed.is_empty() {
+            return Ok(0);
+        }
+        // Several versions and some failed: say which, once, at the end (the errors scrolled by).
+        let names = |v: &[String]| {
+            v.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        pyv_core::shim::report(
+            &format!(
+                "{} of {} installs failed: {}{}",
+                failed.len(),
+                failed.len() + done.len(),
+                names(&failed),
+                if done.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (done: {})", names(&done))
+                }
+            ),
+            Some(format!(
+                "fix what the errors above say, then `pyv install {}`",
+                failed.join(" ")
+            )),
+        );
+        Ok(1)
+    }
+
+    /// One request, start to finish: choose source or prebuilt, plan, install, rehash, say so.
+    #[allow(clippy::too_many_arguments)]
+    fn install_one(
+        &self,
+        ctx: &Ctx,
+        settings: &install::Settings,
+        opts: &Options,
+        cfg: Option<&prebuilt::Config>,
+        known: &mut Known,
+        sha256: Option<&str>,
+        raw: &str,
+        origin: &str,
+    ) -> Result<()> {
+        let (mode, asked_by) = self.mode()?;
+        let local = request::is_local_archive(raw);
+        if !local && Flavour::is_other(&ctx.arg_name(raw)?) {
+            let name = ctx.arg_name(raw)?;
+            let flavour = Flavour::of(&name);
+            if let Some(flag) = [
+                (sha256.is_some(), "`--sha256`"),
+                (self.debug, "`-g`"),
+                (self.keep, "`--keep`"),
+            ]
+            .iter()
+            .find_map(|(set, f)| set.then_some(*f))
+            {
+                return Err(Error::usage(
+                    format!("{flag} applies to CPython source builds, not to {} `{name}`", flavour.label()),
+                    Some(format!(
+                        "drop {flag}; a build of your own is added with a PYV_PREBUILT_TABLE row (name, platform, URL, sha256)"
+                    )),
+                ));
+            }
+            if known.others.is_none() {
+                known.others = Some(match cfg {
+                    Some(c) => c.clone(),
+                    None => prebuilt::Config::from_env()?,
+                });
+            }
+            let others = known.others.as_ref().expect("set just above");
+            let row = others.require_other(&name, origin)?;
+            ctx.arg_name(&row.version)?;
+            say_resolved(ctx, raw, &row.version);
+            let outcome = prebuilt::install(settings, others, row, opts)?;
+            return report(ctx, outcome, &format!(" ({})", flavour.label()));
+        }
+        let source_only = if local {
+            Some(format!("the local archive `{raw}`"))
+        } else if sha256.is_some() {
+            Some("`--sha256`".to_string())
+        } else if self.debug {
+            Some("`-g` (a debug build)".to_string())
+        } else {
+            None
+        };
+        let choice = if local {
+            prebuilt::choose(
+                mode,
+                cfg,
+                &known.catalog,
+                raw,
+                origin,
+                asked_by,
+                source_only.as_deref(),
+            )?
+        } else {
+            let name = ctx.arg_name(raw)?;
+            prebuilt::choose(
+                mode,
+                cfg,
+                &known.catalog,
+                &name,
+                origin,
+                asked_by,
+                source_only.as_deref(),
+            )?
+        };
+        let (outcome, how) = match (choice, cfg) {
+            (Choice::Prebuilt(row), Some(cfg)) => {
+                ctx.arg_name(&row.version)?;
+                say_resolved(ctx, raw, &row.version);
+                (prebuilt::install(settings, cfg, row, opts)?, " (prebuilt)")
+            }
+            _ => {
+                let plan = if local {
+                    request::plan_local(&known.catalog, Path::new(raw), sha256, self.debug)?
+                } else {
+                    let name = ctx.arg_name(raw)?;
+                    known.plan(&name, origin, sha256, self.debug)?
+                };
+                ctx.arg_name(&plan.name)?;
+                if !local {
+                    say_resolved(ctx, raw, &plan.name);
+                }
+                (install::install(settings, &plan, opts)?, "")
+            }
+        };
+        report(ctx, outcome, how)
     }
 
     /// `--list`: CPython's releases, then PyPy, GraalPy and the conda family for this
@@ -350,6 +414,8 @@ struct Known<'a> {
     ctx: &'a Ctx,
     catalog: Catalog,
     refreshed: bool,
+    /// The table of PyPy, GraalPy and the conda family, read when first needed.
+    others: Option<prebuilt::Config>,
 }
 
 impl Known<'_> {

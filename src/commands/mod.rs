@@ -42,7 +42,16 @@ use crate::error::{Error, Result};
 pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(raw.len());
     for r in raw {
-        let n = ctx.arg_name(r)?;
+        let mut n = ctx.arg_name(r)?;
+        // `3.13.05` is written `3.13.5`: the spelling pyenv (which reads the same files) and
+        // every other tool know; a directory really named `3.13.05` is kept as it is.
+        if let Some(canonical) = pyv_core::typo::canonical(&n) {
+            if !ctx.layout.version_dir(&n).exists() {
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "pyv: `{n}` is written as `{canonical}`");
+                n = canonical;
+            }
+        }
         if !force {
             resolve::resolve(&ctx.layout, &n, &Origin::Argument)
                 .map_err(|e| pyenv_not_installed(e.into()))?;

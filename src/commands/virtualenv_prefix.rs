@@ -30,7 +30,10 @@ impl VirtualenvPrefix {
         let mut prefixes = Vec::new();
         for (name, origin) in targets {
             let env = venv::find(&ctx.layout, &name, &origin)?;
-            let base = env.base.ok_or(VenvError::UnknownBase { name: env.name })?;
+            let base = env.base.ok_or_else(|| VenvError::UnknownBase {
+                name: env.name,
+                example: venv::example_base(&ctx.layout),
+            })?;
             prefixes.push(ctx.layout.version_dir(&base).display().to_string());
         }
         println!("{}", prefixes.join(":"));

@@ -200,6 +200,8 @@ pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<
         Ok(r) => r,
         Err(e) => {
             let _ = fs::remove_file(&tmp);
+            // tar's errors keep the OS's reason (a full disk) in their source.
+            let e = crate::error::with_causes(&e);
             return Err(format!("cannot write `{}`: {e}", archive.display()));
         }
     };

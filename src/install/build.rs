@@ -2,7 +2,7 @@
 //! whether the result may become visible. Every command's output goes to the log in
 //! `$PYV_ROOT/logs/`; pyv reads the log back as it grows to show a compile percentage and, with
 //! `-v`, to stream it. Build processes get their own process group so that a signal to pyv can
-//! stop all of them.
+//! stop all of them, and are tied to pyv's life (`tether.rs`) so that `kill -9` of pyv does too.
 //!
 //! Speed: `make -j<cores>` for the compile, and the bytecode of the standard library is
 //! compiled once (optimization level 0, in parallel) instead of CPython's three passes
@@ -289,6 +289,7 @@ impl Builder<'_> {
             .stdout(self.log.stdio()?)
             .stderr(self.log.stdio()?)
             .process_group(0);
+        super::tether::die_with_parent(&mut cmd);
         // A second handle on the log, read as it grows: progress and `-v` without a pipe, so
         // the log stays complete even if pyv itself is killed.
         let mut reader = File::open(&self.log.path)
@@ -297,6 +298,8 @@ impl Builder<'_> {
         let mut child = cmd
             .spawn()
             .map_err(|e| self.failed(step, format!("cannot start: {e}")))?;
+        // Kills the group if pyv dies before the step ends (dropped after the wait below).
+        let _watcher = super::tether::watch(child.id());
         let mut pending = Vec::new();
         let mut compiled = 0usize;
         let status = loop {
@@ -314,7 +317,8 @@ impl Builder<'_> {
                     compiled += 1;
                 }
                 if self.settings.verbose {
-                    eprint!("{line}");
+                    // A closed stderr loses the stream, not the build.
+                    let _ = std::io::stderr().lock().write_all(line.as_bytes());
                 }
             }
             if let Some(total) = objects.filter(|t| *t > 0) {
@@ -377,7 +381,8 @@ impl Builder<'_> {
         let answer = self.stage.path().join("verify.out");
         let answer_file =
             File::create(&answer).map_err(|e| InstallError::io("cannot create", &answer, e))?;
-        let mut child = Command::new(&python)
+        let mut check = Command::new(&python);
+        check
             .args(["-E", "-s", "-c", CHECK_SCRIPT])
             .args(&modules)
             .env_remove("PYTHONHOME")
@@ -385,9 +390,12 @@ impl Builder<'_> {
             .stdin(Stdio::null())
             .stdout(answer_file)
             .stderr(self.log.stdio()?)
-            .process_group(0)
+            .process_group(0);
+        super::tether::die_with_parent(&mut check);
+        let mut child = check
             .spawn()
             .map_err(|e| self.failed("verify", format!("cannot run {}: {e}", python.display())))?;
+        let _watcher = super::tether::watch(child.id());
         let status = wait_interruptibly(&mut child)
             .map_err(|e| self.failed("verify", format!("cannot wait: {e}")))??;
         let out = std::process::Output {

@@ -18,6 +18,7 @@ pub mod receipt;
 pub mod relocate;
 pub mod request;
 pub mod staging;
+pub mod tether;
 pub mod unpack;
 
 use std::fmt::Write as _;
@@ -219,6 +220,13 @@ pub enum InstallError {
     #[error("interrupted by {}; the partial install was removed", signals::name(*signal))]
     Interrupted { signal: i32 },
 
+    /// Stopped while waiting for another pyv's lock: nothing had been started.
+    #[error(
+        "interrupted by {} while waiting for another pyv; nothing was changed",
+        signals::name(*signal)
+    )]
+    InterruptedWaiting { signal: i32 },
+
     #[error("{context} `{}`: {source}", path.display())]
     Io {
         context: &'static str,
@@ -240,7 +248,9 @@ impl From<crate::locks::LockError> for InstallError {
     fn from(e: crate::locks::LockError) -> Self {
         match e {
             crate::locks::LockError::Core(c) => InstallError::Core(c),
-            crate::locks::LockError::Interrupted(i) => i.into(),
+            crate::locks::LockError::Interrupted(Interrupted(signal)) => {
+                InstallError::InterruptedWaiting { signal }
+            }
         }
     }
 }
@@ -259,6 +269,9 @@ impl InstallError {
         match self {
             InstallError::Unknown { request, close, .. } => {
                 let mut h = String::new();
+                if let Some(meant) = pyv_core::typo::repair(request) {
+                    let _ = write!(h, "did you mean `{meant}`? ");
+                }
                 if !close.is_empty() {
                     let _ = write!(h, "nearest known: {}; ", close.join(", "));
                 }
@@ -314,6 +327,9 @@ impl InstallError {
             InstallError::Interrupted { .. } => {
                 Some("run the same `pyv install` again to start over".into())
             }
+            InstallError::InterruptedWaiting { .. } => Some(
+                "the other pyv goes on; run the same `pyv install` again once it is done".into(),
+            ),
             InstallError::Io { .. } => None,
             InstallError::Core(e) => e.hint(),
         }
@@ -322,7 +338,9 @@ impl InstallError {
     pub fn exit_code(&self) -> i32 {
         match self {
             InstallError::Usage { .. } => 2,
-            InstallError::Interrupted { signal } => 128 + signal,
+            InstallError::Interrupted { signal } | InstallError::InterruptedWaiting { signal } => {
+                128 + signal
+            }
             InstallError::Core(e) => e.exit_code(),
             _ => 1,
         }
@@ -461,10 +479,13 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
                 });
             }
             Ok(None) => {}
-            Err(e @ InstallError::Interrupted { .. }) => return Err(e),
+            Err(
+                e @ (InstallError::Interrupted { .. } | InstallError::InterruptedWaiting { .. }),
+            ) => return Err(e),
             Err(e) => ui.warn(&format!(
-                "cannot use the cached build `{}` ({e}); building from source",
-                key.id
+                "cannot use the cached build `{}` ({}); building from source",
+                key.id,
+                crate::error::with_causes(&e)
             )),
         }
     }
@@ -473,6 +494,9 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     let report =
         preflight::run(!opts.skip_preflight, &settings.build_env).for_version(&plan.version);
     report.print_warnings(&ui);
+    if settings.verbose {
+        report.print_diagnostics(&ui);
+    }
     report.require()?;
     signals::check()?;
 

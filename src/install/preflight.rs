@@ -215,6 +215,8 @@ pub struct Check {
     pub detail: String,
     pub severity: Severity,
     package: Option<String>,
+    /// For a missing library: the compiler's last error lines from its probe.
+    pub diagnostic: Option<String>,
 }
 
 /// All checks plus the detected package manager.
@@ -249,6 +251,7 @@ pub fn run(libraries: bool, env: &[(String, String)]) -> Report {
         },
         severity: Severity::Fatal,
         package: tool_pkg(manager),
+        diagnostic: None,
     });
     let make = make_program(env);
     checks.push(Check {
@@ -259,29 +262,37 @@ pub fn run(libraries: bool, env: &[(String, String)]) -> Report {
         }),
         severity: Severity::Fatal,
         package: tool_pkg(manager),
+        diagnostic: None,
     });
     if let (true, Ok(cc)) = (libraries, &cc) {
         // Eleven compile-and-link probes, in parallel: about a second instead of several.
-        let found: Vec<Option<String>> = std::thread::scope(|s| {
+        let found: Vec<Probe> = std::thread::scope(|s| {
             let handles: Vec<_> = LIBS
                 .iter()
                 .map(|lib| s.spawn(move || try_lib(cc, lib, env)))
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().ok().flatten())
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("the probe panicked".into()))
+                })
                 .collect()
         });
-        for (lib, flags) in LIBS.iter().zip(found) {
+        for (lib, probe) in LIBS.iter().zip(found) {
+            // Under load a probe can fail for reasons of its own (a compiler killed for want of
+            // memory): before calling a library missing, try it once more, alone.
+            let probe = probe.or_else(|_| try_lib(cc, lib, env));
             checks.push(Check {
                 key: lib.key,
-                ok: flags.is_some(),
-                detail: match flags {
-                    Some(f) => format!("{} {f}", lib.includes.last().unwrap_or(&"")),
-                    None => format!("missing: {}", lib.modules),
+                ok: probe.is_ok(),
+                detail: match &probe {
+                    Ok(f) => format!("{} {f}", lib.includes.last().unwrap_or(&"")),
+                    Err(_) => format!("missing: {}", lib.modules),
                 },
                 severity: lib.severity,
                 package: manager.map(|m| package(lib, m).to_string()),
+                diagnostic: probe.err().filter(|d| !d.is_empty()),
             });
         }
     }
@@ -343,6 +354,20 @@ impl Report {
         }
     }
 
+    /// The compiler's own words for each missing library (`-v`), so a false "missing" can be
+    /// told from a real one.
+    pub fn print_diagnostics(&self, ui: &Ui) {
+        for c in self.missing() {
+            if let Some(d) = &c.diagnostic {
+                ui.warn(&format!(
+                    "the `{}` probe failed; the compiler said:\n{}",
+                    c.key,
+                    indent(d)
+                ));
+            }
+        }
+    }
+
     /// Fail on a missing compiler/make, or (unless skipped) on missing ssl/zlib.
     pub fn require(&self) -> Result<()> {
         for severity in [Severity::Fatal, Severity::Required] {
@@ -360,6 +385,14 @@ impl Report {
         }
         Ok(())
     }
+}
+
+/// `text` with every line indented as the rest of pyv's quoted output (`  | `).
+pub fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  | {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn package(lib: &Lib, m: Manager) -> &'static str {
@@ -509,8 +542,15 @@ fn env_words<'a>(env: &'a [(String, String)], var: &str) -> impl Iterator<Item =
     get(env, var).unwrap_or_default().split_whitespace()
 }
 
-/// Compile and link a test program for `lib`; the link flags that worked.
-fn try_lib(cc: &Path, lib: &Lib, env: &[(String, String)]) -> Option<String> {
+/// A probe's answer: the link flags that worked, or the compiler's last error lines.
+type Probe = std::result::Result<String, String>;
+
+/// How many of the compiler's last stderr lines a failed probe keeps.
+const DIAGNOSTIC_LINES: usize = 6;
+
+/// Compile and link a test program for `lib`: the link flags that worked, or what the compiler
+/// said when the last alternative failed.
+fn try_lib(cc: &Path, lib: &Lib, env: &[(String, String)]) -> Probe {
     let mut src = String::new();
     for i in lib.includes {
         src.push_str(&format!("#include <{i}>\n"));
@@ -522,6 +562,7 @@ fn try_lib(cc: &Path, lib: &Lib, env: &[(String, String)]) -> Option<String> {
     } else {
         cc_words.split_whitespace().skip(1).collect()
     };
+    let mut said = String::new();
     for flags in lib.link {
         let words: Vec<String> = match flags.strip_prefix("$PKG_CONFIG ") {
             Some(pkg) => {
@@ -548,17 +589,32 @@ fn try_lib(cc: &Path, lib: &Lib, env: &[(String, String)]) -> Option<String> {
             .args(&words)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn();
-        let Ok(mut child) = child else { continue };
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                said = format!("cannot run `{}`: {e}", cc.display());
+                continue;
+            }
+        };
         if let Some(mut stdin) = child.stdin.take() {
             let _ = stdin.write_all(src.as_bytes());
         }
-        if child.wait().is_ok_and(|s| s.success()) {
-            return Some(words.join(" "));
+        // The program is one line: the compiler's stderr is small, read after it exits.
+        match child.wait_with_output() {
+            Ok(out) if out.status.success() => return Ok(words.join(" ")),
+            Ok(out) => said = last_lines(&String::from_utf8_lossy(&out.stderr), DIAGNOSTIC_LINES),
+            Err(e) => said = format!("cannot wait for `{}`: {e}", cc.display()),
         }
     }
-    None
+    Err(said)
+}
+
+/// The last `n` non-blank lines of `text`.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]
@@ -575,6 +631,7 @@ mod tests {
                     detail: String::new(),
                     severity: Severity::Optional,
                     package: None,
+                    diagnostic: None,
                 })
                 .collect(),
             manager: None,

@@ -81,6 +81,7 @@ pub fn base(
             .find_map(|c| resolve::find_system(layout, c, path_var))
             .ok_or_else(|| VenvError::SystemBase {
                 origin: origin.clone(),
+                example: super::example_base(layout),
             })?;
         return Ok(Base {
             version: "system".into(),
@@ -91,9 +92,10 @@ pub fn base(
     let mut version = name.clone();
     if is_env_dir(dir) {
         let env = find(layout, name, origin)?;
-        version = env
-            .base
-            .ok_or(VenvError::UnknownBase { name: name.clone() })?;
+        version = env.base.ok_or_else(|| VenvError::UnknownBase {
+            name: name.clone(),
+            example: super::example_base(layout),
+        })?;
     } else if is_symlink(dir) {
         let target = dir.canonicalize().unwrap_or_else(|_| dir.clone());
         let versions = layout.versions_dir().canonicalize();
@@ -247,7 +249,7 @@ pub fn create(
     check_venv_args(&opts.venv_args)?;
     let _lock = lock(layout, LOCK)?;
     let replaced = check_new_name(layout, base, name, opts.force)?;
-    preflight(base, opts.without_pip)?;
+    preflight(layout, base, opts.without_pip)?;
     announce();
 
     let envs = base.home(layout);
@@ -292,7 +294,7 @@ pub fn create(
 
 /// One quick Python run telling a 2.x (no venv) or a venv without ensurepip apart from a
 /// working one, so the error can say what to do. The code is valid Python 2 on purpose.
-fn preflight(base: &Base, without_pip: bool) -> Result<()> {
+fn preflight(layout: &Layout, base: &Base, without_pip: bool) -> Result<()> {
     let code = "import sys\ntry:\n import venv\nexcept ImportError:\n sys.exit(42)\n\
                 if sys.argv[1] == 'pip':\n try:\n  import ensurepip\n except ImportError:\n  sys.exit(43)\n";
     let status = Command::new(&base.python)
@@ -307,7 +309,12 @@ fn preflight(base: &Base, without_pip: bool) -> Result<()> {
         Some(0) => Ok(()),
         Some(43) => Err(VenvError::NoEnsurepip { version, python }.into()),
         // Anything else (42, or a Python too old to run this) has no usable venv.
-        _ => Err(VenvError::NoVenv { version, python }.into()),
+        _ => Err(VenvError::NoVenv {
+            version,
+            python,
+            example: super::example_base(layout),
+        }
+        .into()),
     }
 }
 

@@ -92,19 +92,27 @@ pub enum VenvError {
     },
 
     #[error("no system Python on PATH to make a virtualenv from (`system` {origin})")]
-    SystemBase { origin: Origin },
+    SystemBase {
+        origin: Origin,
+        /// An installed version to show in the hint ([`example_base`]).
+        example: String,
+    },
 
     #[error("version `{version}` is a symlink to `{}`, outside versions/; pyv keeps environments only inside real version directories", target.display())]
     SymlinkedBase { version: String, target: PathBuf },
 
     #[error("cannot tell which Python version virtualenv `{name}` was made from")]
-    UnknownBase { name: String },
+    UnknownBase { name: String, example: String },
 
     #[error("version `{version}` has no `bin/python` ({})", dir.display())]
     NoPython { version: String, dir: PathBuf },
 
     #[error("Python `{version}` has no `venv` module ({})", python.display())]
-    NoVenv { version: String, python: PathBuf },
+    NoVenv {
+        version: String,
+        python: PathBuf,
+        example: String,
+    },
 
     #[error("Python `{version}` cannot put pip into a virtualenv: its `ensurepip` module is missing ({})", python.display())]
     NoEnsurepip { version: String, python: PathBuf },
@@ -177,7 +185,11 @@ impl VenvError {
             Exists { name, .. } => format!("pick another name, add `-f` to replace it, or delete it first with `pyv virtualenv-delete {name}`"),
             Occupied { .. } => "pick another name, or move that file away yourself".into(),
             NotFound { name, envs, .. } => {
-                let mut h = format!("create it with `pyv virtualenv <version> {name}`");
+                let mut h = if pyv_core::pyversion::PyVersion::parse(name).is_some() {
+                    format!("`{name}` names a Python version, not a virtualenv")
+                } else {
+                    format!("create it with `pyv virtualenv <version> {name}`")
+                };
                 if !envs.is_empty() {
                     h += &format!(", or pick one of: {}", envs.join(", "));
                 }
@@ -185,11 +197,11 @@ impl VenvError {
             }
             NotAnEnv { .. } => "`pyv virtualenvs` lists environments; versions are selected with `pyv shell`/`pyv local` and removed with `pyv uninstall`".into(),
             Ambiguous { candidates, .. } => format!("use the long name, e.g. `{}`", candidates[0]),
-            SystemBase { .. } => "put a Python on PATH, or name an installed version: `pyv virtualenv 3.12 <name>` (`pyv versions` lists them)".into(),
+            SystemBase { example, .. } => format!("put a Python on PATH, or name an installed version: `pyv virtualenv {example} <name>` (`pyv versions --skip-envs` lists them)"),
             SymlinkedBase { .. } => "make an environment from the version it points to, or make that version a real directory".into(),
-            UnknownBase { .. } => "name the version: `pyv virtualenv 3.12 <name>`".into(),
+            UnknownBase { example, .. } => format!("name the version: `pyv virtualenv {example} <name>`"),
             NoPython { version, .. } => format!("reinstall it: `pyv install -f {version}`"),
-            NoVenv { .. } => "environments need Python 3.3 or newer: `pyv virtualenv 3.12 <name>`; for Python 2, install `virtualenv` into it and run `python -m virtualenv <dir>`".into(),
+            NoVenv { example, .. } => format!("environments need Python 3.3 or newer: `pyv virtualenv {example} <name>`; for Python 2, install `virtualenv` into it and run `python -m virtualenv <dir>`"),
             NoEnsurepip { .. } => "install your distribution's venv package (Debian/Ubuntu: `apt install python3-venv`), or add `--without-pip`".into(),
             BadVenvArg { .. } => "`pyv virtualenv 3.12 myenv -- --prompt web --upgrade-deps` passes options through; the directory is pyv's to choose".into(),
             VenvFailed { .. } => "fix the problem shown above and run the command again (add -v to see venv's output as it runs)".into(),
@@ -205,6 +217,21 @@ impl VenvError {
 }
 
 type Result<T> = std::result::Result<T, VenvError>;
+
+/// The version a hint should show in `pyv virtualenv <version> <name>`: the newest installed
+/// CPython 3.3+ (a real version, neither an environment nor an alias), else `<version>`.
+/// Hints used to say `3.12` whether or not it was installed.
+pub fn example_base(layout: &Layout) -> String {
+    resolve::installed(layout)
+        .into_iter()
+        .rev()
+        .filter(|n| !resolve::looks_like_env(n) && !is_symlink(&layout.version_dir(n)))
+        .find(|n| {
+            pyv_core::pyversion::PyVersion::parse(n)
+                .is_some_and(|v| v.major > 3 || (v.major == 3 && v.minor.unwrap_or(0) >= 3))
+        })
+        .unwrap_or_else(|| "<version>".into())
+}
 
 /// Why `value` cannot name a new environment, if it cannot.
 pub fn name_problem(value: &str) -> Option<&'static str> {

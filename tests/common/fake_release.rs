@@ -4,6 +4,8 @@
 //! environment pyv passes down: `FAKE_FAIL=configure|make|install`, `FAKE_SLEEP=<phase>`
 //! (`FAKE_SLEEP_SECS`, default 30), `FAKE_GATE=<file>` (configure waits until the file
 //! exists), `FAKE_VERIFY_DONE=<file>` (the interpreter check creates it after its sleep),
+//! `FAKE_PIDS=<file>` (a sleeping configure or interpreter check writes its pid and its
+//! `sleep`'s there),
 //! `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
 //! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
@@ -13,7 +15,11 @@ use std::io::Write;
 const CONFIGURE: &str = r#"#!/bin/sh
 echo "fake configure $*"
 if [ -n "$FAKE_CONFIGURE_LOG" ]; then echo "$*" >> "$FAKE_CONFIGURE_LOG"; fi
-if [ "$FAKE_SLEEP" = configure ]; then sleep "${FAKE_SLEEP_SECS:-30}"; fi
+if [ "$FAKE_SLEEP" = configure ]; then
+  sleep "${FAKE_SLEEP_SECS:-30}" &
+  if [ -n "$FAKE_PIDS" ]; then echo "$$ $!" > "$FAKE_PIDS.tmp" && mv "$FAKE_PIDS.tmp" "$FAKE_PIDS"; fi
+  wait $!
+fi
 # FAKE_GATE=<file>: wait (up to 2 minutes) until the test creates that file.
 if [ -n "$FAKE_GATE" ]; then
   i=0
@@ -52,7 +58,9 @@ install: all
 const PYTHON3: &str = r#"#!/bin/sh
 if [ "$1" = "-E" ]; then
   if [ "$FAKE_SLEEP" = verify ]; then
-    sleep "${FAKE_SLEEP_SECS:-30}"
+    sleep "${FAKE_SLEEP_SECS:-30}" &
+    if [ -n "$FAKE_PIDS" ]; then echo "$$ $!" > "$FAKE_PIDS.tmp" && mv "$FAKE_PIDS.tmp" "$FAKE_PIDS"; fi
+    wait $!
     if [ -n "$FAKE_VERIFY_DONE" ]; then : > "$FAKE_VERIFY_DONE"; fi
   fi
   shift 4
