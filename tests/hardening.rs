@@ -529,9 +529,10 @@ fn typo_hints_name_the_version_that_was_meant() {
         let (code, _, err) = run(env.pyv().args(["local", typed]));
         assert_eq!(code, 1, "{err}");
         assert!(
-            err.contains(&format!(
-                "hint: did you mean `{meant}`? run `pyv install {meant}`, or pick one of: {pick}\n"
-            )),
+            err.lines().any(|l| l.starts_with("hint: ")
+                && l.ends_with(&format!(
+                    "did you mean `{meant}`? run `pyv install {meant}`, or pick one of: {pick}"
+                ))),
             "{typed}: {err}"
         );
         assert!(!err.contains("virtualenv"), "{typed}: {err}");
@@ -582,8 +583,12 @@ fn virtualenv_hints_name_installed_base_versions_only() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("pick one of: 3.11.9"), "{err}");
     assert!(!err.contains("web"), "an env offered as a base: {err}");
-    // Nothing selected: the example is an installed version.
-    let (code, _, err) = run(env.pyv().args(["virtualenv", "x"]));
+    // Nothing selected means the system Python (as pyenv-virtualenv); with none on PATH, the
+    // example is an installed version.
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["virtualenv", "x"])
+        .env("PATH", "/nonexistent"));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`pyv virtualenv 3.11.9 <name>`"), "{err}");
     assert!(!err.contains("3.12"), "{err}");

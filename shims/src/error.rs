@@ -81,15 +81,27 @@ impl Error {
                     None if crate::resolve::looks_like_env(name) => {
                         format!("create the virtualenv with `pyv virtualenv <version> {name}`")
                     }
-                    None => match crate::request::parse(name) {
-                        Ok(crate::request::Request::Name(v)) => match crate::typo::repair(v) {
-                            Some(meant) => {
-                                format!("did you mean `{meant}`? run `pyv install {meant}`")
+                    None => {
+                        use crate::request::{parse, Request};
+                        let meant = |n: &str| {
+                            crate::typo::repair(n)
+                                .map(|m| format!("did you mean `{m}`? run `pyv install {m}`"))
+                        };
+                        match parse(name) {
+                            // Another tool's spelling (`python3.9`, `cpython@3.14`).
+                            Ok(Request::Name(v)) if v != name => format!("run `pyv install {v}`"),
+                            Ok(Request::Name(v)) => {
+                                meant(v).unwrap_or_else(|| format!("run `pyv install {v}`"))
                             }
-                            None => format!("run `pyv install {v}`"),
-                        },
-                        _ => format!("install a version matching `{name}` with `pyv install`"),
-                    },
+                            // `3,13` reads as specifiers but is a typo.
+                            Err(_) => meant(name).unwrap_or_else(|| {
+                                format!("install a version matching `{name}` with `pyv install`")
+                            }),
+                            Ok(Request::Spec(_)) => {
+                                format!("install a version matching `{name}` with `pyv install`")
+                            }
+                        }
+                    }
                 };
                 if !close.is_empty() {
                     h.push_str(", or pick one of: ");

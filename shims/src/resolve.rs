@@ -46,11 +46,19 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             dir,
         });
     }
-    let req = request::parse(name).map_err(|reason| Error::NotUnderstood {
-        value: name.to_string(),
-        origin: origin.clone(),
-        reason,
-    })?;
+    let req = match request::parse(name) {
+        Ok(req) => req,
+        // `3,13` looks like a list of specifiers but is a typo of `3.13`: say what was meant
+        // (the not-installed error's hint) rather than list the request forms.
+        Err(_) if crate::typo::repair(name).is_some() => Request::Name(name),
+        Err(reason) => {
+            return Err(Error::NotUnderstood {
+                value: name.to_string(),
+                origin: origin.clone(),
+                reason,
+            })
+        }
+    };
     if let Request::Name(n) = req {
         if n != name && crate::name::problem(n).is_none() && layout.version_dir(n).is_dir() {
             return Ok(Resolved::Installed {

@@ -49,14 +49,15 @@ pub fn report_error(e: &Error) {
     }
     report(e, e.hint());
     if !available_in.is_empty() {
-        eprintln!();
-        eprintln!("The `{command}' command exists in these Python versions:");
+        use std::io::Write;
+        let mut advice = format!("\nThe `{command}' command exists in these Python versions:\n");
         for v in available_in {
-            eprintln!("  {v}");
+            advice.push_str(&format!("  {v}\n"));
         }
-        eprintln!();
-        eprintln!("Note: See 'pyv help global' for tips on allowing multiple");
-        eprintln!("      Python versions to be found at the same time.");
+        advice.push_str("\nNote: See 'pyv help global' for tips on allowing multiple\n");
+        advice.push_str("      Python versions to be found at the same time.\n");
+        // As in `report`: a closed stderr must not turn exit 127 into a panic.
+        let _ = std::io::stderr().lock().write_all(advice.as_bytes());
     }
 }
 
