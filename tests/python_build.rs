@@ -15,33 +15,6 @@ use common::{run, write_exe, Env};
 
 const V: &str = "3.99.1";
 
-/// python-build's variables, removed from every command so that the developer's own
-/// environment cannot leak into a test.
-const PYTHON_BUILD_VARS: &[&str] = &[
-    "CONFIGURE_OPTS",
-    "PYTHON_CONFIGURE_OPTS",
-    "PYV_CONFIGURE_OPTS",
-    "PYTHON_CFLAGS",
-    "PYTHON_CPPFLAGS",
-    "PYTHON_LDFLAGS",
-    "CFLAGS",
-    "CPPFLAGS",
-    "LDFLAGS",
-    "MAKEOPTS",
-    "MAKE_OPTS",
-    "PYV_MAKE_OPTS",
-    "PYTHON_MAKE_OPTS",
-    "MAKE_INSTALL_OPTS",
-    "PYTHON_MAKE_INSTALL_OPTS",
-    "PYTHON_MAKE_INSTALL_TARGET",
-    "PYTHON_BUILD_CACHE_PATH",
-    "PYTHON_BUILD_MIRROR_URL",
-    "PYTHON_BUILD_SKIP_MIRROR",
-    "PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM",
-    "PYTHON_BUILD_USE_HOMEBREW",
-    "PYTHON_BUILD_SKIP_HOMEBREW",
-];
-
 struct Release {
     tgz: Vec<u8>,
     sha: String,
@@ -56,10 +29,7 @@ fn release() -> Release {
 /// `pyv install --skip-preflight --sha256 <sha> V`, with no source configured: each test adds
 /// the one it exercises.
 fn install(env: &Env, sha: &str) -> Command {
-    let mut c = env.pyv();
-    for v in PYTHON_BUILD_VARS {
-        c.env_remove(v);
-    }
+    let mut c = env.pyv(); // without any python-build variable (Env::isolate)
     c.args(["install", "--skip-preflight", "--sha256", sha, V]);
     c
 }

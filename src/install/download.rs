@@ -14,7 +14,9 @@
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
-//! overrides that base, for air-gapped networks and tests). [`fetch_urls`] is the same machinery
+//! overrides that base, for air-gapped networks and tests). pyenv users' sources join in
+//! ([`super::pybuild`]): archives in `PYTHON_BUILD_CACHE_PATH` with the right digest first, and
+//! `PYTHON_BUILD_MIRROR_URL/<sha256>` just before python.org. [`fetch_urls`] is the same machinery
 //! for any ordered list of URLs with their expected file and digest (prebuilt archives use it).
 
 use std::fs::{self, File, OpenOptions};
