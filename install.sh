@@ -212,7 +212,7 @@ opens_block() {
 syntax_check() {
   local rc="$1" file="$2"
   case "$rc" in
-    *.fish) command -v fish >/dev/null 2>&1 && fish -n "$file" ;;
+    *.fish) ! command -v fish >/dev/null 2>&1 || fish -n "$file" ;;
     *zshrc | *zprofile) ! command -v zsh >/dev/null 2>&1 || zsh -n "$file" ;;
     *) bash -n "$file" ;;
   esac

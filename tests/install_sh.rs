@@ -365,3 +365,25 @@ fn install_sh_replace_pyenv_without_a_pyenv_root_fails_clearly() {
     assert!(err.contains("hint: "), "{err}");
     assert!(!env.home().join(".pyv").exists());
 }
+
+#[test]
+fn install_sh_replace_pyenv_leaves_a_file_that_would_not_parse_alone() {
+    let env = Env::new();
+    fs::create_dir_all(env.home().join(".pyenv/versions")).unwrap();
+    // A continued line: replacing its first half alone would leave an unterminated quote.
+    let bashrc = env.home().join(".bashrc");
+    let original = "export PATH=\"$HOME/.pyenv/bin:\\\n$PATH\"\n";
+    fs::write(&bashrc, original).unwrap();
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!(
+            "left {} unchanged: with pyenv's lines commented out it would not parse",
+            bashrc.display()
+        )),
+        "{out}"
+    );
+    let text = fs::read_to_string(&bashrc).unwrap();
+    assert!(text.starts_with(original), "{text}");
+    assert!(!env.home().join(".bashrc.pyv-backup").exists());
+}
