@@ -610,3 +610,28 @@ pub fn import_failure(check_output: &str, m: &str) -> Option<String> {
         None => Some("was not reported by the check".to_string()),
     }
 }
+
+#[cfg(test)]
+mod shared_tests {
+    use super::shared_by_default;
+
+    #[test]
+    fn shared_by_default_as_pyenv_for_releases_with_ldflags_nodist() {
+        let none: &[String] = &[];
+        for v in ["3.8.0", "3.11.2", "3.13.5", "3.14.0rc1"] {
+            assert!(shared_by_default(v, none), "{v}");
+        }
+        // No LDFLAGS_NODIST for the relative rpath: static unless asked.
+        for v in ["2.7.18", "3.7.17", "3.6.15"] {
+            assert!(!shared_by_default(v, none), "{v}");
+        }
+        for opts in [
+            "--disable-shared",
+            "--enable-shared",
+            "--enable-framework",
+            "--enable-framework=/Library/Frameworks",
+        ] {
+            assert!(!shared_by_default("3.12.1", &[opts.to_string()]), "{opts}");
+        }
+    }
+}
