@@ -208,6 +208,11 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
         } else {
             env.mirror = Some(Mirror::BySha256(url));
         }
+        if env.mirror.is_some() && get("PYV_MIRROR").is_some() {
+            env.notes.push(
+                "PYV_MIRROR is set: its mirrors are tried before PYTHON_BUILD_MIRROR_URL".into(),
+            );
+        }
     }
 
     // the flags python-build adds for the Python package
@@ -588,6 +593,14 @@ mod tests {
             &linux(),
         );
         assert_eq!(e.mirror, None);
+        let e = read_with(
+            &[
+                ("PYTHON_BUILD_MIRROR_URL", "https://m.example"),
+                ("PYV_MIRROR", "https://pyv.example"),
+            ],
+            &linux(),
+        );
+        assert!(e.notes[0].contains("PYV_MIRROR is set"), "{:?}", e.notes);
         let e = read_with(
             &[
                 ("PYTHON_BUILD_MIRROR_URL", "https://m.example"),
