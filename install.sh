@@ -10,13 +10,19 @@
 #                                    --no-auto-activate)
 #   ./install.sh --from-target DIR   install the pyv and pyv-shim already built in DIR (e.g.
 #                                    target/release) instead of building; or PYV_INSTALL_FROM=DIR
+#   ./install.sh --replace-pyenv     switch from pyenv: comment out pyenv's lines in the shell
+#                                    startup files (each changed file is backed up first) and
+#                                    point pyv at pyenv's root ($PYENV_ROOT or ~/.pyenv), so its
+#                                    versions and virtualenvs stay. Without it, pyenv's lines are
+#                                    listed with what to change.
 set -euo pipefail
 
 usage() {
-  sed -n '2,12s/^# \{0,1\}//p' "$0"
+  sed -n '2,17s/^# \{0,1\}//p' "$0"
 }
 
 modify_rc=1
+replace_pyenv=0
 build_deps=0
 auto_activate="" # empty: keep what each rc file's block had
 from_dir="${PYV_INSTALL_FROM-}"
@@ -26,6 +32,7 @@ while [ "$#" -gt 0 ]; do
     --auto-activate) auto_activate=1 ;;
     --no-auto-activate) auto_activate=0 ;;
     --with-build-deps) build_deps=1 ;;
+    --replace-pyenv) replace_pyenv=1 ;;
     --from-target)
       if [ "$#" -lt 2 ]; then
         echo "install.sh: --from-target needs a directory" >&2
@@ -53,6 +60,21 @@ say() { printf 'pyv install.sh: %s\n' "$*"; }
 src_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="${PYV_ROOT:-$HOME/.pyv}"
 bin_dir="$root/bin"
+pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+pyenv_root="${pyenv_root%/}"
+if [ "$replace_pyenv" -eq 1 ]; then
+  if [ ! -d "$pyenv_root/versions" ]; then
+    echo "install.sh: --replace-pyenv: no pyenv root at $pyenv_root (it has no versions/ directory)" >&2
+    echo "hint: set PYENV_ROOT to your pyenv root, or leave out --replace-pyenv" >&2
+    exit 1
+  fi
+  if [ "$modify_rc" -eq 0 ]; then
+    echo "install.sh: --replace-pyenv changes the shell startup files; it cannot be used with --no-modify-rc" >&2
+    exit 2
+  fi
+  # pyv's binaries stay in pyv's own bin/ (never pyenv's); its root becomes pyenv's.
+  root="$pyenv_root"
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -157,6 +179,100 @@ init_flags() {
     printf ' --auto-activate'
   fi
 }
+
+# pyenv's setup in the shell startup files: lines outside pyv's block, not comments, that name
+# pyenv's init, its root or its bin/shims directories. Prints `<file>\t<line number>\t<text>`.
+rc_files=("$HOME/.bashrc" "$HOME/.bash_profile" "$HOME/.profile" "${ZDOTDIR:-$HOME}/.zshrc"
+  "${ZDOTDIR:-$HOME}/.zprofile" "$HOME/.config/fish/config.fish")
+find_pyenv_lines() {
+  local rc
+  for rc in "${rc_files[@]}"; do
+    [ -f "$rc" ] || continue
+    awk -v b="$begin_marker" -v e="$end_marker" -v f="$rc" '
+      $0 == b { inside = 1; next }
+      $0 == e { inside = 0; next }
+      inside || /^[[:space:]]*#/ || /# \[pyv --replace-pyenv\] / { next }
+      /pyenv (init|virtualenv-init)|PYENV_ROOT|\.pyenv\/(bin|shims)|pyenv\/bin/ { print f "\t" NR "\t" $0 }
+    ' "$rc"
+  done
+}
+
+# A line that opens a block (`if ...; then` without its `fi`) cannot be replaced on its own.
+opens_block() {
+  local t="${1#"${1%%[![:space:]]*}"}"
+  case "$t" in
+    if\ * | while\ * | for\ * | case\ * | elif\ *)
+      case "$t" in *fi | *done | *esac | *end) return 1 ;; *) return 0 ;; esac
+      ;;
+  esac
+  return 1
+}
+
+# The shell that checks an rc file's syntax: bash -n, zsh -n, fish -n.
+syntax_check() {
+  local rc="$1" file="$2"
+  case "$rc" in
+    *.fish) ! command -v fish >/dev/null 2>&1 || fish -n "$file" ;;
+    *zshrc | *zprofile) ! command -v zsh >/dev/null 2>&1 || zsh -n "$file" ;;
+    *) bash -n "$file" ;;
+  esac
+}
+
+# --replace-pyenv: in each file, replace pyenv's lines with a no-op that keeps the original as a
+# comment (`true` keeps an `if ...; then` body non-empty; fish gets a plain comment), after a
+# backup; the result is syntax-checked first and left alone if the shell rejects it.
+comment_out_pyenv() {
+  local found="$1" rc lines tmp backup n
+  for rc in "${rc_files[@]}"; do
+    lines="$(awk -F '\t' -v f="$rc" '$1 == f { print $2 }' <<<"$found")"
+    [ -n "$lines" ] || continue
+    tmp="$(mktemp "$rc.pyv.XXXXXX")"
+    awk -v lines="$lines" -v fish="$([[ "$rc" == *.fish ]] && echo 1 || echo 0)" '
+      BEGIN { n = split(lines, l, "\n"); for (i = 1; i <= n; i++) hit[l[i]] = 1 }
+      NR in hit && !(/^[[:space:]]*(if|while|for|case|elif)[[:space:]]/ && !/(fi|done|esac|end)[[:space:]]*$/) {
+        match($0, /^[[:space:]]*/)
+        indent = substr($0, 1, RLENGTH)
+        print indent (fish ? "" : "true ") "# [pyv --replace-pyenv] " substr($0, RLENGTH + 1)
+        next
+      }
+      { print }
+    ' "$rc" >"$tmp"
+    if ! syntax_check "$rc" "$tmp" >/dev/null 2>&1; then
+      rm -f "$tmp"
+      say "left $rc unchanged: with pyenv's lines commented out it would not parse; edit it by hand"
+      continue
+    fi
+    backup="$rc.pyv-backup"
+    n=1
+    while [ -e "$backup" ]; do
+      backup="$rc.pyv-backup.$n"
+      n=$((n + 1))
+    done
+    cp -p "$rc" "$backup"
+    cat "$tmp" >"$rc" # keep the rc file's inode, owner and mode
+    rm -f "$tmp"
+    say "commented out pyenv's lines in $rc (backup: $backup)"
+  done
+}
+
+pyenv_found="$(find_pyenv_lines)"
+if [ -n "$pyenv_found" ]; then
+  say "pyenv is set up in your shell startup files:"
+  while IFS=$'\t' read -r f n text; do
+    printf '    %s:%s: %s\n' "$f" "$n" "$text"
+    if opens_block "$text"; then
+      printf '      (this line opens a block: pyv leaves it; it does nothing once PYENV_ROOT is unset)\n'
+    fi
+  done <<<"$pyenv_found"
+  if [ "$replace_pyenv" -eq 1 ]; then
+    comment_out_pyenv "$pyenv_found"
+  else
+    say "to switch to pyv: comment out each line above (pyv's block below replaces them) and, to"
+    say "keep the versions and virtualenvs in $pyenv_root, put this line in pyv's block:"
+    say "    export PYV_ROOT=$(printf '%q' "$pyenv_root")      (fish: set -gx PYV_ROOT $(printf '%q' "$pyenv_root"))"
+    say "or re-run with --replace-pyenv, which does both and backs each changed file up first"
+  fi
+fi
 
 if [ "$modify_rc" -eq 1 ]; then
   root_export=""

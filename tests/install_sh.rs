@@ -182,3 +182,208 @@ fn install_sh_auto_activate_is_written_and_kept_on_rerun() {
         fs::read_to_string(&bashrc).unwrap()
     );
 }
+
+/// pyenv's setup as its README has users write it: `.bashrc`, `.profile`, an `if` block in
+/// `.zshrc`, fish's `config.fish`.
+const PYENV_RC: [(&str, &str); 4] = [
+    (
+        ".bashrc",
+        "# my settings\nexport PYENV_ROOT=\"$HOME/.pyenv\"\n[[ -d $PYENV_ROOT/bin ]] && export PATH=\"$PYENV_ROOT/bin:$PATH\"\neval \"$(pyenv init - bash)\"\nalias ll='ls -l'\n",
+    ),
+    (
+        ".profile",
+        "export PYENV_ROOT=\"$HOME/.pyenv\"\ncommand -v pyenv >/dev/null || export PATH=\"$PYENV_ROOT/bin:$PATH\"\neval \"$(pyenv init - bash)\"\n",
+    ),
+    (
+        ".zshrc",
+        "if command -v pyenv 1>/dev/null 2>&1; then\n  eval \"$(pyenv init - zsh)\"\n  eval \"$(pyenv virtualenv-init -)\"\nfi\n",
+    ),
+    (".config/fish/config.fish", "pyenv init - fish | source\n"),
+];
+
+fn write_pyenv_setup(env: &Env) {
+    for (file, text) in PYENV_RC {
+        let path = env.home().join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
+/// install.sh as a pyenv user runs it: default roots (`~/.pyv`, `~/.pyenv`).
+fn install_sh_for_pyenv_user(env: &Env, args: &[&str]) -> std::process::Command {
+    let mut c = install_sh(env, args);
+    c.env_remove("PYV_ROOT")
+        .env_remove("PYENV_ROOT")
+        .env("PYV_INSTALL_FROM", built_dir());
+    c
+}
+
+#[test]
+fn install_sh_lists_pyenvs_lines_and_says_what_to_change() {
+    let env = Env::new();
+    write_pyenv_setup(&env);
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &[]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let home = env.home().display().to_string();
+    for want in [
+        format!("{home}/.bashrc:2: export PYENV_ROOT=\"$HOME/.pyenv\""),
+        format!(
+            "{home}/.bashrc:3: [[ -d $PYENV_ROOT/bin ]] && export PATH=\"$PYENV_ROOT/bin:$PATH\""
+        ),
+        format!("{home}/.bashrc:4: eval \"$(pyenv init - bash)\""),
+        format!("{home}/.profile:1: export PYENV_ROOT=\"$HOME/.pyenv\""),
+        format!("{home}/.profile:3: eval \"$(pyenv init - bash)\""),
+        format!("{home}/.zshrc:2:   eval \"$(pyenv init - zsh)\""),
+        format!("{home}/.zshrc:3:   eval \"$(pyenv virtualenv-init -)\""),
+        format!("{home}/.config/fish/config.fish:1: pyenv init - fish | source"),
+        format!("export PYV_ROOT={}/.pyenv", home.replace(' ', "\\ ")),
+        "--replace-pyenv".to_string(),
+    ] {
+        assert!(out.contains(&want), "missing `{want}` in:\n{out}");
+    }
+    // Listed, not changed: each file is its old text plus pyv's block.
+    for (file, text) in PYENV_RC {
+        let now = fs::read_to_string(env.home().join(file)).unwrap();
+        assert!(now.starts_with(text), "{file}: {now}");
+        assert!(!env.home().join(format!("{file}.pyv-backup")).exists());
+    }
+    // A re-run lists nothing from pyv's own block.
+    let (_, out, _) = run(&mut install_sh_for_pyenv_user(&env, &[]));
+    assert_eq!(out.matches(".bashrc:").count(), 3, "{out}");
+}
+
+#[test]
+fn install_sh_replace_pyenv_comments_the_lines_out_and_adopts_the_root() {
+    let env = Env::new();
+    write_pyenv_setup(&env);
+    let pyenv_root = env.home().join(".pyenv");
+    let v = pyenv_root.join("versions/3.12.4/bin");
+    fs::create_dir_all(&v).unwrap();
+    common::write_exe(&v.join("python"), "#!/bin/sh\necho \"pyenv's 3.12.4 $*\"\n");
+    fs::write(pyenv_root.join("version"), "3.12.4\n").unwrap();
+
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    // pyv's binaries in its own bin/, never in pyenv's.
+    assert!(env.home().join(".pyv/bin/pyv").is_file());
+    assert!(!pyenv_root.join("bin").exists());
+    let home = env.home().display().to_string();
+    for (file, original) in PYENV_RC {
+        let rc = env.home().join(file);
+        let backup = env.home().join(format!("{file}.pyv-backup"));
+        assert_eq!(fs::read_to_string(&backup).unwrap(), original, "{file}");
+        assert!(
+            out.contains(&format!("commented out pyenv's lines in {home}/{file}")),
+            "{out}"
+        );
+        let text = fs::read_to_string(&rc).unwrap();
+        for line in text.lines().filter(|l| l.contains("pyenv init")) {
+            assert!(line.contains("# [pyv --replace-pyenv] "), "{file}: {text}");
+        }
+        if file != ".profile" {
+            // pyv's block (bash, zsh, fish) points pyv at pyenv's root.
+            let quoted = format!("{}/.pyenv", home.replace(' ', "\\ "));
+            assert!(
+                text.contains(&format!("export PYV_ROOT={quoted}\n"))
+                    || text.contains(&format!("set -gx PYV_ROOT {quoted}\n")),
+                "{file}: {text}"
+            );
+        }
+    }
+    let bashrc = fs::read_to_string(env.home().join(".bashrc")).unwrap();
+    assert!(
+        bashrc.starts_with("# my settings\ntrue # [pyv --replace-pyenv] export PYENV_ROOT="),
+        "{bashrc}"
+    );
+    assert!(bashrc.contains("\nalias ll='ls -l'\n"), "{bashrc}");
+    // The `if` block stays valid: its body is now `true # ...`.
+    let zshrc = fs::read_to_string(env.home().join(".zshrc")).unwrap();
+    assert!(
+        zshrc.starts_with(
+            "if command -v pyenv 1>/dev/null 2>&1; then\n  true # [pyv --replace-pyenv] eval"
+        ),
+        "{zshrc}"
+    );
+
+    // New shells: no pyenv runs (none is installed here, and nothing errors), pyv's root is
+    // pyenv's, and pyenv's version runs through pyv's shims.
+    let check = "pyv root; pyv versions --bare; python hi; command -v pyenv || echo no-pyenv";
+    for (shell, args) in [
+        (
+            "bash",
+            vec![
+                "-c".to_string(),
+                format!(". ~/.profile; . ~/.bashrc; {check}"),
+            ],
+        ),
+        (
+            "zsh",
+            vec!["-c".to_string(), format!(". ~/.zshrc; {check}")],
+        ),
+        (
+            "fish",
+            vec![
+                "-c".to_string(),
+                format!(
+                    "source ~/.config/fish/config.fish; {}",
+                    check.replace("||", "; or")
+                ),
+            ],
+        ),
+    ] {
+        let mut c = env.cmd(shell);
+        c.args(&args)
+            .env_remove("PYV_ROOT")
+            .env_remove("PYENV_ROOT")
+            .env("PATH", "/usr/bin:/bin");
+        let (code, out, err) = run(&mut c);
+        assert_eq!(code, 0, "{shell}: {out}\n{err}");
+        assert_eq!(err, "", "{shell}");
+        assert_eq!(
+            out,
+            format!("{home}/.pyenv\n3.12.4\npyenv's 3.12.4 hi\nno-pyenv\n"),
+            "{shell}"
+        );
+    }
+
+    // A re-run finds nothing left to change and keeps the one backup.
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!out.contains("commented out"), "{out}");
+    assert!(!env.home().join(".bashrc.pyv-backup.1").exists());
+}
+
+#[test]
+fn install_sh_replace_pyenv_without_a_pyenv_root_fails_clearly() {
+    let env = Env::new();
+    let (code, _, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("no pyenv root at {}/.pyenv", env.home().display())),
+        "{err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!env.home().join(".pyv").exists());
+}
+
+#[test]
+fn install_sh_replace_pyenv_leaves_a_file_that_would_not_parse_alone() {
+    let env = Env::new();
+    fs::create_dir_all(env.home().join(".pyenv/versions")).unwrap();
+    // A continued line: replacing its first half alone would leave an unterminated quote.
+    let bashrc = env.home().join(".bashrc");
+    let original = "export PATH=\"$HOME/.pyenv/bin:\\\n$PATH\"\n";
+    fs::write(&bashrc, original).unwrap();
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&format!(
+            "left {} unchanged: with pyenv's lines commented out it would not parse",
+            bashrc.display()
+        )),
+        "{out}"
+    );
+    let text = fs::read_to_string(&bashrc).unwrap();
+    assert!(text.starts_with(original), "{text}");
+    assert!(!env.home().join(".bashrc.pyv-backup").exists());
+}

@@ -4,7 +4,13 @@
 //! default (it takes minutes); CI runs it with `--include-ignored`.
 //!
 //! `../shared` is found beside the project root (`CARGO_MANIFEST_DIR/..`); `PYV_SHARED_DIR`
-//! names another `shared` directory.
+//! names another `shared` directory. `PYV_REAL_BUILDS=3.11.2` (comma-separated) builds only
+//! those releases and skips the checks of the others: for iterating on one part.
+//!
+//! 3.11.2 and 3.13.5 are built as pyenv builds them, with a shared libpython (pyv's default
+//! for 3.8+): the checks below find `libpython3.x.so`, run `python3-config --ldflags`, build a
+//! C extension and an embedding program against it, in the root it was built in and, moved
+//! through the artifact cache, in another one.
 
 mod common;
 
@@ -46,9 +52,11 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     let server = Server::start();
     server.python_org_tree(&src);
     let env = Env::without_spaces("pyv-real-");
+    let only = std::env::var("PYV_REAL_BUILDS").unwrap_or_default();
+    let wanted = |v: &str| only.is_empty() || only.split(',').any(|o| o.trim() == v);
 
     // One after the other: two builds at once would only fight over the cores.
-    for (version, file) in RELEASES {
+    for (version, file) in RELEASES.into_iter().filter(|(v, _)| wanted(v)) {
         let started = Instant::now();
         let out = env
             .pyv()
@@ -78,6 +86,11 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
         );
     }
 
+    if !wanted("3.11.2") {
+        eprintln!("PYV_REAL_BUILDS={only}: skipping the 3.11.2 checks");
+        return;
+    }
+    shared_libpython_checks(&env, "3.11", false);
     artifact_cache_checks(&env);
 
     ok_stdout(env.pyv().args(["global", "3.11.2"]));
@@ -94,6 +107,10 @@ fn builds_real_cpython_and_runs_it_through_the_shims() {
     let pip = shim("pip", &["--version"]);
     assert!(pip.contains("python 3.11"), "{pip}");
 
+    if !wanted("3.13.5") || !wanted("2.7.18") {
+        eprintln!("PYV_REAL_BUILDS={only}: skipping the 3.13.5 and 2.7.18 checks");
+        return;
+    }
     ok_stdout(env.pyv().args(["global", "3.11.2", "3.13.5"]));
     assert_eq!(shim("python3.13", &["--version"]).trim(), "Python 3.13.5");
     assert_eq!(shim("python", &["--version"]).trim(), "Python 3.11.2");
@@ -187,9 +204,88 @@ fn artifact_cache_checks(env: &Env) {
     assert!(file.starts_with("42 ") && file.contains(&new), "{file}");
     let pip = ok_stdout(other.cmd(dir.join("bin/pip3")).arg("--version"));
     assert!(pip.contains(&new), "{pip}");
+    // The shared libpython moved with the tree: extensions and embedders build against the
+    // new prefix, and nothing reaches back into the first root (set aside above).
+    shared_libpython_checks(&other, "3.11", true);
     fs::rename(
         env.path().join("3.11.2-set-aside"),
         env.version_dir("3.11.2"),
     )
     .unwrap();
+}
+
+// ---- shared libpython (issue 11 §2) ---------------------------------------------------------
+
+const EXTENSION_C: &str = r#"
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+static PyObject *answer(PyObject *self, PyObject *args) { return PyLong_FromLong(42); }
+static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "pyvext", NULL, -1, methods};
+PyMODINIT_FUNC PyInit_pyvext(void) { return PyModule_Create(&mod); }
+"#;
+
+const EMBED_C: &str = r#"
+#include <Python.h>
+int main(void) {
+    Py_Initialize();
+    PyRun_SimpleString("import sys, ssl; print('embedded', sys.version.split()[0], sys.prefix)");
+    return Py_FinalizeEx() < 0 ? 1 : 0;
+}
+"#;
+
+/// In `env`'s 3.11.2 (`mm` = `3.11`): the interpreter is linked to `lib/libpython<mm>.so`
+/// through a relative RUNPATH, `python3-config --ldflags` works, and a C extension and an
+/// embedding program build against the shared library and run. An embedding program finds the
+/// standard library through the prefix compiled into libpython, which is the build's: in a
+/// `moved` tree it needs `PYTHONHOME` (the interpreter itself finds its prefix from where it
+/// is), which the README says.
+fn shared_libpython_checks(env: &Env, mm: &str, moved: bool) {
+    let dir = env.version_dir("3.11.2");
+    let prefix = dir.display().to_string();
+    let lib = dir.join(format!("lib/libpython{mm}.so"));
+    assert!(lib.exists(), "{} is missing", lib.display());
+    let py = dir.join("bin/python3");
+    let shared = ok_stdout(env.cmd(&py).args([
+        "-c",
+        "import sysconfig; print(sysconfig.get_config_var('Py_ENABLE_SHARED'))",
+    ]));
+    assert_eq!(shared.trim(), "1");
+    let ldd = ok_stdout(env.cmd("ldd").arg(dir.join(format!("bin/python{mm}"))));
+    let linked = ldd
+        .lines()
+        .find(|l| l.contains(&format!("libpython{mm}.so")))
+        .unwrap_or_else(|| panic!("python{mm} does not link libpython:\n{ldd}"));
+    assert!(
+        linked.contains(&prefix),
+        "libpython not from {prefix}: {linked}"
+    );
+    let config = dir.join("bin/python3-config");
+    let ldflags = ok_stdout(env.cmd(&config).arg("--ldflags"));
+    assert!(ldflags.contains(&format!("-L{prefix}/lib")), "{ldflags}");
+    let embed = ok_stdout(env.cmd(&config).args(["--ldflags", "--embed"]));
+    assert!(embed.contains(&format!("-lpython{mm}")), "{embed}");
+
+    let work = tempfile::tempdir_in(env.path()).unwrap();
+    fs::write(work.path().join("pyvext.c"), EXTENSION_C).unwrap();
+    fs::write(work.path().join("embed.c"), EMBED_C).unwrap();
+    let sh = |script: &str| {
+        let mut c = env.cmd("sh");
+        c.args(["-ec", script])
+            .env("CONFIG", &config)
+            .current_dir(work.path());
+        ok_stdout(&mut c)
+    };
+    sh("cc -shared -fPIC $(\"$CONFIG\" --cflags) pyvext.c -o \"pyvext$(\"$CONFIG\" --extension-suffix)\" $(\"$CONFIG\" --ldflags)");
+    let mut c = env.cmd(&py);
+    c.args(["-c", "import pyvext; print(pyvext.answer())"])
+        .current_dir(work.path());
+    assert_eq!(ok_stdout(&mut c).trim(), "42");
+    sh("cc $(\"$CONFIG\" --cflags) embed.c -o embed $(\"$CONFIG\" --ldflags --embed) -Wl,-rpath,\"$(\"$CONFIG\" --prefix)/lib\"");
+    let mut embedded = env.cmd(work.path().join("embed"));
+    if moved {
+        embedded.env("PYTHONHOME", &dir);
+    }
+    let out = ok_stdout(&mut embedded);
+    assert_eq!(out.trim(), format!("embedded 3.11.2 {prefix}"));
 }

@@ -16,7 +16,7 @@ pub struct Doctor {}
 
 impl Doctor {
     pub fn run(self, ctx: &Ctx) -> crate::error::Result<i32> {
-        let report = preflight::run(true, &crate::install::build_env());
+        let report = preflight::run(true, &crate::install::build_env().vars);
         println!("build dependencies for CPython:");
         for c in &report.checks {
             let status = match (c.ok, c.severity) {

@@ -23,7 +23,10 @@ use crate::signals;
 /// visible with one rename only after its interpreter has been tested. Environment:
 /// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
 /// PYV_PYTHON_ORG (replaces python.org's base URL; `pyv update` reads the release API from its
-/// host), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS. Build logs go to
+/// host), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS, and pyenv's python-build
+/// variables (PYTHON_CONFIGURE_OPTS, CONFIGURE_OPTS, PYTHON_CFLAGS, MAKE_OPTS,
+/// PYTHON_MAKE_INSTALL_TARGET, PYTHON_BUILD_CACHE_PATH, PYTHON_BUILD_MIRROR_URL, ...; `-v` says
+/// which won). Build logs go to
 /// $PYV_ROOT/logs/. Verified builds are kept in $PYV_CACHE_DIR/artifacts and reused instead of
 /// compiling (PYV_ARTIFACT_CACHE=0 turns that off; PYV_ARTIFACT_MIRROR names shared artifact
 /// directories). Prebuilt Pythons (python-build-standalone, opt-in):

@@ -74,7 +74,7 @@ pub fn key(settings: &Settings, plan: &Plan) -> Key {
             .or_else(|| download::hash_file(path).ok())
             .map_or_else(|| "local".into(), |s| format!("sha256:{s}")),
     };
-    let fields: Vec<(String, String)> = [
+    let mut fields: Vec<(String, String)> = [
         ("format", FORMAT.to_string()),
         ("name", plan.name.clone()),
         ("version", plan.version.clone()),
@@ -90,6 +90,17 @@ pub fn key(settings: &Settings, plan: &Plan) -> Key {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    // python-build's variables that shape the build, when any is set (keys made without them
+    // stay what they were).
+    let python_build: Vec<String> = settings
+        .python_build
+        .key_vars
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !python_build.is_empty() {
+        fields.push(("python-build".into(), python_build.join(" ")));
+    }
     let mut h = Sha256::new();
     for (k, v) in &fields {
         h.update(format!("{k}={v}\n"));

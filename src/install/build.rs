@@ -130,6 +130,9 @@ impl Builder<'_> {
     pub fn build(&self) -> Result<()> {
         let mut configure = Command::new(self.src.join("configure"));
         configure.args(self.configure_args());
+        // The compiler variables as read once (python-build's PYTHON_CFLAGS... appended), then
+        // pyv's additions.
+        configure.envs(self.settings.build_env.iter().cloned());
         configure.envs(configure_env(self.plan, self.settings));
         let mut phase = self.ui.phase("configure");
         self.run(&mut phase, "configure", configure, None)?;
@@ -145,8 +148,10 @@ impl Builder<'_> {
         phase.finish();
 
         let mut install = Command::new(&make);
+        let pb = &self.settings.python_build;
         install
-            .arg("install")
+            .arg(&pb.make_install_target)
+            .args(&pb.make_install_opts)
             .arg(format!("DESTDIR={}", self.stage.dest_dir().display()));
         let mut phase = self.ui.phase("install");
         self.run(&mut phase, "make install", install, None)?;
@@ -171,16 +176,23 @@ impl Builder<'_> {
         has_ensurepip(&self.plan.version)
     }
 
-    /// `-j N` from the command line, else `PYV_MAKE_OPTS`, else `-j<cores>`.
+    /// python-build's order: `MAKEOPTS`/`MAKE_OPTS` (or `PYV_MAKE_OPTS`, which also replaces
+    /// the default), else `-j<cores>`; then `PYV_MAKE_OPTS`/`PYTHON_MAKE_OPTS`; then `-j N` from
+    /// the command line, last so that it wins.
     fn make_args(&self) -> Vec<String> {
+        let mut args = match (&self.settings.make_opts, self.opts.jobs) {
+            (Some(opts), _) => opts.clone(),
+            (None, Some(_)) => Vec::new(),
+            (None, None) => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                vec![format!("-j{cores}")]
+            }
+        };
+        args.extend(self.settings.python_build.make_extra.iter().cloned());
         if let Some(j) = self.opts.jobs {
-            return vec![format!("-j{j}")];
+            args.push(format!("-j{j}"));
         }
-        if let Some(opts) = &self.settings.make_opts {
-            return opts.clone();
-        }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        vec![format!("-j{cores}")]
+        args
     }
 
     /// How many object files the generated Makefile names: the compile's 100 %.
@@ -447,7 +459,9 @@ impl Builder<'_> {
     }
 }
 
-/// The configure arguments besides `--prefix` (part of the artifact cache's key).
+/// The configure arguments besides `--prefix` (part of the artifact cache's key): pyv's, the
+/// detected ones (Homebrew), then the user's (`CONFIGURE_OPTS`, `PYV_CONFIGURE_OPTS` or
+/// `PYTHON_CONFIGURE_OPTS`), so that the user's come last and win.
 pub fn configure_options(plan: &Plan, settings: &Settings) -> Vec<String> {
     let mut args = Vec::new();
     if plan.debug {
@@ -457,6 +471,10 @@ pub fn configure_options(plan: &Plan, settings: &Settings) -> Vec<String> {
         args.push("--disable-gil".into());
     }
     let user = &settings.configure_opts;
+    if shared_by_default(&plan.version, user) {
+        args.push("--enable-shared".into());
+    }
+    args.extend(settings.python_build.detected_opts.iter().cloned());
     if PyVersion::parse(&plan.version).is_some_and(|v| v.major == 2) {
         // As pyenv's python-build does for 2.x: wide unicode and pip from ensurepip.
         let has = |opt: &str| user.iter().any(|a| a.contains(opt));
@@ -469,6 +487,20 @@ pub fn configure_options(plan: &Plan, settings: &Settings) -> Vec<String> {
     }
     args.extend(user.iter().cloned());
     args
+}
+
+/// Whether pyv adds `--enable-shared`, as pyenv 2.6 does: unless the options say
+/// `--disable-shared`, `--enable-shared` already, or ask for a framework build. Only for
+/// releases whose build has `LDFLAGS_NODIST` (3.8+), through which the interpreter gets its
+/// `$ORIGIN/../lib` rpath without it leaking into extension builds; older ones stay static
+/// unless asked (a shared 2.7 would need an absolute rpath that breaks moving the tree).
+pub fn shared_by_default(version: &str, user: &[String]) -> bool {
+    let modern = PyVersion::parse(version)
+        .is_some_and(|v| v.major > 3 || (v.major == 3 && v.minor.unwrap_or(0) >= 8));
+    modern
+        && !user.iter().any(|o| {
+            o == "--enable-shared" || o == "--disable-shared" || o.starts_with("--enable-framework")
+        })
 }
 
 /// `ensurepip` ships with 2.7.9+ and 3.4+.
@@ -586,5 +618,30 @@ pub fn import_failure(check_output: &str, m: &str) -> Option<String> {
                 .to_string(),
         ),
         None => Some("was not reported by the check".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::shared_by_default;
+
+    #[test]
+    fn shared_by_default_as_pyenv_for_releases_with_ldflags_nodist() {
+        let none: &[String] = &[];
+        for v in ["3.8.0", "3.11.2", "3.13.5", "3.14.0rc1"] {
+            assert!(shared_by_default(v, none), "{v}");
+        }
+        // No LDFLAGS_NODIST for the relative rpath: static unless asked.
+        for v in ["2.7.18", "3.7.17", "3.6.15"] {
+            assert!(!shared_by_default(v, none), "{v}");
+        }
+        for opts in [
+            "--disable-shared",
+            "--enable-shared",
+            "--enable-framework",
+            "--enable-framework=/Library/Frameworks",
+        ] {
+            assert!(!shared_by_default("3.12.1", &[opts.to_string()]), "{opts}");
+        }
     }
 }

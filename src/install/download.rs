@@ -24,7 +24,9 @@
 //!
 //! Sources are tried in order: every `PYV_MIRROR` base (comma-separated; `http://`, `https://`
 //! or `file://`, in python.org's `<version>/<file>` layout), then python.org (`PYV_PYTHON_ORG`
-//! overrides that base, for air-gapped networks and tests). [`fetch_urls`] is the same machinery
+//! overrides that base, for air-gapped networks and tests). pyenv users' sources join in
+//! ([`super::pybuild`]): archives in `PYTHON_BUILD_CACHE_PATH` with the right digest first, and
+//! `PYTHON_BUILD_MIRROR_URL/<sha256>` just before python.org. [`fetch_urls`] is the same machinery
 //! for any ordered list of URLs with their expected file and digest (prebuilt archives use it).
 
 use std::fs::{self, File, OpenOptions};
@@ -34,6 +36,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use super::pybuild::Mirror;
 use super::request::{Candidate, Plan, Source};
 use super::{InstallError, Result, Settings};
 use crate::http::{BodyError, Kind, Limits};
@@ -102,12 +105,60 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         Source::Remote(c) => c,
     };
     // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
-    let attempts: Vec<(String, &Candidate)> = settings
-        .bases
-        .iter()
-        .flat_map(|base| cands.iter().map(move |c| (join(base, &c.path), c)))
-        .collect();
+    // python-build's cache directory comes first, its `<mirror>/<sha256>` just before
+    // python.org (the last base).
+    let mut attempts: Vec<(String, &Candidate)> = python_build_cache(settings, cands, ui);
+    let (python_org, mirrors) = settings.bases.split_last().expect("python.org is a base");
+    for base in mirrors {
+        attempts.extend(cands.iter().map(|c| (join(base, &c.path), c)));
+    }
+    if let Some(Mirror::BySha256(m)) = &settings.python_build.mirror {
+        attempts.extend(cands.iter().map(|c| (join(m, &c.sha256), c)));
+    }
+    attempts.extend(cands.iter().map(|c| (join(python_org, &c.path), c)));
     fetch_urls(&settings.cache_dir, &attempts, ui)
+}
+
+/// `file://` attempts for the archives in `PYTHON_BUILD_CACHE_PATH` that have the right
+/// SHA-256 (python-build names a `.tgz` download `<name>.tar.gz` there). One with another
+/// digest is skipped with a warning, as python-build does: it is never used.
+fn python_build_cache<'a>(
+    settings: &Settings,
+    cands: &'a [Candidate],
+    ui: &Ui,
+) -> Vec<(String, &'a Candidate)> {
+    let Some(dir) = &settings.python_build.source_cache else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for c in cands {
+        let mut names = vec![c.file.clone()];
+        if let Some(stem) = c.file.strip_suffix(".tgz") {
+            names.push(format!("{stem}.tar.gz"));
+        }
+        for name in names {
+            let path = dir.join(&name);
+            if !path.is_file() {
+                continue;
+            }
+            match hash_file(&path) {
+                Ok(d) if d == c.sha256 => {
+                    ui.note(&format!(
+                        "using {} from PYTHON_BUILD_CACHE_PATH (sha256 checked)",
+                        path.display()
+                    ));
+                    found.push((format!("file://{}", path.display()), c));
+                }
+                Ok(d) => ui.warn(&format!(
+                    "{} (in PYTHON_BUILD_CACHE_PATH) has sha256 {d}, not {}: not used",
+                    path.display(),
+                    c.sha256
+                )),
+                Err(e) => ui.warn(&format!("cannot read {}: {e}", path.display())),
+            }
+        }
+    }
+    found
 }
 
 /// Get the first archive `attempts` can deliver into `cache`, trying each URL in order (a

@@ -14,6 +14,7 @@ pub mod build;
 pub mod download;
 pub mod manifest;
 pub mod preflight;
+pub mod pybuild;
 pub mod receipt;
 pub mod relocate;
 pub mod request;
@@ -43,16 +44,20 @@ pub struct Settings {
     /// Where source archives come from, in order: every `PYV_MIRROR` base, then python.org
     /// (`PYV_PYTHON_ORG` replaces it).
     pub bases: Vec<String>,
-    /// `PYV_CONFIGURE_OPTS`, split on whitespace.
+    /// `CONFIGURE_OPTS` then `PYV_CONFIGURE_OPTS` (or python-build's `PYTHON_CONFIGURE_OPTS`),
+    /// split on whitespace.
     pub configure_opts: Vec<String>,
-    /// `PYV_MAKE_OPTS`, split on whitespace, when set (it replaces the default `-j<cores>`).
+    /// `MAKEOPTS`/`MAKE_OPTS`/`PYV_MAKE_OPTS`, when set (replaces the default `-j<cores>`).
     pub make_opts: Option<Vec<String>>,
     /// Reuse and store builds in `<cache>/artifacts` (`PYV_ARTIFACT_CACHE=0` turns it off).
     pub artifact_cache: bool,
     /// `PYV_ARTIFACT_MIRROR`: base URLs holding `<key>.tar.gz` + `<key>.manifest`.
     pub artifact_mirrors: Vec<String>,
-    /// The compiler variables that shape a build's output (`CC`, `CFLAGS`, ...), when set.
+    /// The compiler variables that shape a build's output (`CC`, `CFLAGS`, ...), when set,
+    /// as configure gets them (with python-build's `PYTHON_CFLAGS`... and Homebrew's paths).
     pub build_env: Vec<(String, String)>,
+    /// The rest of python-build's settings (make install, archive sources, detected options).
+    pub python_build: pybuild::BuildEnv,
 }
 
 /// Environment variables that change what a build produces (part of the artifact key), and the
@@ -70,15 +75,15 @@ pub const BUILD_ENV: &[&str] = &[
     "PKG_CONFIG_PATH",
 ];
 
-/// The [`BUILD_ENV`] variables that are set and not blank, read once.
-pub fn build_env() -> Vec<(String, String)> {
-    BUILD_ENV
-        .iter()
-        .filter_map(|k| {
-            let v = std::env::var(k).ok().filter(|v| !v.trim().is_empty())?;
-            Some((k.to_string(), v))
-        })
-        .collect()
+/// The build environment, read once: the [`BUILD_ENV`] variables that are set and not blank,
+/// `PYV_CONFIGURE_OPTS`/`PYV_MAKE_OPTS`, and python-build's variables ([`pybuild`]), with
+/// Homebrew/MacPorts detected on macOS. `vars` is what [`BUILD_ENV`] says, as configure gets it.
+pub fn build_env() -> pybuild::BuildEnv {
+    pybuild::read(
+        &|k| std::env::var(k).ok(),
+        BUILD_ENV,
+        &pybuild::Host::current(),
+    )
 }
 
 impl Settings {
@@ -102,13 +107,30 @@ impl Settings {
             Some(b) => check_base_url(b.trim(), "PYV_PYTHON_ORG")?,
             None => crate::catalog::PYTHON_ORG.to_string(),
         });
-        let words = |v: String| v.split_whitespace().map(String::from).collect::<Vec<_>>();
         let mut artifact_mirrors = Vec::new();
         for base in var("PYV_ARTIFACT_MIRROR").iter().flat_map(|v| v.split(',')) {
             let base = base.trim();
             if !base.is_empty() {
                 artifact_mirrors.push(check_base_url(base, "PYV_ARTIFACT_MIRROR")?);
             }
+        }
+        let mut env = build_env();
+        if let Some(e) = env.errors.first() {
+            return Err(InstallError::Usage {
+                message: e.clone(),
+                hint: "unset one of them (python-build refuses this too)".into(),
+            });
+        }
+        match &env.mirror {
+            Some(pybuild::Mirror::BySha256(url)) => {
+                check_base_url(url, "PYTHON_BUILD_MIRROR_URL")?;
+            }
+            Some(pybuild::Mirror::PythonOrg(url)) => {
+                // After PYV_MIRROR's bases, before python.org.
+                let at = bases.len() - 1;
+                bases.insert(at, check_base_url(url, "PYTHON_BUILD_MIRROR_URL")?);
+            }
+            None => {}
         }
         let artifact_cache = !var("PYV_ARTIFACT_CACHE").is_some_and(|v| {
             matches!(
@@ -119,14 +141,15 @@ impl Settings {
         Ok(Settings {
             artifact_cache,
             artifact_mirrors,
-            build_env: build_env(),
+            build_env: std::mem::take(&mut env.vars),
+            configure_opts: std::mem::take(&mut env.configure_opts),
+            make_opts: env.make_opts.take(),
+            python_build: env,
             layout,
             cache_dir,
             quiet,
             verbose,
             bases,
-            configure_opts: var("PYV_CONFIGURE_OPTS").map(words).unwrap_or_default(),
-            make_opts: std::env::var("PYV_MAKE_OPTS").ok().map(words),
         })
     }
 }
@@ -142,7 +165,12 @@ pub fn check_base_url(url: &str, var: &str) -> Result<String> {
         }
         _ => Err(InstallError::Usage {
             message: format!("`{url}` (from {var}) is not an http://, https:// or file:// URL"),
-            hint: if var == "PYV_ARTIFACT_MIRROR" {
+            hint: if var == "PYTHON_BUILD_MIRROR_URL" {
+                format!(
+                    "set {var} to a base URL holding archives named by their SHA-256, as \
+                     python-build expects (e.g. {var}=https://mirror.example/pythons), or unset it"
+                )
+            } else if var == "PYV_ARTIFACT_MIRROR" {
                 format!(
                     "set {var} to base URLs holding `<key>.tar.gz` and `<key>.manifest` \
                      (a copy of $PYV_CACHE_DIR/artifacts), comma-separated \
@@ -454,6 +482,11 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
         ui = ui.plain(); // the streamed log and a spinner would garble each other
     }
     let target = layout.version_dir(&plan.name);
+    if settings.verbose {
+        for note in &settings.python_build.notes {
+            ui.note(note);
+        }
+    }
 
     let lock = match claim(layout, &plan.name, opts, &ui)? {
         Claim::Go(lock) => lock,

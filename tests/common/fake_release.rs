@@ -8,6 +8,10 @@
 //! `sleep`'s there),
 //! `FAKE_MISSING="sqlite3 ssl"` (modules that fail to import),
 //! `FAKE_CONFIGURE_LOG=<file>` (configure appends its arguments there: proof that a build ran).
+//! What reached the build is installed beside it in `lib/`: `configure.args`, `configure.env`
+//! (`CFLAGS`, `CPPFLAGS`, `LDFLAGS`, `LDFLAGS_NODIST`, `PKG_CONFIG_PATH` as configure saw
+//! them), `make.args` and `make-install.args` (the target and make's `MAKEFLAGS`); `make
+//! altinstall` installs the same as `make install`.
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
 
 use std::io::Write;
@@ -33,23 +37,27 @@ prefix=/usr/local
 for a in "$@"; do case "$a" in --prefix=*) prefix="${a#--prefix=}";; esac; done
 sed "s|@PREFIX@|$prefix|" Makefile.in > Makefile
 echo "$*" > configure.args
+printf 'CFLAGS=%s\nCPPFLAGS=%s\nLDFLAGS=%s\nLDFLAGS_NODIST=%s\nPKG_CONFIG_PATH=%s\n' \
+  "$CFLAGS" "$CPPFLAGS" "$LDFLAGS" "$LDFLAGS_NODIST" "$PKG_CONFIG_PATH" > configure.env
 "#;
 
 const MAKEFILE_IN: &str = "PREFIX=@PREFIX@
 OBJS=a.o b.o c.o d.o
 all: $(OBJS)
+\t@[ -e make.args ] || echo \"make [$(MAKEFLAGS)]\" > make.args
 %.o: %.c
 \t@echo \"gcc -c $< -o $@\"
 \t@if [ \"$$FAKE_SLEEP\" = make ]; then sleep \"$${FAKE_SLEEP_SECS:-30}\"; fi
 \t@if [ \"$$FAKE_FAIL\" = make ]; then echo \"$<:1:10: fatal error: openssl/ssl.h: No such file or directory\" >&2; exit 1; fi
 \t@cp $< $@
-install: all
+install altinstall: all
 \t@if [ \"$$FAKE_SLEEP\" = install ]; then sleep \"$${FAKE_SLEEP_SECS:-30}\"; fi
 \t@if [ \"$$FAKE_FAIL\" = install ]; then echo \"install: cannot write\" >&2; exit 2; fi
 \tmkdir -p \"$(DESTDIR)$(PREFIX)/bin\" \"$(DESTDIR)$(PREFIX)/lib\"
 \tcp python3.in \"$(DESTDIR)$(PREFIX)/bin/python3\"
 \tcp pip3.in \"$(DESTDIR)$(PREFIX)/bin/pip3\"
-\tcp configure.args \"$(DESTDIR)$(PREFIX)/lib/configure.args\"
+\tcp configure.args configure.env make.args \"$(DESTDIR)$(PREFIX)/lib/\"
+\techo \"make $@ [$(MAKEFLAGS)]\" > \"$(DESTDIR)$(PREFIX)/lib/make-install.args\"
 \tprintf '#!%s/bin/python3\\nprint(\"tool\")\\n' \"$(PREFIX)\" > \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
 \tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
 \tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/python3\" \"$(DESTDIR)$(PREFIX)/bin/pip3\"

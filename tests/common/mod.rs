@@ -101,6 +101,11 @@ impl Env {
             .env_remove("PYV_ARTIFACT_MIRROR")
             .env_remove("VIRTUAL_ENV")
             .current_dir(self.path());
+        // pyenv's python-build variables change builds (and their artifact keys): a test that
+        // wants one sets it.
+        for v in PYTHON_BUILD_VARS {
+            c.env_remove(v);
+        }
     }
 
     /// A fake installed version whose `bin/<cmd>` scripts print `<cmd> <version> <args>`.
@@ -116,6 +121,35 @@ impl Env {
         self.version_dir(version)
     }
 }
+
+/// The variables pyv takes from pyenv's python-build (`src/install/pybuild.rs`), plus
+/// `PYV_CONFIGURE_OPTS`/`PYV_MAKE_OPTS` and the compiler flags they combine with.
+pub const PYTHON_BUILD_VARS: &[&str] = &[
+    "CONFIGURE_OPTS",
+    "PYTHON_CONFIGURE_OPTS",
+    "PYV_CONFIGURE_OPTS",
+    "PYTHON_CFLAGS",
+    "PYTHON_CPPFLAGS",
+    "PYTHON_LDFLAGS",
+    "CFLAGS",
+    "CPPFLAGS",
+    "LDFLAGS",
+    "MAKEOPTS",
+    "MAKE_OPTS",
+    "PYV_MAKE_OPTS",
+    "PYTHON_MAKE_OPTS",
+    "MAKE_INSTALL_OPTS",
+    "PYTHON_MAKE_INSTALL_OPTS",
+    "PYTHON_MAKE_INSTALL_TARGET",
+    "PYTHON_BUILD_CACHE_PATH",
+    "PYTHON_BUILD_MIRROR_URL",
+    "PYTHON_BUILD_SKIP_MIRROR",
+    "PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM",
+    "PYTHON_BUILD_USE_HOMEBREW",
+    "PYTHON_BUILD_SKIP_HOMEBREW",
+    "PYTHON_BUILD_USE_MACPORTS",
+    "PYTHON_BUILD_SKIP_MACPORTS",
+];
 
 pub fn write_exe(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
