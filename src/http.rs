@@ -25,6 +25,10 @@ pub const MIN_RATE: u64 = 1024;
 /// How long a request may go unanswered before pyv says what it is waiting for.
 pub const NOTICE_AFTER: Duration = Duration::from_secs(2);
 
+/// The longest any of [`Limits`] may be set to (a year): what an environment variable asks
+/// beyond that is taken as this.
+pub const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// What a request may take.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -50,7 +54,10 @@ impl Limits {
                 .ok()
                 .and_then(|v| v.trim().parse::<f64>().ok())
                 .filter(|v| v.is_finite() && *v > 0.0);
-            v.map_or(Duration::from_secs(default), Duration::from_secs_f64)
+            // Longer than a year is as good as no limit (and `1e30` would not fit a Duration).
+            v.map_or(Duration::from_secs(default), |v| {
+                Duration::from_secs_f64(v.min(LONGEST.as_secs_f64()))
+            })
         };
         Limits {
             connect: secs("PYV_HTTP_CONNECT_TIMEOUT", 10),

@@ -338,3 +338,24 @@ fn a_dripping_download_times_out_instead_of_running_forever() {
     assert!(!err.contains("error decoding"), "{err}");
     assert!(!env.version_dir(V).exists());
 }
+
+/// A huge timeout (`1e30` seconds overflows a `Duration`) is as good as none; it must not
+/// panic (exit 101) before the request is even made.
+#[test]
+fn a_huge_http_timeout_does_not_panic() {
+    let env = Env::new();
+    for var in [
+        "PYV_HTTP_TIMEOUT",
+        "PYV_HTTP_CONNECT_TIMEOUT",
+        "PYV_HTTP_STALL_TIMEOUT",
+    ] {
+        let (code, _, err) = run(env
+            .pyv()
+            .arg("update")
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:1")
+            .env(var, "1e30"));
+        assert_eq!(code, 1, "{var}: {err}");
+        assert!(!err.contains("panicked"), "{var}: {err}");
+        assert!(err.contains("127.0.0.1:1"), "{var}: {err}");
+    }
+}
