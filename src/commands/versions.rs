@@ -35,9 +35,13 @@ impl Versions {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let layout = &ctx.layout;
         if self.executables {
+            let mut out = String::new();
             for name in pyv_core::rehash::wanted_commands(layout) {
-                println!("{name}");
+                out.push_str(&name);
+                out.push('\n');
             }
+            // Written at once, a closed pipe (`| head -1`) ignored as `install --list` does.
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
             return Ok(0);
         }
         // Which names are selected, resolved. A selected version that is not installed is
