@@ -363,17 +363,18 @@ impl Known<'_> {
         // A specifier from a `.python-version` (`>=3.11,<3.13`): the newest known final release
         // that satisfies it (the caller says what it resolved to, as for a prefix). Request
         // syntax pyv does not understand is said as such, not looked up as a release.
-        let spec =
-            match pyv_core::request::parse(name) {
-                Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
-                Ok(_) => None,
-                Err(reason) => return Err(Error::user(
+        let spec = match pyv_core::request::parse(name) {
+            Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
+            Ok(_) => None,
+            Err(reason) => {
+                return Err(Error::user(
                     format!(
                         "`{name}` is not a version request pyv understands ({reason}) ({origin})"
                     ),
                     Some(format!("pyv understands {}", pyv_core::request::FORMS)),
-                )),
-            };
+                ))
+            }
+        };
         if !self.refreshed
             && (spec.is_some() || catalog::is_prefix(name))
             && self.catalog.is_stale(SystemTime::now())
