@@ -189,6 +189,31 @@ fn an_environment_named_like_a_version_is_refused() {
     }
 }
 
+#[test]
+fn an_environment_named_like_another_python_is_refused() {
+    // `pypy3.10-7.3.17` is where `pyv install pypy3.10-7.3.17` puts that release (the alias
+    // would be replaced or the install skipped); `python3.12` and `cpython@3.12` are other
+    // tools' spellings of 3.12 in a .python-version.
+    let env = Env::new();
+    env.fake_version("3.11.7", &["python"]);
+    for name in [
+        "pypy3.10-7.3.17",
+        "miniforge3-24.11.0-0",
+        "graalpy-24.1.1",
+        "anaconda3-2024.10-1",
+        "python3.12",
+        "cpython@3.12",
+    ] {
+        let (code, _, err) = run(env.pyv().args(["virtualenv", "3.11.7", name]));
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(&format!("`{name}`")), "{name}: {err}");
+        assert!(err.contains("hint:"), "{err}");
+        assert!(!err.contains("creating virtualenv"), "{err}");
+        assert!(!env.version_dir(name).exists());
+        assert!(!env.version_dir(&format!("3.11.7/envs/{name}")).exists());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bounds: memory, disk, time
 
