@@ -358,22 +358,7 @@ pub fn verify(prefix: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
         .find(|p| pyv_core::resolve::is_executable(p))
         .ok_or_else(|| fail("it has no bin/python3 or bin/python".to_string()))?;
     let script = format!("{IMPL_SCRIPT}{}", build::CHECK_SCRIPT);
-    let out = Command::new(&python)
-        .args(["-E", "-s", "-c", &script, "ssl"])
-        .env_remove("PYTHONHOME")
-        .env_remove("PYTHONPATH")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(format!("cannot run {}: {e}", python.display())))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("").trim();
-        return Err(fail(format!(
-            "bin/python exited with {} {last}",
-            out.status
-        )));
-    }
+    let stdout = super::run_check(&python, &script, &["ssl"]).map_err(fail)?;
     judge(&stdout, row).map_err(fail)?;
     phase.finish();
     Ok(Vec::new())
