@@ -384,3 +384,29 @@ fn a_huge_http_timeout_does_not_panic() {
         assert!(err.contains("127.0.0.1:1"), "{var}: {err}");
     }
 }
+
+/// A timeout or size cap that is not a number is said (name, value, what is used instead),
+/// not silently replaced by the default.
+#[test]
+fn a_junk_http_timeout_or_size_cap_is_warned_about() {
+    let env = Env::new();
+    for var in ["PYV_HTTP_TIMEOUT", "PYV_HTTP_STALL_TIMEOUT"] {
+        let (code, _, err) = run(env
+            .pyv()
+            .arg("update")
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:1")
+            .env(var, "10m"));
+        assert_eq!(code, 1, "{var}: {err}");
+        let line = err.lines().find(|l| l.contains(var));
+        let line = line.unwrap_or_else(|| panic!("{var} not named: {err}"));
+        assert!(line.contains("`10m`") && line.contains("warning"), "{line}");
+    }
+    let server = Server::start();
+    let (_, _, err) =
+        run(install_from(&env, &server, &"0".repeat(64)).env("PYV_DOWNLOAD_MAX_MIB", "lots"));
+    assert!(
+        err.lines()
+            .any(|l| l.contains("PYV_DOWNLOAD_MAX_MIB") && l.contains("`lots`")),
+        "{err}"
+    );
+}
