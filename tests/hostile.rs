@@ -410,3 +410,25 @@ fn a_junk_http_timeout_or_size_cap_is_warned_about() {
         "{err}"
     );
 }
+
+/// `pyv uninstall` removes the aliases that led into the version it removed, never another
+/// link in versions/ that happens to dangle (a version on a disk not mounted right now).
+#[test]
+fn uninstall_leaves_unrelated_dangling_links_alone() {
+    let env = Env::new();
+    env.fake_version("3.12.7", &["python"]);
+    let versions = env.version_dir("3.12.7").parent().unwrap().to_path_buf();
+    fs::create_dir_all(versions.join("3.12.7/envs/web")).unwrap();
+    std::os::unix::fs::symlink("3.12.7/envs/web", versions.join("web")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/pyv/3.10.4", versions.join("offline")).unwrap();
+    let (code, _, err) = run(env.pyv().args(["uninstall", "-f", "3.12.7"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        fs::symlink_metadata(versions.join("web")).is_err(),
+        "alias into 3.12.7 removed"
+    );
+    assert!(
+        fs::symlink_metadata(versions.join("offline")).is_ok(),
+        "an unrelated link is kept"
+    );
+}
