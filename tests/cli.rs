@@ -784,3 +784,17 @@ fn executables_into_a_closed_pipe_do_not_panic() {
     assert_ne!(out.status.code(), Some(101), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn install_list_with_a_filter_nothing_starts_with_names_it() {
+    let env = Env::new();
+    let (code, out, err) = run(env.pyv().args(["install", "--list", "zzz", "3.99"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("`zzz`") && first.contains("`3.99`") && first.contains("command line"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+}

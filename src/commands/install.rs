@@ -267,8 +267,12 @@ impl Install {
         if shown == 0 && !self.versions.is_empty() {
             return Err(Error::user(
                 format!(
-                    "no installable version starts with {}",
-                    self.versions.join(" or ")
+                    "no installable version starts with {} (given on the command line)",
+                    self.versions
+                        .iter()
+                        .map(|f| format!("`{}`", f.escape_debug()))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
                 Some(
                     "filters are name prefixes: `cpython`, `3.12`, `pypy`, `pypy3.10`, `graalpy`, \
