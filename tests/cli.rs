@@ -771,18 +771,24 @@ fn literal_python_dash_directories_and_prefix_system() {
 fn executables_into_a_closed_pipe_do_not_panic() {
     let env = Env::new();
     env.fake_version("3.12.7", &["python", "python3", "pip"]);
-    let mut child = env
-        .pyv()
-        .args(["versions", "--executables"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take()); // the reader is gone before anything is written
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(101), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    for args in [
+        &["versions", "--executables"][..],
+        &["versions", "--bare"],
+        &["versions"],
+    ] {
+        let mut child = env
+            .pyv()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }
 
 #[test]

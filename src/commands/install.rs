@@ -263,7 +263,7 @@ impl Install {
         }
         let shown = out.len();
         // A closed pipe (`| head`) is not an error worth a panic.
-        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+        crate::ui::print_all(&out);
         if shown == 0 && !self.versions.is_empty() {
             return Err(Error::user(
                 format!(

@@ -40,8 +40,7 @@ impl Versions {
                 out.push_str(&name);
                 out.push('\n');
             }
-            // Written at once, a closed pipe (`| head -1`) ignored as `install --list` does.
-            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+            crate::ui::print_all(&out);
             return Ok(0);
         }
         // Which names are selected, resolved. A selected version that is not installed is
@@ -114,9 +113,12 @@ impl Versions {
             eprintln!("hint: install one with `pyv install 3.13`, or put a system Python on PATH");
             return Ok(1);
         }
+        let mut out = String::new();
         for l in lines {
-            println!("{l}");
+            out.push_str(&l);
+            out.push('\n');
         }
+        crate::ui::print_all(&out);
         Ok(0)
     }
 }
