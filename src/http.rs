@@ -25,6 +25,10 @@ pub const MIN_RATE: u64 = 1024;
 /// How long a request may go unanswered before pyv says what it is waiting for.
 pub const NOTICE_AFTER: Duration = Duration::from_secs(2);
 
+/// The longest any of [`Limits`] may be set to (a year): what an environment variable asks
+/// beyond that is taken as this.
+pub const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// What a request may take.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -46,11 +50,11 @@ impl Limits {
     /// The limits for `kind`, with the environment's overrides.
     pub fn from_env(kind: Kind) -> Limits {
         let secs = |var: &str, default: u64| {
-            let v = std::env::var(var)
-                .ok()
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite() && *v > 0.0);
-            v.map_or(Duration::from_secs(default), Duration::from_secs_f64)
+            let v = env_positive(var, &format!("{default} s"));
+            // Longer than a year is as good as no limit (and `1e30` would not fit a Duration).
+            v.map_or(Duration::from_secs(default), |v| {
+                Duration::from_secs_f64(v.min(LONGEST.as_secs_f64()))
+            })
         };
         Limits {
             connect: secs("PYV_HTTP_CONNECT_TIMEOUT", 10),
@@ -64,6 +68,25 @@ impl Limits {
             ),
         }
     }
+}
+
+/// The positive number in the environment variable `var`, if set. Anything else is said in one
+/// line (the variable, its value and `default`, what is used instead) and ignored.
+pub fn env_positive(var: &str, default: &str) -> Option<f64> {
+    let raw = std::env::var(var).ok()?;
+    let v = raw
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0);
+    if v.is_none() {
+        eprintln!(
+            "pyv: warning: {var}=`{}` is not a positive number; using {default} (hint: unset it, \
+             or set a number such as `60`)",
+            raw.escape_debug()
+        );
+    }
+    v
 }
 
 /// A blocking client with pyv's user agent and `limits` (reqwest's own timeout bounds the wait

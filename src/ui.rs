@@ -264,6 +264,12 @@ impl Drop for Meter {
     }
 }
 
+/// Write `text` to stdout at once; a reader that went away (`pyv versions | head -1`) is not
+/// an error worth a panic, as `println!` would make it.
+pub fn print_all(text: &str) {
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}
+
 /// `25.3 MiB`.
 pub fn bytes(n: u64) -> String {
     indicatif::BinaryBytes(n).to_string()

@@ -764,3 +764,43 @@ fn literal_python_dash_directories_and_prefix_system() {
         "{err}"
     );
 }
+
+/// `pyv versions --executables | head -1`: a reader that goes away is no panic (exit 101) and
+/// no "failed printing to stdout" backtrace.
+#[test]
+fn executables_into_a_closed_pipe_do_not_panic() {
+    let env = Env::new();
+    env.fake_version("3.12.7", &["python", "python3", "pip"]);
+    for args in [
+        &["versions", "--executables"][..],
+        &["versions", "--bare"],
+        &["versions"],
+    ] {
+        let mut child = env
+            .pyv()
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn install_list_with_a_filter_nothing_starts_with_names_it() {
+    let env = Env::new();
+    let (code, out, err) = run(env.pyv().args(["install", "--list", "zzz", "3.99"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("`zzz`") && first.contains("`3.99`") && first.contains("command line"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+}

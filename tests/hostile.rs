@@ -189,6 +189,31 @@ fn an_environment_named_like_a_version_is_refused() {
     }
 }
 
+#[test]
+fn an_environment_named_like_another_python_is_refused() {
+    // `pypy3.10-7.3.17` is where `pyv install pypy3.10-7.3.17` puts that release (the alias
+    // would be replaced or the install skipped); `python3.12` and `cpython@3.12` are other
+    // tools' spellings of 3.12 in a .python-version.
+    let env = Env::new();
+    env.fake_version("3.11.7", &["python"]);
+    for name in [
+        "pypy3.10-7.3.17",
+        "miniforge3-24.11.0-0",
+        "graalpy-24.1.1",
+        "anaconda3-2024.10-1",
+        "python3.12",
+        "cpython@3.12",
+    ] {
+        let (code, _, err) = run(env.pyv().args(["virtualenv", "3.11.7", name]));
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(&format!("`{name}`")), "{name}: {err}");
+        assert!(err.contains("hint:"), "{err}");
+        assert!(!err.contains("creating virtualenv"), "{err}");
+        assert!(!env.version_dir(name).exists());
+        assert!(!env.version_dir(&format!("3.11.7/envs/{name}")).exists());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bounds: memory, disk, time
 
@@ -337,4 +362,73 @@ fn a_dripping_download_times_out_instead_of_running_forever() {
     );
     assert!(!err.contains("error decoding"), "{err}");
     assert!(!env.version_dir(V).exists());
+}
+
+/// A huge timeout (`1e30` seconds overflows a `Duration`) is as good as none; it must not
+/// panic (exit 101) before the request is even made.
+#[test]
+fn a_huge_http_timeout_does_not_panic() {
+    let env = Env::new();
+    for var in [
+        "PYV_HTTP_TIMEOUT",
+        "PYV_HTTP_CONNECT_TIMEOUT",
+        "PYV_HTTP_STALL_TIMEOUT",
+    ] {
+        let (code, _, err) = run(env
+            .pyv()
+            .arg("update")
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:1")
+            .env(var, "1e30"));
+        assert_eq!(code, 1, "{var}: {err}");
+        assert!(!err.contains("panicked"), "{var}: {err}");
+        assert!(err.contains("127.0.0.1:1"), "{var}: {err}");
+    }
+}
+
+/// A timeout or size cap that is not a number is said (name, value, what is used instead),
+/// not silently replaced by the default.
+#[test]
+fn a_junk_http_timeout_or_size_cap_is_warned_about() {
+    let env = Env::new();
+    for var in ["PYV_HTTP_TIMEOUT", "PYV_HTTP_STALL_TIMEOUT"] {
+        let (code, _, err) = run(env
+            .pyv()
+            .arg("update")
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:1")
+            .env(var, "10m"));
+        assert_eq!(code, 1, "{var}: {err}");
+        let line = err.lines().find(|l| l.contains(var));
+        let line = line.unwrap_or_else(|| panic!("{var} not named: {err}"));
+        assert!(line.contains("`10m`") && line.contains("warning"), "{line}");
+    }
+    let server = Server::start();
+    let (_, _, err) =
+        run(install_from(&env, &server, &"0".repeat(64)).env("PYV_DOWNLOAD_MAX_MIB", "lots"));
+    assert!(
+        err.lines()
+            .any(|l| l.contains("PYV_DOWNLOAD_MAX_MIB") && l.contains("`lots`")),
+        "{err}"
+    );
+}
+
+/// `pyv uninstall` removes the aliases that led into the version it removed, never another
+/// link in versions/ that happens to dangle (a version on a disk not mounted right now).
+#[test]
+fn uninstall_leaves_unrelated_dangling_links_alone() {
+    let env = Env::new();
+    env.fake_version("3.12.7", &["python"]);
+    let versions = env.version_dir("3.12.7").parent().unwrap().to_path_buf();
+    fs::create_dir_all(versions.join("3.12.7/envs/web")).unwrap();
+    std::os::unix::fs::symlink("3.12.7/envs/web", versions.join("web")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/pyv/3.10.4", versions.join("offline")).unwrap();
+    let (code, _, err) = run(env.pyv().args(["uninstall", "-f", "3.12.7"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        fs::symlink_metadata(versions.join("web")).is_err(),
+        "alias into 3.12.7 removed"
+    );
+    assert!(
+        fs::symlink_metadata(versions.join("offline")).is_ok(),
+        "an unrelated link is kept"
+    );
 }

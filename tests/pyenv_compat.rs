@@ -211,3 +211,39 @@ fn install_reads_other_tools_version_lines() {
         );
     }
 }
+
+#[test]
+fn install_explains_a_version_line_it_cannot_use() {
+    // A specifier no known release satisfies, or request syntax pyv does not understand, is
+    // said as such (not "pass --sha256 or ./Python->=3.99.tar.xz"), naming the file.
+    let env = Env::new();
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    for (line, says) in [
+        (">=3.99", "no CPython release pyv knows satisfies `>=3.99`"),
+        (
+            "cpython@>=3.99",
+            "no CPython release pyv knows satisfies `cpython@>=3.99`",
+        ),
+        (
+            "cpython@latest",
+            "`cpython@latest` is not a version request pyv understands",
+        ),
+    ] {
+        fs::write(proj.join(".python-version"), format!("{line}\n")).unwrap();
+        let (code, _, err) = run(env
+            .pyv()
+            .args(["install", "--skip-preflight"])
+            .env("PYV_PYTHON_ORG", "http://127.0.0.1:1")
+            .current_dir(&proj));
+        assert_eq!(code, 1, "{line}: {err}");
+        let first = err
+            .lines()
+            .find(|l| l.starts_with("pyv: `") || l.starts_with("pyv: no"));
+        let first = first.unwrap_or_else(|| panic!("{line}: {err}"));
+        assert!(first.contains(says), "{line}: {err}");
+        assert!(first.contains(".python-version"), "{line}: {err}");
+        assert!(!err.contains("--sha256"), "{line}: {err}");
+        assert!(err.contains("hint:"), "{line}: {err}");
+    }
+}

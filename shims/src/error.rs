@@ -144,11 +144,25 @@ impl fmt::Display for Error {
                 value,
                 origin,
                 reason,
-            } => write!(
-                f,
-                "invalid version name `{}` ({reason}) {origin}",
-                value.escape_debug()
-            ),
+            } => {
+                // A runaway line (a file's whole content on one line) is shown by its start.
+                const SHOWN: usize = 60;
+                if value.chars().count() > SHOWN {
+                    let head: String = value.chars().take(SHOWN).collect();
+                    write!(
+                        f,
+                        "invalid version name `{}…` ({} bytes; {reason}) {origin}",
+                        head.escape_debug(),
+                        value.len()
+                    )
+                } else {
+                    write!(
+                        f,
+                        "invalid version name `{}` ({reason}) {origin}",
+                        value.escape_debug()
+                    )
+                }
+            }
             Error::NotInstalled { name, origin, .. } if crate::resolve::looks_like_env(name) => {
                 write!(f, "virtualenv `{name}` does not exist {origin}")
             }
@@ -191,5 +205,29 @@ impl From<Error> for std::io::Error {
             Error::Io { source, .. } => source,
             other => std::io::Error::other(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_invalid_name_is_shown_shortened() {
+        let e = Error::InvalidName {
+            value: "9".repeat(5000),
+            origin: Origin::Argument,
+            reason: "it is longer than 255 bytes",
+        };
+        let shown = e.to_string();
+        assert!(shown.len() < 200, "{} bytes: {shown}", shown.len());
+        assert!(shown.contains(&"9".repeat(40)), "{shown}");
+        assert!(shown.contains("5000 bytes"), "{shown}");
+        let short = Error::InvalidName {
+            value: "a\tb".into(),
+            origin: Origin::Argument,
+            reason: "it contains whitespace",
+        };
+        assert!(short.to_string().contains("`a\\tb`"), "{short}");
     }
 }

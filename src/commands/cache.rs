@@ -202,13 +202,16 @@ fn remove(p: &Path) -> Result<()> {
 }
 
 /// Whether a file directly in the cache dir is a downloaded archive (any flavour: python.org
-/// sources, prebuilt `cpython-*.tar.gz`, ...) or the `.part` of one.
+/// sources, prebuilt `cpython-*.tar.gz`, PyPy's `.tar.bz2`, a conda installer `.sh`, ...) or
+/// the `.part` of one.
 fn is_download(name: &str) -> bool {
     let name = name.strip_suffix(".part").unwrap_or(name);
     !name.starts_with('.')
-        && [".tgz", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar.zst", ".zip"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
+        && [
+            ".tgz", ".tar.xz", ".tar.gz", ".tar.bz2", ".tar.zst", ".zip", ".sh",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Downloaded archives (and `.part` downloads) directly in the cache dir: (path, size, mtime).
@@ -256,6 +259,8 @@ mod tests {
             "Python-3.12.1.tar.xz.part",
             "cpython-3.12.7+20241016-x86_64-unknown-linux-gnu-install_only.tar.gz",
             "pypy3.10-v7.3.17-linux64.tar.bz2",
+            "Miniforge3-24.11.0-0-Linux-x86_64.sh",
+            "Anaconda3-2024.10-1-Linux-x86_64.sh.part",
         ] {
             assert!(super::is_download(yes), "{yes}");
         }

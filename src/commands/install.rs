@@ -330,12 +330,16 @@ impl Install {
         }
         let shown = out.len();
         // A closed pipe (`| head`) is not an error worth a panic.
-        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes());
+        crate::ui::print_all(&out);
         if shown == 0 && !self.versions.is_empty() {
             return Err(Error::user(
                 format!(
-                    "no installable version starts with {}",
-                    self.versions.join(" or ")
+                    "no installable version starts with {} (given on the command line)",
+                    self.versions
+                        .iter()
+                        .map(|f| format!("`{}`", f.escape_debug()))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
                 Some(
                     "filters are name prefixes: `cpython`, `3.12`, `pypy`, `pypy3.10`, `graalpy`, \
@@ -430,22 +434,22 @@ impl Known<'_> {
         debug: bool,
     ) -> Result<Plan> {
         // A specifier from a `.python-version` (`>=3.11,<3.13`): the newest known final release
-        // that satisfies it (the caller says what it resolved to, as for a prefix).
-        let picked;
-        let name = match pyv_core::request::parse(name) {
-            Ok(pyv_core::request::Request::Spec(clauses)) => {
-                match pyv_core::request::newest_matching(&clauses, self.catalog.versions()) {
-                    Some(v) => {
-                        picked = v.to_string();
-                        picked.as_str()
-                    }
-                    None => name,
-                }
+        // that satisfies it (the caller says what it resolved to, as for a prefix). Request
+        // syntax pyv does not understand is said as such, not looked up as a release.
+        let spec = match pyv_core::request::parse(name) {
+            Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
+            Ok(_) => None,
+            Err(reason) => {
+                return Err(Error::user(
+                    format!(
+                        "`{name}` is not a version request pyv understands ({reason}) ({origin})"
+                    ),
+                    Some(format!("pyv understands {}", pyv_core::request::FORMS)),
+                ))
             }
-            _ => name,
         };
         if !self.refreshed
-            && catalog::is_prefix(name)
+            && (spec.is_some() || catalog::is_prefix(name))
             && self.catalog.is_stale(SystemTime::now())
             && !self.failed_recently()
         {
@@ -457,6 +461,28 @@ impl Known<'_> {
                 );
             }
         }
+        let picked;
+        let name = match &spec {
+            Some(clauses) => {
+                match pyv_core::request::newest_matching(clauses, self.catalog.versions()) {
+                    Some(v) => {
+                        picked = v.to_string();
+                        picked.as_str()
+                    }
+                    None => {
+                        return Err(Error::user(
+                            format!("no CPython release pyv knows satisfies `{name}` ({origin})"),
+                            Some(
+                                "`pyv update` fetches python.org's newest releases; \
+                                 `pyv install --list` shows the ones pyv knows"
+                                    .to_string(),
+                            ),
+                        ))
+                    }
+                }
+            }
+            None => name,
+        };
         match request::plan(&self.catalog, name, origin, sha256, debug) {
             Err(InstallError::Unknown { .. })
                 if !self.refreshed && (name == "latest" || PyVersion::parse(name).is_some()) =>

@@ -152,7 +152,7 @@ impl Uninstall {
                 removed_envs.push(e.label.clone());
             }
         }
-        remove_dangling_aliases(ctx);
+        remove_dangling_aliases(ctx, name);
         drop(stage);
         let mut msg = format!("uninstalled Python {name}");
         if !removed_envs.is_empty() {
@@ -240,12 +240,18 @@ fn envs_using(ctx: &Ctx, name: &str) -> Vec<EnvUse> {
     out
 }
 
-/// Alias symlinks in `versions/` whose target no longer exists.
-fn remove_dangling_aliases(ctx: &Ctx) {
-    if let Ok(rd) = fs::read_dir(ctx.layout.versions_dir()) {
+/// Alias symlinks in `versions/` that led into the removed version `name` and now dangle.
+/// Another dangling link (a version on a disk not mounted right now) is not pyv's to remove.
+fn remove_dangling_aliases(ctx: &Ctx, name: &str) {
+    let versions = ctx.layout.versions_dir();
+    let removed = ctx.layout.version_dir(name);
+    if let Ok(rd) = fs::read_dir(&versions) {
         for e in rd.flatten() {
             let p = e.path();
-            if is_symlink(&p) && fs::metadata(&p).is_err() {
+            let Ok(target) = fs::read_link(&p) else {
+                continue;
+            };
+            if fs::metadata(&p).is_err() && versions.join(&target).starts_with(&removed) {
                 let _ = fs::remove_file(&p);
             }
         }

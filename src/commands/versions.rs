@@ -35,9 +35,12 @@ impl Versions {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let layout = &ctx.layout;
         if self.executables {
+            let mut out = String::new();
             for name in pyv_core::rehash::wanted_commands(layout) {
-                println!("{name}");
+                out.push_str(&name);
+                out.push('\n');
             }
+            crate::ui::print_all(&out);
             return Ok(0);
         }
         // Which names are selected, resolved. A selected version that is not installed is
@@ -110,9 +113,12 @@ impl Versions {
             eprintln!("hint: install one with `pyv install 3.13`, or put a system Python on PATH");
             return Ok(1);
         }
+        let mut out = String::new();
         for l in lines {
-            println!("{l}");
+            out.push_str(&l);
+            out.push('\n');
         }
+        crate::ui::print_all(&out);
         Ok(0)
     }
 }

@@ -53,11 +53,8 @@ pub fn ceiling() -> u64 {
 /// `PYV_DOWNLOAD_MAX_MIB` when set, else `default_mib`, in bytes. Kinds of download that are
 /// larger by nature (Anaconda's installer is over 1 GiB) pass their own default.
 pub fn ceiling_or(default_mib: u64) -> u64 {
-    std::env::var("PYV_DOWNLOAD_MAX_MIB")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&m| m > 0)
-        .unwrap_or(default_mib)
+    crate::http::env_positive("PYV_DOWNLOAD_MAX_MIB", &format!("{default_mib} MiB"))
+        .map_or(default_mib, |m| m.ceil().min(u64::MAX as f64) as u64)
         .saturating_mul(1 << 20)
 }
 

@@ -405,6 +405,30 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
     })
 }
 
+/// Run `python -E -s -c <script> <args>` (without PYTHONHOME/PYTHONPATH, stdin closed): what
+/// it printed, or why it failed (its exit status and the last line it wrote on stderr).
+pub(crate) fn run_check(
+    python: &Path,
+    script: &str,
+    args: &[&str],
+) -> std::result::Result<String, String> {
+    let out = Command::new(python)
+        .args(["-E", "-s", "-c", script])
+        .args(args)
+        .env_remove("PYTHONHOME")
+        .env_remove("PYTHONPATH")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("").trim();
+        let name = python.file_name().unwrap_or_default().to_string_lossy();
+        return Err(format!("bin/{name} exited with {} {last}", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Download and digest errors get hints about the prebuilt settings, not PYV_MIRROR's.
 fn with_hint(e: Error) -> Error {
     let hint = match &e {
@@ -458,23 +482,8 @@ fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
                 top.file_name().unwrap_or_default().to_string_lossy()
             ))
         })?;
-    let out = Command::new(&python)
-        .args(["-E", "-s", "-c", crate::install::build::CHECK_SCRIPT])
-        .args(REQUIRED.iter().chain(WANTED.iter()))
-        .env_remove("PYTHONHOME")
-        .env_remove("PYTHONPATH")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(format!("cannot run {}: {e}", python.display())))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("").trim();
-        return Err(fail(format!(
-            "bin/python3 exited with {} {last}",
-            out.status
-        )));
-    }
+    let modules: Vec<&str> = REQUIRED.iter().chain(WANTED.iter()).copied().collect();
+    let stdout = run_check(&python, crate::install::build::CHECK_SCRIPT, &modules).map_err(fail)?;
     let warnings = check_output(&stdout, &row.version).map_err(fail)?;
     phase.finish();
     Ok(warnings)

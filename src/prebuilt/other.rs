@@ -166,10 +166,17 @@ pub fn rewrite_binary_prefix(tree: &Path, old: &str, new: &str) -> std::io::Resu
                 if bytes[at..at + old.len()] != *old.as_bytes() {
                     continue; // rewritten by an earlier hit's shift
                 }
+                // The whole C string, every occurrence in it (`$OLD/lib:$OLD/lib64`): a later
+                // hit inside it has moved and would not be found at its old offset.
                 let end = memchr::memchr(0, &bytes[at..]).map_or(bytes.len(), |n| at + n);
-                let tail = bytes[at + old.len()..end].to_vec();
-                let mut s = new.as_bytes().to_vec();
-                s.extend_from_slice(&tail);
+                let mut s = Vec::with_capacity(end - at);
+                let mut last = at;
+                for hit in finder.find_iter(&bytes[at..end]).map(|i| at + i) {
+                    s.extend_from_slice(&bytes[last..hit]);
+                    s.extend_from_slice(new.as_bytes());
+                    last = hit + old.len();
+                }
+                s.extend_from_slice(&bytes[last..end]);
                 s.resize(end - at, 0);
                 bytes[at..end].copy_from_slice(&s);
             }
@@ -358,22 +365,7 @@ pub fn verify(prefix: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
         .find(|p| pyv_core::resolve::is_executable(p))
         .ok_or_else(|| fail("it has no bin/python3 or bin/python".to_string()))?;
     let script = format!("{IMPL_SCRIPT}{}", build::CHECK_SCRIPT);
-    let out = Command::new(&python)
-        .args(["-E", "-s", "-c", &script, "ssl"])
-        .env_remove("PYTHONHOME")
-        .env_remove("PYTHONPATH")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(format!("cannot run {}: {e}", python.display())))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().last().unwrap_or("").trim();
-        return Err(fail(format!(
-            "bin/python exited with {} {last}",
-            out.status
-        )));
-    }
+    let stdout = super::run_check(&python, &script, &["ssl"]).map_err(fail)?;
     judge(&stdout, row).map_err(fail)?;
     phase.finish();
     Ok(Vec::new())
@@ -491,5 +483,29 @@ mod tests {
         assert!(fs::read_to_string(dir.path().join("t"))
             .unwrap()
             .contains(old));
+    }
+
+    /// `$OLD/lib:$OLD/lib/x` (an RPATH, a search-path list) names the prefix twice in one C
+    /// string: both are rewritten.
+    #[test]
+    fn every_prefix_in_one_c_string_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = "/r/.staging/x.1/dest/r/versions/x";
+        let new = "/r/versions/x";
+        let mut bin = b"\x7fELF\0".to_vec();
+        bin.extend_from_slice(format!("{old}/lib:{old}/lib/pkgconfig:{old}\0end\0").as_bytes());
+        let len = bin.len();
+        fs::write(dir.path().join("b"), &bin).unwrap();
+        assert_eq!(rewrite_binary_prefix(dir.path(), old, new).unwrap(), 1);
+        let got = fs::read(dir.path().join("b")).unwrap();
+        assert_eq!(got.len(), len, "offsets never move");
+        let want = format!("{new}/lib:{new}/lib/pkgconfig:{new}\0");
+        assert!(
+            memmem::find(&got, want.as_bytes()).is_some(),
+            "{}",
+            String::from_utf8_lossy(&got)
+        );
+        assert!(memmem::find(&got, old.as_bytes()).is_none());
+        assert!(memmem::find(&got, b"\0end\0").is_some());
     }
 }

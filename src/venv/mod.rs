@@ -254,6 +254,25 @@ pub fn name_problem(value: &str) -> Option<&'static str> {
             "it looks like a Python version, which `pyv install` may later put at that name",
         );
     }
+    // The same for PyPy, GraalPy and the conda family under pyenv's names (`pypy3.10-7.3.17`,
+    // `miniforge3-24.11.0-0`); `pypy-tools` is a name, `pypy3` a prefix pyv would resolve.
+    if crate::prebuilt::Flavour::is_other(value) && value.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(
+            "it looks like a PyPy, GraalPy or conda Python, which `pyv install` may later put \
+             at that name",
+        );
+    }
+    // Another tool's spelling of a version in a .python-version (`python3.12`, `cpython@3.12`)
+    // would select this environment where 3.12 was meant.
+    match pyv_core::request::parse(value) {
+        Ok(pyv_core::request::Request::Name(n)) if n == value => {}
+        Err(_) => {} // `web@home`: not a request, and an exact directory wins anyway
+        _ => {
+            return Some(
+                "it is how other tools write a Python version (`python3.12`, `cpython@3.12`)",
+            )
+        }
+    }
     // Names end up in prompts and shell code: keep them to characters no shell interprets.
     if !value
         .chars()
