@@ -439,6 +439,9 @@ impl Known<'_> {
         let spec = match pyv_core::request::parse(name) {
             Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
             Ok(_) => None,
+            // `3,13` reads as specifiers but is a typo: the unknown-release error says which
+            // version was meant.
+            Err(_) if pyv_core::typo::repair(name).is_some() => None,
             Err(reason) => {
                 return Err(Error::user(
                     format!(
