@@ -63,6 +63,14 @@ fn list(ctx: &Ctx) -> Result<i32> {
             }
         }
         about.push(m.get("compiler").unwrap_or("?").to_string());
+        // The unpacked copy's files are shared by hard links with the versions installed
+        // from it: its size is what clearing it gives back once those are gone.
+        if let Some(size) = m
+            .get("key")
+            .and_then(|k| crate::install::unpacked::size(&ctx.cache_dir, k))
+        {
+            about.push(format!("unpacked copy {}", bytes(size)));
+        }
         println!(
             "  {:<12} {}  {:>10}  {}  {}",
             m.get("name").unwrap_or("?"),
@@ -94,7 +102,16 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
     if artifacts {
         let dir = artifact::dir(&ctx.cache_dir);
         let listed = artifact::list(&ctx.cache_dir);
-        let total: u64 = listed.iter().map(|a| a.size).sum();
+        let total: u64 = listed
+            .iter()
+            .map(|a| {
+                let unpacked = a
+                    .manifest
+                    .get("key")
+                    .and_then(|k| crate::install::unpacked::size(&ctx.cache_dir, k));
+                a.size + unpacked.unwrap_or(0)
+            })
+            .sum();
         // Per key under its lock, so that an install reading or writing it is not cut short.
         for a in &listed {
             let Some(key) = a.manifest.get("key") else {
@@ -102,6 +119,10 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
             };
             let _lock = artifact::lock(&ctx.cache_dir, key)
                 .map_err(|e| Error::io("cannot lock", &dir, e))?;
+            let unpacked = crate::install::unpacked::dir(&ctx.cache_dir, key);
+            if let Err(e) = pyv_core::fsx::remove_any(&unpacked) {
+                return Err(Error::io("cannot remove", unpacked, e));
+            }
             for p in [
                 artifact::manifest_path(&ctx.cache_dir, key),
                 a.archive.clone(),
@@ -113,8 +134,15 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
                 }
             }
         }
-        // Leftovers: archives without a manifest, temp files, partial mirror downloads, locks.
-        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        // Leftovers: archives without a manifest, temp files, partial mirror downloads, locks,
+        // unpacked copies of removed archives.
+        let unpacked = crate::install::unpacked::root(&ctx.cache_dir);
+        for e in [&dir, &unpacked]
+            .into_iter()
+            .flat_map(fs::read_dir)
+            .flatten()
+            .flatten()
+        {
             let _ = pyv_core::fsx::remove_any(&e.path());
         }
         summary.push(format!("{} cached builds ({})", listed.len(), bytes(total)));

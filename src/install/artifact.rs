@@ -200,6 +200,9 @@ pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<
         let _ = fs::remove_file(&archive);
         e.to_string()
     })?;
+    // And unpacked, sharing the build's files by hard links, so that a reinstall links instead
+    // of unpacking; a failure here only costs that speed.
+    let _ = super::unpacked::keep(cache_dir, &key.id, tree, &prefix.to_string_lossy());
     Ok(size)
 }
 

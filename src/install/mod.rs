@@ -19,6 +19,7 @@ pub mod relocate;
 pub mod request;
 pub mod staging;
 pub mod unpack;
+pub mod unpacked;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -547,6 +548,18 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     })
 }
 
+/// The local manifest of `key` when a complete unpacked copy of it is in the cache: the copy
+/// was made from that verified archive (or the verified build), so the archive need not be
+/// hashed again.
+fn unpacked_manifest(cache: &std::path::Path, key: &artifact::Key) -> Option<artifact::Manifest> {
+    if !unpacked::exists(cache, &key.id) {
+        return None;
+    }
+    let text = std::fs::read_to_string(artifact::manifest_path(cache, &key.id)).ok()?;
+    let m = artifact::Manifest::parse(&text);
+    (m.get("key") == Some(key.id.as_str())).then_some(m)
+}
+
 /// Install `plan` from the artifact cache: find and verify the archive, unpack it safely into
 /// a stage, move the prefix to where it will live, run the same checks as a source build, and
 /// publish with the same rename. `Ok(None)`: no artifact has this key. Returns the warnings.
@@ -561,34 +574,72 @@ fn install_cached(
     let cache = &settings.cache_dir;
     let _key_lock = artifact::lock(cache, &key.id)
         .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
-    let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
-        path: artifact::archive_path(cache, &key.id),
-        reason: why,
-    })?;
-    let Some((archive, manifest)) = found else {
-        return Ok(None);
-    };
-    ui.note(&format!(
-        "reusing the cached build {} (no compile)",
-        archive.display()
-    ));
     let stage = staging::Stage::create(&settings.layout, &plan.name)?;
-    let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
-    if top.file_name().is_none_or(|n| n != artifact::TOP) {
-        return Err(InstallError::Archive {
-            path: archive,
-            reason: format!("its top-level directory is not `{}/`", artifact::TOP),
-        });
-    }
     let staged = stage.staged_prefix(target);
     if let Some(parent) = staged.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| InstallError::io("cannot create", parent, e))?;
     }
-    std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
+    let new = target.to_string_lossy();
+    // The unpacked copy first (hard links, see `unpacked`); the archive when there is none or
+    // it is stale.
+    let mut from_copy = None;
+    if let Some(manifest) = unpacked_manifest(cache, key) {
+        let old = manifest.get("prefix").unwrap_or_default().to_string();
+        let phase = ui.phase("link");
+        match unpacked::materialize(cache, &key.id, &staged, old != new) {
+            Ok(()) => {
+                phase.finish();
+                ui.note(&format!(
+                    "reusing the cached build {} (no compile, hard-linked)",
+                    unpacked::dir(cache, &key.id).display()
+                ));
+                from_copy = Some((unpacked::dir(cache, &key.id), manifest));
+            }
+            Err(why) => {
+                drop(phase);
+                ui.warn(&format!(
+                    "the unpacked copy of the cached build is unusable ({why}); unpacking the archive"
+                ));
+                let _ = pyv_core::fsx::remove_any(&staged);
+                let _ = pyv_core::fsx::remove_any(&unpacked::dir(cache, &key.id));
+            }
+        }
+    }
+    let (archive, manifest) = match from_copy {
+        Some(found) => found,
+        None => {
+            let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
+                path: artifact::archive_path(cache, &key.id),
+                reason: why,
+            })?;
+            let Some((archive, manifest)) = found else {
+                return Ok(None);
+            };
+            ui.note(&format!(
+                "reusing the cached build {} (no compile)",
+                archive.display()
+            ));
+            let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
+            if top.file_name().is_none_or(|n| n != artifact::TOP) {
+                return Err(InstallError::Archive {
+                    path: archive,
+                    reason: format!("its top-level directory is not `{}/`", artifact::TOP),
+                });
+            }
+            // Kept unpacked (before relocation touches it) for the next install.
+            let old = manifest.get("prefix").unwrap_or_default();
+            if let Err(e) = unpacked::keep(cache, &key.id, &top, old) {
+                ui.warn(&format!(
+                    "could not keep the build unpacked in the cache ({e})"
+                ));
+            }
+            std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
+            (archive, manifest)
+        }
+    };
     let phase = ui.phase("relocate");
     let old = manifest.get("prefix").unwrap_or_default();
-    let new = target.to_string_lossy();
     let moved = relocate::relocate(&staged, old, &new)
         .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
     phase.finish();
