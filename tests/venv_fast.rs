@@ -339,8 +339,9 @@ fn unknown_venv_options_fall_back_to_venv_and_say_so() {
     assert!(err.contains("PYV_VENV_FAST=0"), "{err}");
 }
 
-/// Deleting the cache never breaks an environment made from it (its files are hard links or
-/// copies, never symlinks into the cache), and the next creation makes a new template.
+/// `pyv cache clear` (deleting the template) never breaks an environment made from it (its
+/// files are hard links or copies, never symlinks into the cache), and the next creation makes
+/// a new template.
 #[test]
 fn environments_survive_a_deleted_cache() {
     let env = Env::new();
@@ -351,7 +352,14 @@ fn environments_survive_a_deleted_cache() {
     for name in ["one", "two"] {
         ok_stdout(env.pyv().args(["virtualenv", "3.11.9", name]));
     }
-    fs::remove_dir_all(env.path().join("cache")).unwrap();
+    let list = ok_stdout(env.pyv().args(["cache", "list"]));
+    assert!(
+        list.contains("virtualenv templates in ") && list.contains("(1):"),
+        "{list}"
+    );
+    let out = ok_stdout(env.pyv().args(["cache", "clear"]));
+    assert!(out.contains("1 virtualenv templates"), "{out}");
+    assert!(!env.path().join("cache/venv").exists());
     let dir: PathBuf = env.version_dir("3.11.9/envs/two");
     let out = ok_stdout(env.cmd(dir.join("bin/pip")).arg("--version"));
     assert!(out.contains(dir.to_str().unwrap()), "{out}");

@@ -23,7 +23,7 @@ pub struct Cache {
 pub enum CacheAction {
     /// List cached builds (version, key, size, date, options) and downloaded archives
     List,
-    /// Remove cached builds and downloads (both unless one is chosen)
+    /// Remove cached builds and downloads (both, and the virtualenv templates, unless one is chosen)
     Clear(Clear),
 }
 
@@ -94,7 +94,29 @@ fn list(ctx: &Ctx) -> Result<i32> {
             date(*mtime)
         );
     }
+    let templates = venv_templates(&ctx.cache_dir);
+    println!(
+        "virtualenv templates in {} ({}):",
+        crate::venv::fast::dir(&ctx.cache_dir).display(),
+        templates.len()
+    );
+    for t in &templates {
+        println!("  {}", t.file_name().unwrap_or_default().to_string_lossy());
+    }
     Ok(0)
+}
+
+/// The templates `pyv virtualenv` writes environments from (see `venv::fast`).
+fn venv_templates(cache: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(crate::venv::fast::dir(cache))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("template.info").is_file())
+        .collect();
+    out.sort();
+    out
 }
 
 fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
@@ -158,6 +180,16 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool) -> Result<i32> {
             }
         }
         summary.push(format!("{} downloads ({})", found.len(), bytes(total)));
+    }
+    if artifacts && downloads_too {
+        // Environments made from a template share its files by hard links: removing it only
+        // means the next environment of that version runs venv once more.
+        let templates = venv_templates(&ctx.cache_dir);
+        let dir = crate::venv::fast::dir(&ctx.cache_dir);
+        if dir.exists() {
+            pyv_core::fsx::remove_any(&dir).map_err(|e| Error::io("cannot remove", dir, e))?;
+        }
+        summary.push(format!("{} virtualenv templates", templates.len()));
     }
     println!("removed {}", summary.join(" and "));
     Ok(0)

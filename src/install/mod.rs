@@ -587,14 +587,14 @@ fn install_cached(
     if let Some(manifest) = unpacked_manifest(cache, key) {
         let old = manifest.get("prefix").unwrap_or_default().to_string();
         let phase = ui.phase("link");
-        match unpacked::materialize(cache, &key.id, &staged, old != new) {
-            Ok(()) => {
+        match unpacked::materialize(cache, &key.id, &staged, &old, &new) {
+            Ok(copies) => {
                 phase.finish();
                 ui.note(&format!(
                     "reusing the cached build {} (no compile, hard-linked)",
                     unpacked::dir(cache, &key.id).display()
                 ));
-                from_copy = Some((unpacked::dir(cache, &key.id), manifest));
+                from_copy = Some((unpacked::dir(cache, &key.id), manifest, Some(copies)));
             }
             Err(why) => {
                 drop(phase);
@@ -606,7 +606,7 @@ fn install_cached(
             }
         }
     }
-    let (archive, manifest) = match from_copy {
+    let (archive, manifest, copies) = match from_copy {
         Some(found) => found,
         None => {
             let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
@@ -635,13 +635,16 @@ fn install_cached(
                 ));
             }
             std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
-            (archive, manifest)
+            (archive, manifest, None)
         }
     };
     let phase = ui.phase("relocate");
     let old = manifest.get("prefix").unwrap_or_default();
-    let moved = relocate::relocate(&staged, old, &new)
-        .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
+    let moved = match &copies {
+        Some(files) => relocate::relocate_files(&staged, files, old, &new),
+        None => relocate::relocate(&staged, old, &new),
+    }
+    .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
     phase.finish();
     for bin in &moved.unfixed {
         ui.warn(&format!(

@@ -103,7 +103,7 @@ fn copy_in(
             symlink(&target, &to)?;
             writeln!(index, "s\t{}\t{}", line(&target)?, line(&rel)?)?;
         } else if kind.is_file() {
-            let names_prefix = finder.find(&fs::read(&from)?).is_some();
+            let names_prefix = rewritable(&e.file_name(), &fs::read(&from)?, finder);
             if names_prefix {
                 copy_keeping_mtime(&from, &to)?;
             } else {
@@ -123,6 +123,18 @@ fn copy_in(
     }
     // The directory's own mode last: a read-only directory still takes its entries.
     fs::set_permissions(dst, fs::Permissions::from_mode(mode))
+}
+
+/// Whether relocation may rewrite this file (in place): it names the build prefix and is text
+/// (no NUL byte) or an ELF binary (its RUNPATH); `.pyc`/`.pyo` files are never rewritten
+/// (Python fixes their `co_filename` at import), as `relocate` skips them.
+fn rewritable(name: &std::ffi::OsStr, bytes: &[u8], finder: &memmem::Finder) -> bool {
+    let name = name.to_string_lossy();
+    if name.ends_with(".pyc") || name.ends_with(".pyo") {
+        return false;
+    }
+    (memchr::memchr(0, bytes).is_none() || bytes.starts_with(b"\x7fELF"))
+        && finder.find(bytes).is_some()
 }
 
 fn mtime(m: &fs::Metadata) -> String {
@@ -161,14 +173,24 @@ impl From<io::Error> for Stale {
 }
 
 /// Recreate the unpacked copy of `id` at `dest` (which must not exist): directories with their
-/// modes, symlinks, every file hard-linked, except the files naming the build prefix, which
-/// are copied when the tree will be relocated (`relocating`). Checks each file's size and
+/// modes, symlinks (absolute ones under `old` re-aimed at `new`), every file hard-linked, except
+/// the files naming the build prefix, which are copied when the tree moves (`old` != `new`):
+/// those are returned, for [`super::relocate::relocate_files`]. Checks each file's size and
 /// mtime against the index first. The caller holds the key's lock.
-pub fn materialize(cache_dir: &Path, id: &str, dest: &Path, relocating: bool) -> Result<(), Stale> {
+pub fn materialize(
+    cache_dir: &Path,
+    id: &str,
+    dest: &Path,
+    old: &str,
+    new: &str,
+) -> Result<Vec<PathBuf>, Stale> {
     let home = dir(cache_dir, id);
     let index = fs::read_to_string(home.join(INDEX))?;
     let tree = home.join(TREE);
+    let relocating = old != new;
     let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    let mut copies = Vec::new();
     for l in index.lines() {
         let fields: Vec<&str> = l.split('\t').collect();
         match fields.as_slice() {
@@ -178,27 +200,64 @@ pub fn materialize(cache_dir: &Path, id: &str, dest: &Path, relocating: bool) ->
                 let mode = u32::from_str_radix(mode, 8).map_err(io::Error::other)?;
                 dirs.push((to, mode));
             }
-            ["s", target, rel] => symlink(target, dest.join(rel))?,
+            ["s", target, rel] => {
+                let target = match target.strip_prefix(old) {
+                    Some(rest) if relocating && (rest.is_empty() || rest.starts_with('/')) => {
+                        format!("{new}{rest}")
+                    }
+                    _ => target.to_string(),
+                };
+                symlink(target, dest.join(rel))?
+            }
             ["f", flag, size, mtime, rel] => {
-                let from = tree.join(rel);
-                let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
-                if !m.is_file() || m.size().to_string() != *size || self::mtime(&m) != *mtime {
-                    return Err(Stale::Changed(rel.to_string()));
+                let copy = *flag == "c" && relocating;
+                if copy {
+                    copies.push(PathBuf::from(rel));
                 }
-                let to = dest.join(rel);
-                if *flag == "c" && relocating {
-                    copy_keeping_mtime(&from, &to)?;
-                } else {
-                    link_or_copy(&from, &to)?;
-                }
+                files.push((*rel, *size, *mtime, copy));
             }
             _ => return Err(Stale::Io(io::Error::other(format!("bad index line `{l}`")))),
         }
     }
+    // Checked and linked on a few threads: each is a stat and a link, metadata only.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = files.len().div_ceil(threads).max(512);
+    std::thread::scope(|sc| {
+        let jobs: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let tree = &tree;
+                sc.spawn(move || -> Result<(), Stale> {
+                    for (rel, size, mtime, copy) in part {
+                        let from = tree.join(rel);
+                        let m = fs::symlink_metadata(&from)
+                            .map_err(|_| Stale::Changed(rel.to_string()))?;
+                        if !m.is_file()
+                            || m.size().to_string() != *size
+                            || self::mtime(&m) != *mtime
+                        {
+                            return Err(Stale::Changed(rel.to_string()));
+                        }
+                        let to = dest.join(rel);
+                        if *copy {
+                            copy_keeping_mtime(&from, &to)?;
+                        } else {
+                            link_or_copy(&from, &to)?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        jobs.into_iter().try_for_each(|j| {
+            j.join()
+                .unwrap_or_else(|_| Err(Stale::Io(io::Error::other("a linking thread panicked"))))
+        })
+    })?;
     for (d, mode) in dirs.into_iter().rev() {
         fs::set_permissions(d, fs::Permissions::from_mode(mode))?;
     }
-    Ok(())
+    Ok(copies)
 }
 
 /// Bytes taken by the unpacked copy of `id` (files counted once, whoever else links them).
@@ -232,6 +291,13 @@ mod tests {
         fs::write(t.join("bin/python3.99"), b"\x7fELF\0binary").unwrap();
         fs::write(t.join("bin/pip"), b"#!/old/prefix/bin/python3.99\n").unwrap();
         fs::write(t.join("lib/python3.99/os.py"), b"import sys\n").unwrap();
+        // Compiled at the prefix, but never rewritten: shared.
+        fs::create_dir_all(t.join("lib/python3.99/__pycache__")).unwrap();
+        fs::write(
+            t.join("lib/python3.99/__pycache__/os.cpython-399.pyc"),
+            b"\0/old/prefix\0",
+        )
+        .unwrap();
         symlink("python3.99", t.join("bin/python3")).unwrap();
         t
     }
@@ -241,7 +307,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let built = tree(d.path());
         let cache = d.path().join("cache");
-        assert_eq!(keep(&cache, "k", &built, "/old/prefix").unwrap(), 3);
+        assert_eq!(keep(&cache, "k", &built, "/old/prefix").unwrap(), 4);
         assert!(exists(&cache, "k"));
         let kept = dir(&cache, "k").join(TREE);
         let ino = |p: &Path| fs::metadata(p).unwrap().ino();
@@ -250,9 +316,12 @@ mod tests {
             ino(&built.join("lib/python3.99/os.py"))
         );
         assert_ne!(ino(&kept.join("bin/pip")), ino(&built.join("bin/pip")));
+        let pyc = "lib/python3.99/__pycache__/os.cpython-399.pyc";
+        assert_eq!(ino(&kept.join(pyc)), ino(&built.join(pyc)));
 
         let dest = d.path().join("new");
-        materialize(&cache, "k", &dest, true).unwrap();
+        let copies = materialize(&cache, "k", &dest, "/old/prefix", "/new").unwrap();
+        assert_eq!(copies, [PathBuf::from("bin/pip")]);
         assert_eq!(
             fs::read_link(dest.join("bin/python3")).unwrap(),
             Path::new("python3.99")
@@ -266,7 +335,7 @@ mod tests {
             &fs::read(dest.join("bin/pip")).unwrap(),
             "/old/prefix"
         ));
-        assert_eq!(size(&cache, "k"), Some(11 + 29 + 11));
+        assert_eq!(size(&cache, "k"), Some(11 + 29 + 11 + 13));
 
         // Deleting the cache leaves the materialized tree whole.
         fs::remove_dir_all(&cache).unwrap();
@@ -285,7 +354,7 @@ mod tests {
         // Written through the hard link the build tree shares with the cache.
         std::thread::sleep(std::time::Duration::from_millis(10));
         fs::write(built.join("lib/python3.99/os.py"), b"import evil\n").unwrap();
-        match materialize(&cache, "k", &d.path().join("new"), true) {
+        match materialize(&cache, "k", &d.path().join("new"), "/old/prefix", "/new") {
             Err(Stale::Changed(p)) => assert_eq!(p, "lib/python3.99/os.py"),
             other => panic!("{other:?}"),
         }

@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 use super::create::{Base, Options};
 
 /// Bumped when the template layout or its info file changes meaning.
-const FORMAT: &str = "1";
+const FORMAT: &str = "2";
 /// The prompt the template was made with.
 const PROMPT_MARK: &str = "pyvTMPLprompt 7q";
 /// Written last into a stored template: `marker=<path venv ran at>`, `name=<its last
@@ -116,6 +116,77 @@ pub struct Template {
     pub quoting: Option<bool>,
     /// Files below `lib/` (other than `RECORD`s and `.pyc`s) that name the marker path.
     pub rewrite: Vec<PathBuf>,
+    /// Everything in the template's directories but `bin/`, in creation order (kept in the
+    /// cache as `tree.index`, so that writing an environment reads no directory).
+    pub entries: Vec<Entry>,
+}
+
+/// One entry below the template's top-level directories (paths relative to the template).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Dir(PathBuf),
+    Link(PathBuf, PathBuf),
+    File(PathBuf),
+}
+
+/// The index of every top-level directory of `tree` but `bin/`.
+fn index(tree: &Path) -> io::Result<Vec<Entry>> {
+    fn walk(tree: &Path, rel: &Path, out: &mut Vec<Entry>) -> io::Result<()> {
+        out.push(Entry::Dir(rel.to_path_buf()));
+        let mut entries: Vec<_> = fs::read_dir(tree.join(rel))?.collect::<io::Result<_>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let rel = rel.join(e.file_name());
+            let kind = e.file_type()?;
+            if kind.is_dir() {
+                walk(tree, &rel, out)?;
+            } else if kind.is_symlink() {
+                out.push(Entry::Link(rel, fs::read_link(e.path())?));
+            } else {
+                out.push(Entry::File(rel));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for e in fs::read_dir(tree)? {
+        let e = e?;
+        if e.file_type()?.is_dir() && e.file_name() != "bin" {
+            walk(tree, Path::new(&e.file_name()), &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn index_text(entries: &[Entry]) -> Option<String> {
+    let field = |p: &Path| {
+        p.to_str()
+            .filter(|s| !s.contains(['\t', '\n']))
+            .map(str::to_string)
+    };
+    let mut out = String::new();
+    for e in entries {
+        match e {
+            Entry::Dir(p) => out += &format!("d\t{}\n", field(p)?),
+            Entry::Link(p, t) => out += &format!("s\t{}\t{}\n", field(p)?, field(t)?),
+            Entry::File(p) => out += &format!("f\t{}\n", field(p)?),
+        }
+    }
+    Some(out)
+}
+
+fn parse_index(text: &str) -> Option<Vec<Entry>> {
+    text.lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            match f.as_slice() {
+                ["d", p] => Some(Entry::Dir(p.into())),
+                ["s", p, t] => Some(Entry::Link(p.into(), t.into())),
+                ["f", p] => Some(Entry::File(p.into())),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// The template for `base` with these options, if one was made before.
@@ -144,6 +215,7 @@ pub fn lookup(cache_dir: &Path, base: &Base, w: &Wanted) -> Option<Template> {
             .filter_map(|l| l.strip_prefix("rewrite="))
             .map(PathBuf::from)
             .collect(),
+        entries: parse_index(&fs::read_to_string(home.join("tree.index")).ok()?)?,
     })
 }
 /// What identifies the template: the interpreter as pyv runs it, the file behind it and the
@@ -249,12 +321,17 @@ pub fn adopt(tree: &Path) -> Result<Template, String> {
         .into_iter()
         .filter_map(|p| p.strip_prefix(tree).ok().map(Path::to_path_buf))
         .collect();
+    let entries = index(tree).map_err(|e| format!("cannot read venv's output: {e}"))?;
+    if index_text(&entries).is_none() {
+        return Err("a file name in venv's output has a tab or newline".into());
+    }
     Ok(Template {
         tree: tree.to_path_buf(),
         marker,
         name_mark,
         quoting,
         rewrite,
+        entries,
     })
 }
 
@@ -268,7 +345,7 @@ pub fn store(cache_dir: &Path, base: &Base, w: &Wanted, t: &Template) -> Result<
     let _lock = pyv_core::fsx::lock_file(&root.join(format!(".{key}.lock")))
         .map_err(|e| format!("cannot lock the template: {e}"))?;
     let home = root.join(&key);
-    if home.join(INFO).is_file() {
+    if lookup(cache_dir, base, w).is_some() {
         return Ok(()); // another pyv stored one meanwhile
     }
     let _ = pyv_core::fsx::remove_any(&home);
@@ -291,6 +368,12 @@ pub fn store(cache_dir: &Path, base: &Base, w: &Wanted, t: &Template) -> Result<
         .and_then(|()| match fs::rename(&t.tree, building.join("env")) {
             Ok(()) => Ok(()),
             Err(_) => copy_plain(&t.tree, &building.join("env")),
+        })
+        .and_then(|()| {
+            fs::write(
+                building.join("tree.index"),
+                index_text(&t.entries).unwrap_or_default(),
+            )
         })
         .and_then(|()| fs::write(building.join(INFO), info))
         .and_then(|()| fs::rename(&building, &home));
@@ -380,7 +463,7 @@ pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -
             continue;
         }
         if kind.is_dir() {
-            copy_tree(&src, &dst, &s, w, t, &Path::new("bin").join(e.file_name()))?;
+            copy_plain(&src, &dst)?; // no venv makes one; copied as it is
             continue;
         }
         let bytes = fs::read(&src)?;
@@ -410,10 +493,7 @@ pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -
         if kind.is_symlink() {
             relink(&src, &dst, &s)?;
         } else if kind.is_dir() {
-            copy_tree(&src, &dst, &s, w, t, Path::new(&n))?;
-            if !w.without_pip {
-                fix_records(&dst, &scripts)?;
-            }
+            // From the index, below.
         } else if n == "pyvenv.cfg" {
             let text = fs::read_to_string(&src)?;
             write_like(&src, &dst, config(&text, &s, w, real).as_bytes())?;
@@ -421,6 +501,53 @@ pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -
             let bytes = fs::read(&src)?;
             write_like(&src, &dst, &s.apply(&bytes, false))?;
         }
+    }
+    // The directories: created in order, then every file linked, on a few threads (a link is
+    // a metadata write; the directories differ, so they proceed side by side).
+    let below_site = |p: &Path| {
+        let mut parts = p.iter().skip_while(|c| *c != "site-packages");
+        parts.next().is_some() && parts.next().is_some()
+    };
+    let mut links = Vec::new();
+    for e in &t.entries {
+        match e {
+            Entry::Dir(p) if !(w.without_pip && below_site(p)) => fs::create_dir(scratch.join(p))?,
+            Entry::Link(p, target) if !(w.without_pip && below_site(p)) => {
+                let target = s.raw(target.as_os_str().as_bytes());
+                symlink(std::ffi::OsStr::from_bytes(&target), scratch.join(p))?;
+            }
+            Entry::File(p) if !(w.without_pip && below_site(p)) => {
+                if t.rewrite.contains(p) {
+                    let from = t.tree.join(p);
+                    write_like(&from, &scratch.join(p), &s.raw(&fs::read(&from)?))?;
+                } else {
+                    links.push(p);
+                }
+            }
+            _ => {}
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = links.len().div_ceil(threads).max(256);
+    std::thread::scope(|sc| {
+        let jobs: Vec<_> = links
+            .chunks(chunk)
+            .map(|part| {
+                sc.spawn(move || -> io::Result<()> {
+                    for p in part {
+                        crate::linktree::link_or_copy(&t.tree.join(p), &scratch.join(p))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        jobs.into_iter().try_for_each(|j| {
+            j.join()
+                .unwrap_or_else(|_| Err(io::Error::other("a linking thread panicked")))
+        })
+    })?;
+    if !w.without_pip && scratch.join("lib").is_dir() {
+        fix_records(&scratch.join("lib"), &scripts)?;
     }
     Ok(())
 }
@@ -615,9 +742,25 @@ fn record_hash(bytes: &[u8]) -> String {
     out
 }
 
-/// Rewrite the `RECORD` rows of `../../../bin/<script>` in every `*.dist-info` below `dir`.
+/// Rewrite the `RECORD` rows of `../../../bin/<script>` in every `*.dist-info` of the
+/// `site-packages` below `dir` (`lib/pythonX.Y/site-packages`: looked for two levels down).
 fn fix_records(dir: &Path, scripts: &[(String, String, usize)]) -> io::Result<()> {
     for e in fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_type()?.is_dir() {
+            let p = e.path();
+            if e.file_name() == "site-packages" {
+                fix_records_in(&p, scripts)?;
+            } else if p.parent() == Some(dir) && dir.file_name().is_some_and(|n| n == "lib") {
+                fix_records(&p, scripts)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn fix_records_in(site: &Path, scripts: &[(String, String, usize)]) -> io::Result<()> {
+    for e in fs::read_dir(site)? {
         let e = e?;
         let p = e.path();
         if !e.file_type()?.is_dir() {
@@ -650,40 +793,6 @@ fn fix_records(dir: &Path, scripts: &[(String, String, usize)]) -> io::Result<()
                 fs::write(&tmp, out)?;
                 fs::rename(&tmp, &record)?;
             }
-        } else {
-            fix_records(&p, scripts)?;
-        }
-    }
-    Ok(())
-}
-
-/// Copy the directory `src` to `dst`: symlinks re-aimed, files below `lib/` shared with the
-/// template, and, for `--without-pip`, `site-packages` left empty.
-/// `rel` is `src`'s path inside the template.
-fn copy_tree(
-    src: &Path,
-    dst: &Path,
-    s: &Subst,
-    w: &Wanted,
-    t: &Template,
-    rel: &Path,
-) -> io::Result<()> {
-    fs::create_dir(dst)?;
-    if w.without_pip && src.file_name().is_some_and(|n| n == "site-packages") {
-        return Ok(());
-    }
-    for e in fs::read_dir(src)? {
-        let e = e?;
-        let (from, to, rel) = (e.path(), dst.join(e.file_name()), rel.join(e.file_name()));
-        let kind = e.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&from, &to, s, w, t, &rel)?;
-        } else if kind.is_symlink() {
-            relink(&from, &to, s)?;
-        } else if t.rewrite.contains(&rel) {
-            write_like(&from, &to, &s.raw(&fs::read(&from)?))?;
-        } else {
-            crate::linktree::link_or_copy(&from, &to)?;
         }
     }
     Ok(())
