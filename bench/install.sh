@@ -46,8 +46,8 @@ reinstall_bench() {
     mkdir -p "$src"
     cp "$here/bench/fake-configure.sh" "$src/configure"
     chmod +x "$src/configure"
-    # The RUNPATH `$real/lib` becomes `$ORIGIN/../lib`, padded with NULs to the same length.
-    local pad=$(( ${#real} + 4 - 14 ))
+    # The RUNPATH `$real/lib\0` becomes `$ORIGIN/../lib`, padded with NULs to the same length.
+    local pad=$(( ${#real} + 5 - 14 ))
     {
         echo 'set -e'
         # shellcheck disable=SC2016 # for the release's own shell

@@ -86,8 +86,8 @@ if [ -n "$uv" ]; then
     bench "uv venv --seed" "$runs" "rm -rf $work/v" "$uv venv -q --seed -p $python $work/v"
     bench "uv venv" "$runs" "rm -rf $work/v" "$uv venv -q -p $python $work/v"
 fi
-[ -n "$virtualenv" ] && echo "bench: $("$virtualenv" --version | cut -d' ' -f1-2)"
-[ -n "$uv" ] && echo "bench: $("$uv" --version)"
+if [ -n "$virtualenv" ]; then echo "bench: $("$virtualenv" --version | head -1 | cut -d' ' -f1-2)"; fi
+if [ -n "$uv" ]; then echo "bench: $("$uv" --version)"; fi
 
 # The table: median, mean ± σ, and the ratio to pyv's median (with pip, or without).
 printf '%s\n' "${results[@]}" | "$python" "$here/bench/table.py" venv

@@ -675,6 +675,10 @@ fn install_cached(
         .write(&staged)
         .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
     signals::check()?;
+    let replacing = std::fs::symlink_metadata(target).is_ok();
     stage.commit(target)?;
+    if replacing {
+        stage.remove_in_background(); // the old tree: deleting it is not part of the install
+    }
     Ok(Some(report.warnings))
 }
