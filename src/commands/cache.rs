@@ -23,7 +23,7 @@ pub struct Cache {
 pub enum CacheAction {
     /// List cached builds (version, key, size, date, options) and downloaded archives
     List,
-    /// Remove cached builds and downloads (both, and the virtualenv templates, unless one is chosen)
+    /// Remove cached builds and downloads (both unless one is chosen)
     Clear(Clear),
 }
 

@@ -1,7 +1,8 @@
-//! Environments in milliseconds: the version's own `python -m venv` runs once per interpreter
-//! (and per `--copies`/`--system-site-packages`/`--without-pip`), into a template in the
-//! cache; every later
-//! environment is that template written out again with its own paths.
+//! Environments in milliseconds: the first environment of a version (per `--copies`,
+//! `--system-site-packages` and `--without-pip`) is made by its own `python -m venv`, run with
+//! a marker prompt into the hidden scratch directory beside the environment, and kept in the
+//! cache as a template; every later environment is that template written out again with its
+//! own paths, without running Python.
 //!
 //! Why a template made by venv rather than a layout written from scratch: venv's output
 //! differs from version to version and distribution to distribution (which `pyvenv.cfg` keys,
@@ -9,26 +10,29 @@
 //! gh-124651 fix, Debian seeding pip and setuptools from `/usr/share/python-wheels`, 3.11
 //! seeding setuptools too, pip's own byte-compiled files and `RECORD`). Running the real thing
 //! once captures all of it; what varies between environments is only the directory, its name
-//! and the prompt, which the template holds as markers:
+//! and the prompt, which the template holds as markers (its scratch path and name, and a prompt
+//! with a space in it):
 //!
-//! - the template was made at a marker path containing a space, so a venv that quotes its
-//!   substitutions (`shlex.quote`) wrote every marker inside `'...'`: such a quoted region is
-//!   replaced by the quoted real value (PowerShell's quoting in `.ps1`), anything else by the
-//!   raw value, exactly as that version's `replace_variables` would have written it;
+//! - a venv that quotes its substitutions wrote the prompt marker inside `'...'`, which tells
+//!   how this venv quotes: a quoted region holding a marker is replaced by the quoted real
+//!   value (PowerShell's quoting in `.ps1`), anything else by the raw value, exactly as that
+//!   version's `replace_variables` would have written it;
 //! - `pyvenv.cfg`'s `command =` line (3.11+) is rebuilt for the options used;
 //! - pip's console scripts get their shebang written by pip's rule (`#!<python>`, or the
 //!   `/bin/sh` trampoline for a path with a space or longer than 127 bytes), and the `RECORD`
 //!   rows for them get the new SHA-256 and size, so `pip uninstall pip` and `pip list` work;
 //! - everything else below `lib/` (pip, setuptools, their `.pyc` files) is hard-linked from
-//!   the template (copied, keeping mtimes, where links cannot reach). Compiled files keep the
-//!   template's path in `co_filename`, which Python replaces with the real one at import.
+//!   the template (copied, keeping mtimes, where links cannot reach), from an index so that no
+//!   template directory is read; a file there naming the template's path (none in CPython
+//!   3.8-3.13) is rewritten instead. Compiled files keep the template's path in `co_filename`,
+//!   which Python replaces with the real one at import.
 //!
 //! Anything the fast path does not cover falls back to running venv as before (with `-v`
 //! saying why): options other than `--copies`, `--symlinks`, `--clear`, `--prompt`,
 //! `--system-site-packages`, `--without-pip`; a prompt or path with quote, backslash, `$` or
-//! backtick characters or outside ASCII; a template whose files name its path anywhere else;
-//! a Python whose venv fails (2.7: the error is the same as before). `PYV_VENV_FAST=0` turns
-//! it off.
+//! backtick characters or outside ASCII; a venv whose quoting cannot be told when the path
+//! needs quotes. A Python whose venv fails (2.7) gets the same error as before.
+//! `PYV_VENV_FAST=0` turns it off.
 
 use std::fs;
 use std::io;
