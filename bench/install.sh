@@ -12,6 +12,12 @@
 #             real one within a factor of ~2 (real ones are stripped: smaller).
 #
 #   bench/install.sh [VERSION]        default 3.11.2 (needs ../shared/cpython/Python-3.11.2.tgz)
+#   bench/install.sh --reinstall [TREE]
+#                                     only the reinstall from the artifact cache, with hyperfine,
+#                                     on a real CPython tree (default /root/.pyenv/versions/3.11.7)
+#                                     posing as a build (no compile): after `uninstall`, with
+#                                     `--force`, into a second root, and, for comparison, from the
+#                                     archive alone (no unpacked copy: gunzip + write, as before)
 #
 # pyenv is looked for at $PYENV_ROOT, else ~/.pyenv; without it only pyv is timed.
 # PYV_BIN overrides the pyv binary (default: target/release/pyv, built if missing).
@@ -20,6 +26,78 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# `--reinstall [TREE]`: a real CPython tree becomes a "source release" whose `make install`
+# copies it (site-packages trimmed to pip and setuptools, prefix rewritten to the configure
+# prefix, RUNPATH made $ORIGIN-relative, as tests/artifact.rs's real-tree test does); pyv
+# "builds" it once into root A, storing the artifact, then every reinstall is timed.
+reinstall_bench() {
+    local real=${1:-/root/.pyenv/versions/3.11.7} as=3.11.97 pyver pyv archive
+    [ -x "$real/bin/python3" ] || { echo "bench: no CPython tree at $real" >&2; exit 1; }
+    command -v hyperfine >/dev/null || { echo "bench: hyperfine not found" >&2; exit 1; }
+    pyver=$("$real/bin/python3" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    pyv=${PYV_BIN:-$here/target/release/pyv}
+    [ -x "$pyv" ] || (cd "$here" && cargo build --release --workspace)
+    work=$(mktemp -d /tmp/pyv-bench-reinstall.XXXXXX)
+    trap 'rm -rf "$work"' EXIT
+    local src="$work/src/Python-$as"
+    mkdir -p "$src"
+    cp "$here/bench/fake-configure.sh" "$src/configure"
+    chmod +x "$src/configure"
+    # The RUNPATH `$real/lib\0` becomes `$ORIGIN/../lib`, padded with NULs to the same length.
+    local pad=$(( ${#real} + 5 - 14 ))
+    {
+        echo 'set -e'
+        # shellcheck disable=SC2016 # for the release's own shell
+        echo 'D="$DESTDIR$PREFIX"'
+        echo "mkdir -p \"\$D/bin\" \"\$D/lib/python$pyver/site-packages\""
+        echo "tar -C '$real' --exclude=./lib/python$pyver/site-packages --exclude=./bin -cf - . | tar -C \"\$D\" -xf -"
+        echo "cd '$real/lib/python$pyver/site-packages'"
+        echo "cp -a pip pip-* setuptools setuptools-* _distutils_hack distutils-precedence.pth pkg_resources \"\$D/lib/python$pyver/site-packages/\""
+        echo "cd '$real/bin'"
+        echo "cp -a python* pip* pydoc* idle* 2to3* \"\$D/bin/\""
+        echo "grep -rlIZ --exclude='*.pyc' '$real' \"\$D\" | xargs -0 sed -i \"s|$real|\$PREFIX|g\""
+        # shellcheck disable=SC2028 # the backslashes are perl's
+        echo "perl -0777 -pi -e 's{$real/lib\\0}{\"\\\$ORIGIN/../lib\" . (\"\\0\" x $pad)}ge' \"\$D/bin/python$pyver\""
+        echo "ls \"\$D\"/lib/python$pyver/lib-dynload/_gdbm.* >/dev/null 2>&1 || echo '# stand-in: no gdbm in this tree' > \"\$D/lib/python$pyver/_gdbm.py\""
+    } >"$src/install.sh"
+    archive=$work/Python-$as.tgz
+    tar -C "$work/src" -czf "$archive" "Python-$as"
+    export PYV_CACHE_DIR="$work/cache" PYV_ARTIFACT_CACHE=1
+    echo "bench: $real (Python $pyver) as $as on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    local start; start=$(now)
+    PYV_ROOT="$work/a" "$pyv" install -q --skip-preflight "$archive" ||
+        { echo "bench: the first install failed" >&2; exit 1; }
+    echo "bench: first install (its \"build\" copies the tree; then stored): $(elapsed "$start" "$(now)")s"
+    echo "bench: the tree: $(du -sm "$work/a/versions/$as" | cut -f1) MB, $(find "$work/a/versions/$as" -type f | wc -l) files; the archive: $(du -m "$work/cache/artifacts/"*.tar.gz | cut -f1) MB"
+    local runs=${BENCH_RUNS:-7} results=() install="$pyv install -q --skip-preflight $archive"
+    # timed NAME RUNS PREPARE COMMAND
+    timed() {
+        local json
+        json="$work/$(printf '%s' "$1" | tr -c 'a-z0-9' '_').json"
+        hyperfine -N --runs "$2" --prepare "$3" --export-json "$json" "$4" >/dev/null 2>"$work/hf.err" || {
+            echo "bench: $1 failed:" >&2
+            cat "$work/hf.err" >&2
+            exit 1
+        }
+        results+=("$1	$json")
+    }
+    timed "after uninstall" "$runs" "env PYV_ROOT=$work/a $pyv uninstall -f $as" "env PYV_ROOT=$work/a $install"
+    timed "--force" "$runs" "true" "env PYV_ROOT=$work/a $pyv install -q --force --skip-preflight $archive"
+    timed "into a second root (relocated)" "$runs" "rm -rf $work/b" "env PYV_ROOT=$work/b $install"
+    timed "from the archive alone (no unpacked copy)" 3 "rm -rf $work/c $work/cache/unpacked" "env PYV_ROOT=$work/c $install"
+    "$work/b/versions/$as/bin/python3" -c "import ssl, sqlite3, zlib, ctypes, sys; assert sys.prefix == '$work/b/versions/$as', sys.prefix" ||
+        { echo "bench: the second root's Python does not work" >&2; exit 1; }
+    printf '%s\n' "${results[@]}" | "$real/bin/python3" "$here/bench/table.py" reinstall
+}
+
+if [ "${1-}" = "--reinstall" ]; then
+    reinstall_bench "${2-}"
+    exit 0
+fi
+
 version=${1:-3.11.2}
 runs=${BENCH_RUNS:-1}
 tarballs=$(cd "$here/../shared/cpython" 2>/dev/null && pwd) || {
@@ -48,8 +126,6 @@ mkdir -p "$work/mirror/$version"
 ln -s "$tarball" "$work/mirror/$version/$file"
 echo "bench: building $file on $(nproc) cores ($(uname -sm)), $runs run(s) each"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b + 0 < a + 0) print b; else print a }'; }
 
 pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}

@@ -9,6 +9,7 @@ mod ctx;
 mod error;
 mod http;
 mod install;
+mod linktree;
 mod locks;
 mod pipes;
 mod prebuilt;

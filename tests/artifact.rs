@@ -112,6 +112,8 @@ fn a_build_is_stored_and_reused_after_uninstall_and_by_force() {
     let (out, err) = ok(&mut install(&env, &cache, &server, &sha));
     assert_eq!(builds(&cache), 1, "configure ran again:\n{err}");
     assert!(err.contains("reusing the cached build"), "{err}");
+    // From the unpacked copy the build left in the cache, by hard links.
+    assert!(err.contains("hard-linked"), "{err}");
     assert!(
         !err.contains("configure done") && !err.contains("compile done"),
         "{err}"
@@ -206,9 +208,24 @@ fn a_corrupt_artifact_is_rejected_and_the_version_built_from_source() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     fs::write(&archive, &bytes).unwrap();
+    // The unpacked copy kept beside it is changed in place too (as an editor keeping hard
+    // links would): it is noticed, dropped, and the archive is checked instead.
+    let key = archive
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(".tar.gz", "");
+    let python3 = cache.join("unpacked").join(&key).join("python/bin/python3");
+    let mut f = fs::OpenOptions::new().append(true).open(&python3).unwrap();
+    std::io::Write::write_all(&mut f, b"# changed\n").unwrap();
+    drop(f);
 
     ok_stdout(env.pyv().args(["uninstall", "-f", V]));
     let (_, err) = ok(&mut install(&env, &cache, &server, &sha));
+    assert!(
+        err.contains("`bin/python3` changed since it was unpacked"),
+        "{err}"
+    );
     assert!(err.contains("sha256 mismatch"), "{err}");
     assert!(err.contains("is unusable"), "{err}");
     assert_eq!(builds(&cache), 2, "{err}");
@@ -347,6 +364,8 @@ fn cache_list_and_clear() {
     assert!(out.contains("builds in ") && out.contains("(1):"), "{out}");
     assert!(out.contains(&key) && out.contains(V), "{out}");
     assert!(out.contains(&format!("Python-{V}.tgz")), "{out}");
+    assert!(out.contains("unpacked copy"), "{out}");
+    assert!(cache.join("unpacked").join(&key).is_dir());
 
     let out = ok_stdout(env.pyv().args(["cache", "clear", "-f", "--downloads"]));
     assert!(out.contains("removed 1 downloads"), "{out}");
@@ -355,6 +374,10 @@ fn cache_list_and_clear() {
     let out = ok_stdout(env.pyv().args(["cache", "clear", "--force"]));
     assert!(out.contains("removed 1 cached builds"), "{out}");
     assert!(artifacts(&cache).is_empty());
+    assert!(!cache.join("unpacked").join(&key).exists());
+    // The version installed from it is whole: its files were hard links or copies.
+    let out = ok_stdout(env.cmd(env.version_dir(V).join("bin/python3")).arg("-V"));
+    assert!(!out.is_empty());
     let (code, _, _) = run(env
         .pyv()
         .args(["cache", "clear", "--artifacts", "--downloads"]));

@@ -68,6 +68,14 @@ fn list(ctx: &Ctx) -> Result<i32> {
             }
         }
         about.push(m.get("compiler").unwrap_or("?").to_string());
+        // The unpacked copy's files are shared by hard links with the versions installed
+        // from it: its size is what clearing it gives back once those are gone.
+        if let Some(size) = m
+            .get("key")
+            .and_then(|k| crate::install::unpacked::size(&ctx.cache_dir, k))
+        {
+            about.push(format!("unpacked copy {}", bytes(size)));
+        }
         println!(
             "  {:<12} {}  {:>10}  {}  {}",
             m.get("name").unwrap_or("?"),
@@ -91,7 +99,29 @@ fn list(ctx: &Ctx) -> Result<i32> {
             date(*mtime)
         );
     }
+    let templates = venv_templates(&ctx.cache_dir);
+    println!(
+        "virtualenv templates in {} ({}):",
+        crate::venv::fast::dir(&ctx.cache_dir).display(),
+        templates.len()
+    );
+    for t in &templates {
+        println!("  {}", t.file_name().unwrap_or_default().to_string_lossy());
+    }
     Ok(0)
+}
+
+/// The templates `pyv virtualenv` writes environments from (see `venv::fast`).
+fn venv_templates(cache: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(crate::venv::fast::dir(cache))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("template.info").is_file())
+        .collect();
+    out.sort();
+    out
 }
 
 fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool, force: bool) -> Result<i32> {
@@ -151,6 +181,16 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool, force: bool) -> Result
     for name in &in_use {
         eprintln!("pyv: note: kept `{name}`: it is in use by a running pyv install");
     }
+    if artifacts && downloads_too {
+        // Environments made from a template share its files by hard links: removing it only
+        // means the next environment of that version runs venv once more.
+        let templates = venv_templates(&ctx.cache_dir);
+        let dir = crate::venv::fast::dir(&ctx.cache_dir);
+        if dir.exists() {
+            pyv_core::fsx::remove_any(&dir).map_err(|e| Error::io("cannot remove", dir, e))?;
+        }
+        summary.push(format!("{} virtualenv templates", templates.len()));
+    }
     println!("removed {}", summary.join(" and "));
     Ok(0)
 }
@@ -183,12 +223,31 @@ fn clear_artifacts(
             in_use.push(key);
             continue;
         };
-        for p in &paths {
+        // The unpacked copy reinstalls link from goes with its archive (installed versions keep
+        // their hard links).
+        let unpacked = crate::install::unpacked::dir(cache, &key);
+        let unpacked_size = crate::install::unpacked::size(cache, &key).unwrap_or(0);
+        for p in paths.iter().chain([&unpacked]) {
             remove(p)?;
         }
         if let Some(a) = listed.iter().find(|a| a.manifest.key == key) {
             count += 1;
-            total += a.size;
+            total += a.size + unpacked_size;
+        }
+    }
+    // Unpacked copies whose archive is gone (removed by hand, or by an older pyv).
+    for e in fs::read_dir(crate::install::unpacked::root(cache))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let key = e.file_name().to_string_lossy().into_owned();
+        if !key.starts_with('.') && !artifact::manifest_path(cache, &key).exists() {
+            if let Some(_held) =
+                artifact::try_lock(cache, &key).map_err(|e| Error::io("cannot lock", &dir, e))?
+            {
+                remove(&e.path())?;
+            }
         }
     }
     Ok((count, total))

@@ -89,6 +89,7 @@ impl Virtualenv {
             force: self.force,
             venv_args: self.venv_args,
             verbose,
+            cache_dir: fast_venv().then(|| ctx.cache_dir.clone()),
         };
         let env = create::create(&ctx.layout, &base, name, &opts, || {
             if !quiet {
@@ -113,4 +114,14 @@ impl Virtualenv {
         }
         Ok(0)
     }
+}
+
+/// `PYV_VENV_FAST=0` (or `false`/`no`/`off`) always runs `python -m venv`.
+fn fast_venv() -> bool {
+    !std::env::var("PYV_VENV_FAST").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
 }

@@ -227,6 +227,9 @@ pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<
         let _ = fs::remove_file(&archive);
         e.to_string()
     })?;
+    // And unpacked, sharing the build's files by hard links, so that a reinstall links instead
+    // of unpacking; a failure here only costs that speed.
+    let _ = super::unpacked::keep(cache_dir, &key.id, tree, &prefix.to_string_lossy());
     Ok(size)
 }
 
@@ -360,7 +363,7 @@ fn check(archive: &Path, m: &Manifest, key: &Key) -> Result<(), String> {
 
 /// A manifest on disk, read up to [`super::manifest::MAX_BYTES`] (+1, so a larger one is seen
 /// as such by the parser).
-fn read_small(path: &Path) -> io::Result<String> {
+pub(crate) fn read_small(path: &Path) -> io::Result<String> {
     let mut text = String::new();
     File::open(path)?
         .take(super::manifest::MAX_BYTES + 1)

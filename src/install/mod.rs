@@ -21,6 +21,7 @@ pub mod request;
 pub mod staging;
 pub mod tether;
 pub mod unpack;
+pub mod unpacked;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -604,6 +605,18 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     })
 }
 
+/// The local manifest of `key` when a complete unpacked copy of it is in the cache: the copy
+/// was made from that verified archive (or the verified build), so the archive need not be
+/// hashed again.
+fn unpacked_manifest(cache: &std::path::Path, key: &artifact::Key) -> Option<artifact::Manifest> {
+    if !unpacked::exists(cache, &key.id) {
+        return None;
+    }
+    let text = artifact::read_small(&artifact::manifest_path(cache, &key.id)).ok()?;
+    let m = artifact::Manifest::parse(&text).ok()?;
+    (m.key == key.id).then_some(m)
+}
+
 /// Install `plan` from the artifact cache: find and verify the archive, unpack it safely into
 /// a stage, move the prefix to where it will live, run the same checks as a source build, and
 /// publish with the same rename. `Ok(None)`: no artifact has this key. Returns the warnings.
@@ -618,36 +631,76 @@ fn install_cached(
     let cache = &settings.cache_dir;
     let _key_lock = artifact::lock(cache, &key.id)
         .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
-    let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
-        path: artifact::archive_path(cache, &key.id),
-        reason: why,
-    })?;
-    let Some((archive, manifest)) = found else {
-        return Ok(None);
-    };
-    ui.note(&format!(
-        "reusing the cached build {} (no compile)",
-        archive.display()
-    ));
     let stage = staging::Stage::create(&settings.layout, &plan.name)?;
-    let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
-    if top.file_name().is_none_or(|n| n != artifact::TOP) {
-        return Err(InstallError::Archive {
-            path: archive,
-            reason: format!("its top-level directory is not `{}/`", artifact::TOP),
-        });
-    }
     let staged = stage.staged_prefix(target);
     if let Some(parent) = staged.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| InstallError::io("cannot create", parent, e))?;
     }
-    std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
+    let new = target.to_string_lossy();
+    // The unpacked copy first (hard links, see `unpacked`); the archive when there is none or
+    // it is stale.
+    let mut from_copy = None;
+    if let Some(manifest) = unpacked_manifest(cache, key) {
+        let old = manifest.prefix.clone();
+        let phase = ui.phase("link");
+        match unpacked::materialize(cache, &key.id, &staged, &old, &new) {
+            Ok(copies) => {
+                phase.finish();
+                ui.note(&format!(
+                    "reusing the cached build {} (no compile, hard-linked)",
+                    unpacked::dir(cache, &key.id).display()
+                ));
+                from_copy = Some((unpacked::dir(cache, &key.id), manifest, Some(copies)));
+            }
+            Err(why) => {
+                drop(phase);
+                ui.warn(&format!(
+                    "the unpacked copy of the cached build is unusable ({why}); unpacking the archive"
+                ));
+                let _ = pyv_core::fsx::remove_any(&staged);
+                let _ = pyv_core::fsx::remove_any(&unpacked::dir(cache, &key.id));
+            }
+        }
+    }
+    let (archive, manifest, copies) = match from_copy {
+        Some(found) => found,
+        None => {
+            let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
+                path: artifact::archive_path(cache, &key.id),
+                reason: why,
+            })?;
+            let Some((archive, manifest)) = found else {
+                return Ok(None);
+            };
+            ui.note(&format!(
+                "reusing the cached build {} (no compile)",
+                archive.display()
+            ));
+            let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
+            if top.file_name().is_none_or(|n| n != artifact::TOP) {
+                return Err(InstallError::Archive {
+                    path: archive,
+                    reason: format!("its top-level directory is not `{}/`", artifact::TOP),
+                });
+            }
+            // Kept unpacked (before relocation touches it) for the next install.
+            if let Err(e) = unpacked::keep(cache, &key.id, &top, &manifest.prefix) {
+                ui.warn(&format!(
+                    "could not keep the build unpacked in the cache ({e})"
+                ));
+            }
+            std::fs::rename(&top, &staged).map_err(|e| InstallError::io("cannot move", &top, e))?;
+            (archive, manifest, None)
+        }
+    };
     let phase = ui.phase("relocate");
     let old = manifest.prefix.as_str();
-    let new = target.to_string_lossy();
-    let moved = relocate::relocate(&staged, old, &new)
-        .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
+    let moved = match &copies {
+        Some(files) => relocate::relocate_files(&staged, files, old, &new),
+        None => relocate::relocate(&staged, old, &new),
+    }
+    .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
     phase.finish();
     for (bin, why) in &moved.unfixed {
         ui.warn(&format!("{} was not relocated: {why}", bin.display()));
@@ -675,6 +728,10 @@ fn install_cached(
         .write(&staged)
         .map_err(|e| InstallError::io("cannot write the install receipt in", &staged, e))?;
     signals::check()?;
+    let replacing = std::fs::symlink_metadata(target).is_ok();
     stage.commit(target)?;
+    if replacing {
+        stage.remove_in_background(); // the old tree: deleting it is not part of the install
+    }
     Ok(Some(report.warnings))
 }

@@ -73,6 +73,20 @@ pub fn relocate(tree: &Path, old: &str, new: &str) -> io::Result<Report> {
     Ok(report)
 }
 
+/// [`relocate`] limited to `files` (relative to `tree`): the artifact cache's unpacked copy
+/// knows which files name `old`, so a reinstall reads only those; it re-aims symlinks itself.
+pub fn relocate_files(tree: &Path, files: &[PathBuf], old: &str, new: &str) -> io::Result<Report> {
+    let mut report = Report::default();
+    if old == new {
+        return Ok(report);
+    }
+    let finder = memmem::Finder::new(old.as_bytes());
+    for f in files {
+        relocate_file(tree, &tree.join(f), &finder, old, new, &mut report)?;
+    }
+    Ok(report)
+}
+
 /// `rest` when `path` is `old` or below it (`/lib`, `""`).
 fn under<'a>(path: &'a str, old: &str) -> Option<&'a str> {
     let rest = path.strip_prefix(old)?;

@@ -26,7 +26,7 @@ use crate::locks::is_scratch;
 use pyv_core::resolve::{self, is_executable, is_symlink, Resolved};
 use pyv_core::{Layout, Origin};
 
-use super::{envs_dir, find, is_env_dir, name_problem, Env, VenvError};
+use super::{envs_dir, fast, find, is_env_dir, name_problem, Env, VenvError};
 use crate::error::Result;
 
 /// The kernel lock every creation and deletion holds.
@@ -43,6 +43,8 @@ pub struct Options {
     pub venv_args: Vec<String>,
     /// Show venv's output as it runs instead of only on failure.
     pub verbose: bool,
+    /// Where the fast path keeps its templates (see [`super::fast`]); `None`: always run venv.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The installed version an environment is made from.
@@ -249,7 +251,18 @@ pub fn create(
     check_venv_args(&opts.venv_args)?;
     let _lock = lock(layout, LOCK)?;
     let replaced = check_new_name(layout, base, name, opts.force)?;
-    preflight(layout, base, opts.without_pip)?;
+    // The fast path: a template made earlier by this version's venv (no Python runs at all),
+    // or made now. Anything it cannot do is left to venv itself, as before.
+    let mut fast = match &opts.cache_dir {
+        Some(cache) => fast::wanted(name, opts).map(|w| {
+            let t = fast::lookup(cache, base, &w);
+            (cache.clone(), w, t)
+        }),
+        None => Err("PYV_VENV_FAST=0".to_string()),
+    };
+    if !matches!(fast, Ok((_, _, Some(_)))) {
+        preflight(layout, base, opts.without_pip)?;
+    }
     announce();
 
     let envs = base.home(layout);
@@ -264,10 +277,40 @@ pub fn create(
     let target = envs.join(name);
 
     let signals = SignalGuard::install();
-    let result = run_venv(base, name, opts, &scratch, &signals)
+    let made_fast = match &mut fast {
+        Ok((cache, w, t)) => {
+            let made = make_fast(base, name, opts, (cache, w, t), &scratch, &target, &signals);
+            match made {
+                Ok(()) => true,
+                Err(Fallback::Error(e)) => {
+                    drop(signals);
+                    return Err(e);
+                }
+                Err(Fallback::Why(why)) => {
+                    let _ = remove_any(&scratch);
+                    fast = Err(why);
+                    false
+                }
+            }
+        }
+        Err(_) => false,
+    };
+    if let (Err(why), true) = (&fast, opts.verbose) {
+        eprintln!("pyv: not using the fast path ({why}); running `python -m venv`");
+    }
+    let result = signals
+        .check(name)
         .and_then(|()| {
-            rewrite_paths(&scratch, &scratch, &target)
-                .map_err(|e| VenvError::io("cannot finish", &scratch, e).into())
+            if made_fast {
+                return Ok(());
+            }
+            run_venv(base, name, opts, &scratch, &signals).and_then(|()| {
+                // The path, then the name alone (venv's `__VENV_NAME__`, in 3.8's csh script).
+                let scratch_name = Path::new(scratch.file_name().unwrap_or_default());
+                rewrite_paths(&scratch, &scratch, &target)
+                    .and_then(|()| rewrite_paths(&scratch, scratch_name, Path::new(name)))
+                    .map_err(|e| VenvError::io("cannot finish", &scratch, e).into())
+            })
         })
         .and_then(|()| signals.check(name))
         .and_then(|()| commit(layout, base, name, &scratch, &target, replaced.as_ref()));
@@ -290,6 +333,58 @@ pub fn create(
         dir: layout.version_dir(&format!("{}/envs/{name}", base.version)),
         alias: true,
     })
+}
+
+/// Why [`make_fast`] did not make the environment: a real failure, or a reason to run venv.
+enum Fallback {
+    Error(crate::error::Error),
+    Why(String),
+}
+
+/// The fast path (see [`fast`]): write the environment from the template, making the
+/// template first (this version's venv runs into a hidden directory beside the environment,
+/// exactly as the slow path runs it, and the result is kept in the cache).
+fn make_fast(
+    base: &Base,
+    name: &str,
+    opts: &Options,
+    (cache, w, t): (&Path, &fast::Wanted, &mut Option<fast::Template>),
+    scratch: &Path,
+    target: &Path,
+    signals: &SignalGuard,
+) -> std::result::Result<(), Fallback> {
+    let mut fresh = None;
+    if t.is_none() {
+        let parent = scratch.parent().unwrap_or(Path::new("."));
+        let dir = parent.join(format!(".{name}.tpl-{}", std::process::id()));
+        let made = run_venv(base, name, &fast::venv_options(w, opts), &dir, signals)
+            .map_err(Fallback::Error)
+            .and_then(|()| fast::adopt(&dir).map_err(Fallback::Why));
+        match made {
+            Ok(made) => {
+                *t = Some(made);
+                fresh = Some(dir);
+            }
+            Err(e) => {
+                let _ = remove_any(&dir);
+                return Err(e);
+            }
+        }
+    }
+    let template = t.as_ref().expect("made above");
+    let written = fast::instantiate(template, w, scratch, target)
+        .map_err(|e| Fallback::Why(format!("cannot write it from the template: {e}")));
+    if let Some(dir) = fresh {
+        if written.is_ok() {
+            if let Err(why) = fast::store(cache, base, w, template) {
+                if opts.verbose {
+                    eprintln!("pyv: warning: {why}");
+                }
+            }
+        }
+        let _ = remove_any(&dir);
+    }
+    written
 }
 
 /// One quick Python run telling a 2.x (no venv) or a venv without ensurepip apart from a
@@ -320,7 +415,9 @@ fn preflight(layout: &Layout, base: &Base, without_pip: bool) -> Result<()> {
 
 /// Remove what killed creations and deletions left behind (we hold the lock: none is live).
 fn sweep_stale(layout: &Layout, envs: &Path) {
-    fsx::sweep(envs, |n| is_scratch(n, &[".tmp-", ".old-", ".del-"]));
+    fsx::sweep(envs, |n| {
+        is_scratch(n, &[".tmp-", ".old-", ".del-", ".tpl-"])
+    });
     fsx::sweep(&layout.versions_dir(), |n| is_scratch(n, &[".alias-"]));
 }
 

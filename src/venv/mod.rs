@@ -9,6 +9,7 @@
 pub mod activation;
 pub mod create;
 pub mod delete;
+pub mod fast;
 
 use std::fs;
 use std::io;
