@@ -31,6 +31,29 @@ pub fn copy_keeping_mtime(src: &Path, dst: &Path) -> io::Result<()> {
     File::options().write(true).open(dst)?.set_modified(mtime)
 }
 
+/// Run `each` over `items` on up to 4 threads, in chunks of at least `min_chunk` (linking a
+/// tree is a stat and a link per file, metadata only: the directories differ, so the work
+/// proceeds side by side). The first error wins; a panicking thread is an error too.
+pub fn in_parallel<T: Sync, E: Send + From<io::Error>>(
+    items: &[T],
+    min_chunk: usize,
+    each: impl Fn(&T) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let chunk = items.len().div_ceil(threads).max(min_chunk).max(1);
+    let each = &each;
+    std::thread::scope(|sc| {
+        let jobs: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| sc.spawn(move || part.iter().try_for_each(each)))
+            .collect();
+        jobs.into_iter().try_for_each(|j| {
+            j.join()
+                .unwrap_or_else(|_| Err(io::Error::other("a linking thread panicked").into()))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -220,39 +220,19 @@ pub fn materialize(
         }
     }
     // Checked and linked on a few threads: each is a stat and a link, metadata only.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let chunk = files.len().div_ceil(threads).max(512);
-    std::thread::scope(|sc| {
-        let jobs: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                let tree = &tree;
-                sc.spawn(move || -> Result<(), Stale> {
-                    for (rel, size, mtime, copy) in part {
-                        let from = tree.join(rel);
-                        let m = fs::symlink_metadata(&from)
-                            .map_err(|_| Stale::Changed(rel.to_string()))?;
-                        if !m.is_file()
-                            || m.size().to_string() != *size
-                            || self::mtime(&m) != *mtime
-                        {
-                            return Err(Stale::Changed(rel.to_string()));
-                        }
-                        let to = dest.join(rel);
-                        if *copy {
-                            copy_keeping_mtime(&from, &to)?;
-                        } else {
-                            link_or_copy(&from, &to)?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        jobs.into_iter().try_for_each(|j| {
-            j.join()
-                .unwrap_or_else(|_| Err(Stale::Io(io::Error::other("a linking thread panicked"))))
-        })
+    crate::linktree::in_parallel(&files, 512, |(rel, size, mtime, copy)| {
+        let from = tree.join(rel);
+        let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
+        if !m.is_file() || m.size().to_string() != *size || self::mtime(&m) != *mtime {
+            return Err(Stale::Changed(rel.to_string()));
+        }
+        let to = dest.join(rel);
+        if *copy {
+            copy_keeping_mtime(&from, &to)?;
+        } else {
+            link_or_copy(&from, &to)?;
+        }
+        Ok(())
     })?;
     for (d, mode) in dirs.into_iter().rev() {
         fs::set_permissions(d, fs::Permissions::from_mode(mode))?;

@@ -531,24 +531,8 @@ pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -
             _ => {}
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let chunk = links.len().div_ceil(threads).max(256);
-    std::thread::scope(|sc| {
-        let jobs: Vec<_> = links
-            .chunks(chunk)
-            .map(|part| {
-                sc.spawn(move || -> io::Result<()> {
-                    for p in part {
-                        crate::linktree::link_or_copy(&t.tree.join(p), &scratch.join(p))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        jobs.into_iter().try_for_each(|j| {
-            j.join()
-                .unwrap_or_else(|_| Err(io::Error::other("a linking thread panicked")))
-        })
+    crate::linktree::in_parallel(&links, 256, |p: &&PathBuf| {
+        crate::linktree::link_or_copy(&t.tree.join(p), &scratch.join(p))
     })?;
     if !w.without_pip && scratch.join("lib").is_dir() {
         fix_records(&scratch.join("lib"), &scripts)?;
