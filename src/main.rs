@@ -13,6 +13,7 @@ mod linktree;
 mod locks;
 mod pipes;
 mod prebuilt;
+mod safepath;
 mod shell;
 mod signals;
 mod ui;

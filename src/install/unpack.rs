@@ -6,7 +6,9 @@
 
 use std::fs::{self, File};
 use std::io::{BufReader, Read};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::safepath::{normal_parts, symlink_stays_inside};
 
 use pyv_core::fsx::remove_any;
 
@@ -136,20 +138,6 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
     }
 }
 
-/// The components of an archive path, refusing absolute paths and `..`.
-fn normal_parts(path: &Path) -> std::result::Result<Vec<String>, &'static str> {
-    let mut out = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::Normal(p) => out.push(p.to_string_lossy().into_owned()),
-            Component::CurDir => {}
-            Component::ParentDir => return Err("contains `..`"),
-            Component::RootDir | Component::Prefix(_) => return Err("is an absolute path"),
-        }
-    }
-    Ok(out)
-}
-
 /// Where the entry `parts` lands below `dest` once the links already extracted are followed:
 /// its parent resolved on disk (the part that exists; the rest as written), then its name.
 /// `None` if the parent resolves outside `dest`.
@@ -172,30 +160,6 @@ fn resolved_parts(dest: &Path, parts: &[String]) -> Option<Vec<String>> {
     out.extend(parent[existing..].iter().cloned());
     out.push(name.clone());
     Some(out)
-}
-
-/// Whether a symlink at `entry` (components) pointing to `target` stays inside the top-level
-/// directory, resolving `..` lexically.
-fn symlink_stays_inside(entry: &[String], target: &Path) -> bool {
-    if target.as_os_str().is_empty() {
-        return false;
-    }
-    // Start in the link's directory; depth 1 is the top-level directory itself.
-    let mut depth = entry.len() as isize - 1;
-    for c in target.components() {
-        match c {
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::ParentDir => {
-                depth -= 1;
-                if depth < 1 {
-                    return false;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return false,
-        }
-    }
-    depth >= 1
 }
 
 #[cfg(test)]
