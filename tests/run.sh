@@ -4,7 +4,7 @@
 # (3.11.2, 3.13.5, 2.7.18) from ../shared/cpython served on 127.0.0.1 (the `#[ignore]`d test,
 # included here; PYV_SHARED_DIR names another `shared` directory).
 #
-#   bash tests/run.sh            everything (~8 min on 2 cores, most of it compiling CPython)
+#   bash tests/run.sh            everything (~17-19 min on 2 cores; the real CPython builds run beside the rest)
 #   bash tests/run.sh --quick    skip the real CPython builds
 #
 # With cargo-nextest (preferred) the test binaries are built once, the real-build test starts
