@@ -137,7 +137,9 @@ pub fn clone_file(src: &Path, dst: &Path) -> io::Result<()> {
         let _ = fs::remove_file(dst);
         return Err(e);
     }
-    to.set_permissions(fs::Permissions::from_mode(meta.permissions().mode() & 0o7777))?;
+    to.set_permissions(fs::Permissions::from_mode(
+        meta.permissions().mode() & 0o7777,
+    ))?;
     to.set_modified(meta.modified()?)
 }
 
@@ -172,29 +174,55 @@ pub fn in_parallel<T: Sync, E: Send + From<io::Error>>(
     })
 }
 
+/// A cache directory or file another user could change: what it is and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untrusted {
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (hint: {})", self.message, self.hint)
+    }
+}
+
+impl From<Untrusted> for String {
+    fn from(u: Untrusted) -> String {
+        u.to_string()
+    }
+}
+
 /// Refuse a cache directory (or a file in it) that another user could change: not owned by the
 /// current user, or writable by group or others (ssh's StrictModes rule). `what` names it in the
-/// message ("the download cache", "the template").
-pub fn check_private(path: &Path, what: &str) -> Result<(), String> {
+/// message ("the download cache", "the template"). A path that does not exist passes.
+pub fn check_private(path: &Path, what: &str) -> Result<(), Untrusted> {
     use std::os::unix::fs::MetadataExt;
-    let m = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(_) => return Ok(()), // not there: nothing to trust yet
+    let Ok(m) = fs::symlink_metadata(path) else {
+        return Ok(()); // not there: nothing to trust yet
     };
     // SAFETY: geteuid has no preconditions.
     let me = unsafe { libc::geteuid() };
     let shown = path.display().to_string().escape_debug().to_string();
     if m.uid() != me {
-        return Err(format!(
-            "{what} `{shown}` belongs to uid {}, not to you (uid {me}): pyv will not install from it (hint: `chown -R {me} {shown}`, or set PYV_CACHE_DIR to a directory of your own)",
-            m.uid()
-        ));
+        return Err(Untrusted {
+            message: format!(
+                "{what} `{shown}` belongs to uid {}, not to you (uid {me}): pyv will not use it",
+                m.uid()
+            ),
+            hint: format!(
+                "`chown -R {me} {shown}` if it is yours, or set PYV_CACHE_DIR to a directory of your own"
+            ),
+        });
     }
     if m.mode() & 0o022 != 0 && !m.file_type().is_symlink() {
-        return Err(format!(
-            "{what} `{shown}` is writable by other users (mode {:o}): pyv will not install from it (hint: `chmod go-w {shown}`)",
-            m.mode() & 0o7777
-        ));
+        return Err(Untrusted {
+            message: format!(
+                "{what} `{shown}` is writable by other users (mode {:o}): pyv will not use it",
+                m.mode() & 0o7777
+            ),
+            hint: format!("`chmod go-w {shown}`, or `pyv cache clear` to start afresh"),
+        });
     }
     Ok(())
 }
@@ -250,17 +278,26 @@ mod tests {
             fs::write(&b, b"changed").unwrap();
             fs::set_permissions(&b, fs::Permissions::from_mode(0o4777)).unwrap();
             assert_eq!(fs::read(&a).unwrap(), b"x");
-            assert_eq!(fs::metadata(&a).unwrap().permissions().mode() & 0o7777, 0o751);
+            assert_eq!(
+                fs::metadata(&a).unwrap().permissions().mode() & 0o7777,
+                0o751
+            );
         }
         let h = d.path().join("h");
         place(&a, &h, LinkMode::Hardlink).unwrap();
-        assert_eq!(fs::metadata(&h).unwrap().ino(), fs::metadata(&a).unwrap().ino());
+        assert_eq!(
+            fs::metadata(&h).unwrap().ino(),
+            fs::metadata(&a).unwrap().ino()
+        );
         // Clone either works (a reflink filesystem) or fails cleanly, leaving nothing.
         let c = d.path().join("clone");
         if place(&a, &c, LinkMode::Clone).is_err() {
             assert!(fs::symlink_metadata(&c).is_err());
         } else {
-            assert_ne!(fs::metadata(&c).unwrap().ino(), fs::metadata(&a).unwrap().ino());
+            assert_ne!(
+                fs::metadata(&c).unwrap().ino(),
+                fs::metadata(&a).unwrap().ino()
+            );
         }
     }
 
@@ -282,7 +319,12 @@ mod tests {
         check_private(&p, "the download cache").unwrap();
         fs::set_permissions(&p, fs::Permissions::from_mode(0o777)).unwrap();
         let e = check_private(&p, "the download cache").unwrap_err();
-        assert!(e.contains("writable by other users") && e.contains("chmod go-w"), "{e}");
+        assert!(e.message.contains("writable by other users"), "{e}");
+        assert!(e.hint.contains("chmod go-w"), "{e}");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::chown(&p, Some(12345), None).unwrap();
+        let e = check_private(&p, "the download cache").unwrap_err();
+        assert!(e.message.contains("belongs to uid 12345"), "{e}");
         check_private(&d.path().join("missing"), "x").unwrap();
     }
 }

@@ -112,8 +112,8 @@ fn a_build_is_stored_and_reused_after_uninstall_and_by_force() {
     let (out, err) = ok(&mut install(&env, &cache, &server, &sha));
     assert_eq!(builds(&cache), 1, "configure ran again:\n{err}");
     assert!(err.contains("reusing the cached build"), "{err}");
-    // From the unpacked copy the build left in the cache, by hard links.
-    assert!(err.contains("hard-linked"), "{err}");
+    // From the unpacked copy the build left in the cache, with files of its own.
+    assert!(err.contains("files of its own"), "{err}");
     assert!(
         !err.contains("configure done") && !err.contains("compile done"),
         "{err}"
@@ -596,4 +596,171 @@ fn a_manifest_without_a_usable_prefix_is_a_corrupt_artifact() {
             )
         );
     }
+}
+
+/// The one file of the fake tree that names no prefix (so it is placed, never rewritten).
+const PLAIN: &str = "lib/make-install.args";
+
+fn ino(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(p).unwrap().ino()
+}
+
+fn mode_bits(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+/// The cache's unpacked copy of the one key in `cache`.
+fn unpacked_tree(cache: &Path) -> PathBuf {
+    let key = artifacts(cache)[0]
+        .trim_end_matches(".manifest")
+        .to_string();
+    cache.join("unpacked").join(key).join("python")
+}
+
+/// Append to `p` in place, as vim does to a file with several links (`backupcopy=auto`).
+fn append_in_place(p: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = fs::OpenOptions::new().append(true).open(p).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn roots_installed_from_one_cache_never_share_a_writable_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let (server, sha) = serve();
+    let a = Env::without_spaces("pyv-iso-a-");
+    let cache = a.path().join("cache");
+    ok(&mut install(&a, &cache, &server, &sha));
+    let b = Env::without_spaces("pyv-iso-b-");
+    ok(&mut install(&b, &cache, &server, &sha));
+    assert_eq!(builds(&cache), 1, "root B came from the cache");
+    let (fa, fb) = (a.version_dir(V).join(PLAIN), b.version_dir(V).join(PLAIN));
+    let kept = unpacked_tree(&cache).join(PLAIN);
+    let clean = fs::read(&kept).unwrap();
+    assert_ne!(ino(&fa), ino(&fb));
+    assert_ne!(ino(&fb), ino(&kept));
+    assert_eq!(fs::metadata(&fb).unwrap().nlink(), 1);
+    assert_eq!(fs::metadata(&kept).unwrap().nlink(), 1);
+
+    // A write and a setuid chmod through root A and through root B reach nothing else.
+    append_in_place(&fa, "print('X')\n");
+    append_in_place(&fb, "print('Y')\n");
+    fs::set_permissions(&fa, fs::Permissions::from_mode(0o4777)).unwrap();
+    assert_eq!(fs::read(&kept).unwrap(), clean);
+    assert_eq!(mode_bits(&kept) & 0o7000, 0);
+    assert!(!fs::read_to_string(&fb).unwrap().contains('X'));
+    assert_eq!(mode_bits(&fb) & 0o7000, 0);
+
+    // A third root installed afterwards gets the clean bytes and mode, still from the cache.
+    let c = Env::without_spaces("pyv-iso-c-");
+    let (_, err) = ok(&mut install(&c, &cache, &server, &sha));
+    assert_eq!(builds(&cache), 1, "{err}");
+    assert!(!err.contains("unusable"), "{err}");
+    let fc = c.version_dir(V).join(PLAIN);
+    assert_eq!(fs::read(&fc).unwrap(), clean);
+    assert_eq!(mode_bits(&fc) & 0o7000, 0);
+}
+
+#[test]
+fn a_same_size_edit_of_the_cache_with_its_mtime_put_back_is_not_handed_out() {
+    let (server, sha) = serve();
+    let a = Env::without_spaces("pyv-iso-t-");
+    let cache = a.path().join("cache");
+    ok(&mut install(&a, &cache, &server, &sha));
+    let kept = unpacked_tree(&cache).join(PLAIN);
+    let clean = fs::read(&kept).unwrap();
+    let mtime = fs::metadata(&kept).unwrap().modified().unwrap();
+    let mut evil = clean.clone();
+    evil[0] = b'X'; // same size
+    fs::write(&kept, &evil).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&kept)
+        .unwrap()
+        .set_modified(mtime) // `touch -r`
+        .unwrap();
+    ok_stdout(a.pyv().args(["uninstall", "-f", V]));
+    let (_, err) = ok(&mut install(&a, &cache, &server, &sha));
+    assert!(err.contains("unusable") && err.contains(PLAIN), "{err}");
+    assert_eq!(fs::read(a.version_dir(V).join(PLAIN)).unwrap(), clean);
+    assert_eq!(builds(&cache), 1, "the verified archive, not a build");
+}
+
+#[test]
+fn hardlink_mode_shares_files_but_never_hands_back_a_changed_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let (server, sha) = serve();
+    let a = Env::without_spaces("pyv-iso-h-");
+    let cache = a.path().join("cache");
+    let hard = |env: &Env| {
+        let mut c = install(env, &cache, &server, &sha);
+        c.env("PYV_LINK_MODE", "hardlink");
+        c
+    };
+    ok(&mut hard(&a));
+    let b = Env::without_spaces("pyv-iso-hb-");
+    let (_, err) = ok(&mut hard(&b));
+    assert!(err.contains("hard-linked"), "{err}");
+    let kept = unpacked_tree(&cache).join(PLAIN);
+    let fb = b.version_dir(V).join(PLAIN);
+    assert_eq!(ino(&fb), ino(&kept), "shared on request");
+    assert_eq!(mode_bits(&kept) & 0o222, 0, "shared files are read-only");
+    let clean = fs::read(&kept).unwrap();
+    // A third root reuses it (linking changed the ctimes; the index follows).
+    let c = Env::without_spaces("pyv-iso-hc-");
+    let (_, err) = ok(&mut hard(&c));
+    assert!(!err.contains("unusable"), "{err}");
+    // An in-place write through root B (an editor that forces it) changes the shared inode.
+    fs::set_permissions(&fb, fs::Permissions::from_mode(0o644)).unwrap();
+    append_in_place(&fb, "evil\n");
+    let d = Env::without_spaces("pyv-iso-hd-");
+    let (_, err) = ok(&mut hard(&d));
+    assert!(err.contains("unusable"), "{err}");
+    assert_eq!(fs::read(d.version_dir(V).join(PLAIN)).unwrap(), clean);
+    assert_eq!(builds(&cache), 1);
+}
+
+#[test]
+fn an_unknown_link_mode_is_one_line_naming_it() {
+    let (server, sha) = serve();
+    let a = Env::new();
+    let cache = a.path().join("cache");
+    let (code, _, err) = run(install(&a, &cache, &server, &sha).env("PYV_LINK_MODE", "symlink"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.lines()
+            .next()
+            .unwrap()
+            .contains("PYV_LINK_MODE=`symlink`"),
+        "{err}"
+    );
+    assert!(err.contains("auto, clone, copy or hardlink"), "{err}");
+    assert!(!a.version_dir(V).exists());
+}
+
+#[test]
+fn a_cache_others_can_write_or_another_user_owns_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (server, sha) = serve();
+    let a = Env::new();
+    let cache = a.path().join("cache");
+    ok(&mut install(&a, &cache, &server, &sha));
+    ok_stdout(a.pyv().args(["uninstall", "-f", V]));
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o777)).unwrap();
+    let (code, _, err) = run(&mut install(&a, &cache, &server, &sha));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("writable by other users"), "{err}");
+    assert!(err.contains("chmod go-w"), "{err}");
+    assert!(!a.version_dir(V).exists());
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o755)).unwrap();
+    // Another user's unpacked copy (as root, chown stands in for that user).
+    let key_dir = unpacked_tree(&cache).parent().unwrap().to_path_buf();
+    std::os::unix::fs::chown(&key_dir, Some(12345), None).unwrap();
+    let (code, _, err) = run(&mut install(&a, &cache, &server, &sha));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("belongs to uid 12345"), "{err}");
+    std::os::unix::fs::chown(&key_dir, Some(0), None).unwrap();
+    ok(&mut install(&a, &cache, &server, &sha));
 }

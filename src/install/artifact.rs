@@ -202,7 +202,13 @@ pub fn key_of_file(name: &str) -> &str {
 /// Pack the verified tree at `tree` (built for `prefix`) as the artifact `key`. Returns the
 /// archive's size. The archive goes to a temp file renamed into place, then the manifest; a
 /// failure leaves nothing behind and the caller only warns.
-pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<u64, String> {
+pub fn store(
+    cache_dir: &Path,
+    key: &Key,
+    tree: &Path,
+    prefix: &Path,
+    mode: crate::linktree::LinkMode,
+) -> Result<u64, String> {
     let _lock = lock(cache_dir, &key.id).map_err(|e| format!("cannot lock the cache: {e}"))?;
     let archive = archive_path(cache_dir, &key.id);
     let tmp = archive.with_file_name(format!(".{}.{EXT}.tmp-{}", key.id, std::process::id()));
@@ -227,9 +233,9 @@ pub fn store(cache_dir: &Path, key: &Key, tree: &Path, prefix: &Path) -> Result<
         let _ = fs::remove_file(&archive);
         e.to_string()
     })?;
-    // And unpacked, sharing the build's files by hard links, so that a reinstall links instead
-    // of unpacking; a failure here only costs that speed.
-    let _ = super::unpacked::keep(cache_dir, &key.id, tree, &prefix.to_string_lossy());
+    // And unpacked (files of its own, unless PYV_LINK_MODE=hardlink), so that a reinstall
+    // places files instead of unpacking; a failure here only costs that speed.
+    let _ = super::unpacked::keep(cache_dir, &key.id, tree, &prefix.to_string_lossy(), mode);
     Ok(size)
 }
 

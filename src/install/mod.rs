@@ -52,6 +52,8 @@ pub struct Settings {
     pub make_opts: Option<Vec<String>>,
     /// Reuse and store builds in `<cache>/artifacts` (`PYV_ARTIFACT_CACHE=0` turns it off).
     pub artifact_cache: bool,
+    /// `PYV_LINK_MODE`: how a reinstall from the unpacked copy gets its files.
+    pub link_mode: crate::linktree::LinkMode,
     /// `PYV_ARTIFACT_MIRROR`: base URLs holding `<key>.tar.gz` + `<key>.manifest`.
     pub artifact_mirrors: Vec<String>,
     /// The compiler variables that shape a build's output (`CC`, `CFLAGS`, ...), when set,
@@ -139,7 +141,13 @@ impl Settings {
                 "0" | "false" | "no" | "off"
             )
         });
+        let link_mode =
+            crate::linktree::LinkMode::from_env().map_err(|message| InstallError::Usage {
+                message,
+                hint: "`auto` (the default) gives every version its own files".into(),
+            })?;
         Ok(Settings {
+            link_mode,
             artifact_cache,
             artifact_mirrors,
             build_env: std::mem::take(&mut env.vars),
@@ -204,6 +212,9 @@ pub enum InstallError {
     /// A bad value on the command line or in an environment variable (exit 2).
     #[error("{message}")]
     Usage { message: String, hint: String },
+    /// A cache another user could have changed (not the user's, or writable by others).
+    #[error("{}", .0.message)]
+    Untrusted(crate::linktree::Untrusted),
 
     /// Every source of the archive failed; `tried` says what each one answered.
     #[error("cannot download `{file}`: {}", tried.join("; "))]
@@ -316,6 +327,7 @@ impl InstallError {
                  works); `--skip-existing` makes this a no-op"
             )),
             InstallError::Usage { hint, .. } => Some(hint.clone()),
+            InstallError::Untrusted(u) => Some(u.hint.clone()),
             InstallError::Download { .. } => Some(
                 "check the network or PYV_MIRROR (comma-separated base URLs in python.org's \
                  layout); a partial download is resumed on the next try"
@@ -514,7 +526,9 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
             }
             Ok(None) => {}
             Err(
-                e @ (InstallError::Interrupted { .. } | InstallError::InterruptedWaiting { .. }),
+                e @ (InstallError::Interrupted { .. }
+                | InstallError::InterruptedWaiting { .. }
+                | InstallError::Untrusted(_)),
             ) => return Err(e),
             Err(e) => ui.warn(&format!(
                 "cannot use the cached build `{}` ({}); building from source",
@@ -568,7 +582,13 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     if let Some(key) = &key {
         // Stored before the receipt is written: the artifact holds only what make made.
         let phase = ui.phase("cache");
-        match artifact::store(&settings.cache_dir, key, &staged, &target) {
+        match artifact::store(
+            &settings.cache_dir,
+            key,
+            &staged,
+            &target,
+            settings.link_mode,
+        ) {
             Ok(size) => {
                 phase.finish();
                 ui.note(&format!(
@@ -629,6 +649,14 @@ fn install_cached(
     ui: &Ui,
 ) -> Result<Option<Vec<String>>> {
     let cache = &settings.cache_dir;
+    // Whoever can write the cache can write the archive and its manifest both: refuse it.
+    for (p, what) in [
+        (cache.clone(), "the download cache"),
+        (artifact::dir(cache), "the artifact cache"),
+    ] {
+        crate::linktree::check_private(&p, what).map_err(InstallError::Untrusted)?;
+    }
+    unpacked::trusted(cache, &key.id).map_err(InstallError::Untrusted)?;
     let _key_lock = artifact::lock(cache, &key.id)
         .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
     let stage = staging::Stage::create(&settings.layout, &plan.name)?;
@@ -638,21 +666,27 @@ fn install_cached(
             .map_err(|e| InstallError::io("cannot create", parent, e))?;
     }
     let new = target.to_string_lossy();
-    // The unpacked copy first (hard links, see `unpacked`); the archive when there is none or
-    // it is stale.
+    // The unpacked copy first (placed in `PYV_LINK_MODE`, see `unpacked`); the archive when
+    // there is none or it is stale.
     let mut from_copy = None;
     if let Some(manifest) = unpacked_manifest(cache, key) {
         let old = manifest.prefix.clone();
-        let phase = ui.phase("link");
-        match unpacked::materialize(cache, &key.id, &staged, &old, &new) {
+        let phase = ui.phase("copy");
+        match unpacked::materialize(cache, &key.id, &staged, &old, &new, settings.link_mode) {
             Ok(copies) => {
                 phase.finish();
                 ui.note(&format!(
-                    "reusing the cached build {} (no compile, hard-linked)",
-                    unpacked::dir(cache, &key.id).display()
+                    "reusing the cached build {} (no compile, {})",
+                    unpacked::dir(cache, &key.id).display(),
+                    if settings.link_mode.shares() {
+                        "hard-linked: PYV_LINK_MODE=hardlink"
+                    } else {
+                        "files of its own"
+                    }
                 ));
                 from_copy = Some((unpacked::dir(cache, &key.id), manifest, Some(copies)));
             }
+            Err(unpacked::Stale::Untrusted(u)) => return Err(InstallError::Untrusted(u)),
             Err(why) => {
                 drop(phase);
                 ui.warn(&format!(
@@ -685,7 +719,9 @@ fn install_cached(
                 });
             }
             // Kept unpacked (before relocation touches it) for the next install.
-            if let Err(e) = unpacked::keep(cache, &key.id, &top, &manifest.prefix) {
+            if let Err(e) =
+                unpacked::keep(cache, &key.id, &top, &manifest.prefix, settings.link_mode)
+            {
                 ui.warn(&format!(
                     "could not keep the build unpacked in the cache ({e})"
                 ));

@@ -1,21 +1,24 @@
 //! The unpacked copy of an artifact: `$PYV_CACHE_DIR/unpacked/<key>/`, the build's tree as
 //! it was stored (at the build prefix, not relocated) plus an `index`, so that reinstalling a
-//! cached build is hard-linking ~10,000 files instead of gunzipping and writing ~300 MB.
+//! cached build is placing ~10,000 files instead of gunzipping and writing ~300 MB.
 //!
-//! Decision (what is linked, what is copied): a file whose bytes name the build prefix is one
-//! relocation may rewrite, and relocation writes in place; such files are always separate
-//! copies, both in the cache and in every installed version. Every other file is hard-linked
-//! (copied, keeping its mtime, where no link can be made), so the cache and the installed
-//! versions share it. Nothing links *into* the cache by path: deleting the cache (or `pyv cache
-//! clear`) leaves every installed version whole, it only gives back the space.
+//! Isolation (see [`crate::linktree`]): in the default modes the cache's copy and every version
+//! installed from it own their files (reflinks or copies), so nothing done through an installed
+//! version reaches the cache or another root. In `PYV_LINK_MODE=hardlink` the files nobody
+//! rewrites are shared by hard links and made read-only; files whose bytes name the build
+//! prefix are always separate copies, since relocation rewrites them in place.
 //!
-//! A shared file must never be written in place: pyv writes new files and renames; Python
-//! writes `.pyc` files through a temp file and `os.replace`; pip unlinks before it writes and
-//! uninstalls by rename. Should something write in place anyway (an editor told to keep hard
-//! links), the copy notices: the index records every file's size and mtime, checked before each
-//! reuse; a mismatch discards the unpacked copy and the install falls back to the archive,
-//! whose SHA-256 is verified as before. The archive and its manifest stay the mirror format;
-//! the unpacked copy is only ever made from a verified archive or a verified build.
+//! The index is input like an archive: a first line `pyv-unpacked 2`, then one line per
+//! directory (mode), symlink (target) and file (size, mtime, ctime, inode). Every path goes
+//! through [`crate::safepath`]'s checks, a symlink must stay inside the tree (or be absolute
+//! under the build prefix, re-aimed at the new one), and every file is checked against its
+//! line before it is placed: a file changed in any way, even with its mtime put back by
+//! `touch -r` (the ctime cannot be put back), makes the copy stale; the caller discards it and
+//! installs from the archive, whose SHA-256 is verified as before. Placing a hard link changes
+//! the source's ctime (its link count), so in hardlink mode the index is written again after
+//! each reuse; removing a hardlinked version changes it too, and the next reuse then falls back
+//! to the archive, the safe direction. A cache directory or file that is not the user's, or
+//! that others can write, is refused ([`crate::linktree::check_private`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -24,10 +27,12 @@ use std::path::{Path, PathBuf};
 
 use memchr::memmem;
 
-use crate::linktree::{copy_keeping_mtime, link_or_copy};
+use crate::linktree::{check_private, copy_keeping_mtime, place, LinkMode};
 
 /// Written last: its presence means the copy is complete.
 const INDEX: &str = "index";
+/// The index's first line; any other (an older pyv's index) makes the copy stale.
+const FORMAT: &str = "pyv-unpacked 2";
 /// The tree inside `<key>.d/`.
 const TREE: &str = "python";
 
@@ -48,25 +53,32 @@ pub fn exists(cache_dir: &Path, id: &str) -> bool {
 }
 
 /// Keep a copy of `tree` (a verified tree built for `prefix`) as the unpacked copy of `id`:
-/// files naming `prefix` are copied, the others hard-linked. The caller holds the key's lock.
-/// Returns the number of files.
-pub fn keep(cache_dir: &Path, id: &str, tree: &Path, prefix: &str) -> io::Result<usize> {
+/// files naming `prefix` are copied, the others placed in `mode` (hard-linked and made
+/// read-only in hardlink mode). The caller holds the key's lock. Returns the number of files.
+pub fn keep(
+    cache_dir: &Path,
+    id: &str,
+    tree: &Path,
+    prefix: &str,
+    mode: LinkMode,
+) -> io::Result<usize> {
+    trusted(cache_dir, id).map_err(|u| io::Error::other(u.to_string()))?;
     let home = dir(cache_dir, id);
     let tmp = home.with_file_name(format!(".{id}.tmp-{}", std::process::id()));
     let _ = pyv_core::fsx::remove_any(&tmp);
     let result = (|| {
         fs::create_dir_all(&tmp)?;
         let mut index = BufWriter::new(File::create(tmp.join(".index.tmp"))?);
+        writeln!(index, "{FORMAT}")?;
         let finder = memmem::Finder::new(prefix.as_bytes());
         let mut files = 0;
-        copy_in(
-            tree,
-            &tmp.join(TREE),
-            Path::new(""),
-            &finder,
-            &mut index,
-            &mut files,
-        )?;
+        let mut walk = Walk {
+            finder: &finder,
+            index: &mut index,
+            files: &mut files,
+            mode,
+        };
+        walk.copy_in(tree, &tmp.join(TREE), Path::new(""))?;
         let index = index.into_inner().map_err(|e| e.into_error())?;
         index.sync_all()?;
         fs::rename(tmp.join(".index.tmp"), tmp.join(INDEX))?;
@@ -80,49 +92,86 @@ pub fn keep(cache_dir: &Path, id: &str, tree: &Path, prefix: &str) -> io::Result
     result
 }
 
-fn copy_in(
-    src: &Path,
-    dst: &Path,
-    rel: &Path,
-    finder: &memmem::Finder,
-    index: &mut impl Write,
-    files: &mut usize,
-) -> io::Result<()> {
-    fs::create_dir(dst)?;
-    let mode = fs::metadata(src)?.permissions().mode() & 0o7777;
-    writeln!(index, "d\t{mode:o}\t{}", line(rel)?)?;
-    let mut entries: Vec<_> = fs::read_dir(src)?.collect::<io::Result<_>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let (from, to, rel) = (e.path(), dst.join(e.file_name()), rel.join(e.file_name()));
-        let kind = e.file_type()?;
-        if kind.is_dir() {
-            copy_in(&from, &to, &rel, finder, index, files)?;
-        } else if kind.is_symlink() {
-            let target = fs::read_link(&from)?;
-            symlink(&target, &to)?;
-            writeln!(index, "s\t{}\t{}", line(&target)?, line(&rel)?)?;
-        } else if kind.is_file() {
-            let names_prefix = rewritable(&e.file_name(), &fs::read(&from)?, finder);
-            if names_prefix {
-                copy_keeping_mtime(&from, &to)?;
-            } else {
-                link_or_copy(&from, &to)?;
-            }
-            let m = fs::metadata(&to)?;
-            let flag = if names_prefix { 'c' } else { 'l' };
-            writeln!(
-                index,
-                "f\t{flag}\t{}\t{}\t{}",
-                m.size(),
-                mtime(&m),
-                line(&rel)?
-            )?;
-            *files += 1;
-        } // sockets, FIFOs, devices: never in a verified build (unpack refuses them)
+struct Walk<'a, W: Write> {
+    finder: &'a memmem::Finder<'a>,
+    index: &'a mut W,
+    files: &'a mut usize,
+    mode: LinkMode,
+}
+
+impl<W: Write> Walk<'_, W> {
+    fn copy_in(&mut self, src: &Path, dst: &Path, rel: &Path) -> io::Result<()> {
+        fs::create_dir(dst)?;
+        let mode = fs::metadata(src)?.permissions().mode() & 0o7777;
+        writeln!(self.index, "d\t{mode:o}\t{}", line(rel)?)?;
+        let mut entries: Vec<_> = fs::read_dir(src)?.collect::<io::Result<_>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let (from, to, rel) = (e.path(), dst.join(e.file_name()), rel.join(e.file_name()));
+            let kind = e.file_type()?;
+            if kind.is_dir() {
+                self.copy_in(&from, &to, &rel)?;
+            } else if kind.is_symlink() {
+                let target = fs::read_link(&from)?;
+                symlink(&target, &to)?;
+                writeln!(self.index, "s\t{}\t{}", line(&target)?, line(&rel)?)?;
+            } else if kind.is_file() {
+                let names_prefix = rewritable(&e.file_name(), &fs::read(&from)?, self.finder);
+                if names_prefix {
+                    copy_keeping_mtime(&from, &to)?;
+                } else {
+                    place(&from, &to, self.mode)?;
+                    if self.mode.shares() {
+                        read_only(&to)?;
+                    }
+                }
+                let flag = if names_prefix { 'c' } else { 'l' };
+                writeln!(
+                    self.index,
+                    "f\t{flag}\t{}\t{}",
+                    stamp(&fs::symlink_metadata(&to)?),
+                    line(&rel)?
+                )?;
+                *self.files += 1;
+            } // sockets, FIFOs, devices: never in a verified build (unpack refuses them)
+        }
+        // The directory's own mode last: a read-only directory still takes its entries.
+        fs::set_permissions(dst, fs::Permissions::from_mode(mode))
     }
-    // The directory's own mode last: a read-only directory still takes its entries.
-    fs::set_permissions(dst, fs::Permissions::from_mode(mode))
+}
+
+/// Clear a shared file's write bits (pip replaces files by unlink and rename, which the
+/// directory's bits govern, so it keeps working).
+fn read_only(p: &Path) -> io::Result<()> {
+    let m = fs::symlink_metadata(p)?.permissions().mode();
+    if m & 0o222 != 0 {
+        fs::set_permissions(p, fs::Permissions::from_mode(m & 0o7555))?;
+    }
+    Ok(())
+}
+
+/// A file's identity as the index records it: size, mtime, ctime and inode.
+fn stamp(m: &fs::Metadata) -> String {
+    format!(
+        "{}\t{}.{:09}\t{}.{:09}\t{}",
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.ino()
+    )
+}
+
+/// Refuse a cache whose unpacked copies another user could have changed.
+pub fn trusted(cache_dir: &Path, id: &str) -> Result<(), crate::linktree::Untrusted> {
+    check_private(cache_dir, "the download cache")?;
+    check_private(&root(cache_dir), "the cache's unpacked builds")?;
+    check_private(&dir(cache_dir, id), "the unpacked build")?;
+    check_private(
+        &dir(cache_dir, id).join(INDEX),
+        "the unpacked build's index",
+    )
 }
 
 /// Whether relocation may rewrite this file (in place): it names the build prefix and is text
@@ -135,10 +184,6 @@ fn rewritable(name: &std::ffi::OsStr, bytes: &[u8], finder: &memmem::Finder) -> 
     }
     (memchr::memchr(0, bytes).is_none() || bytes.starts_with(b"\x7fELF"))
         && finder.find(bytes).is_some()
-}
-
-fn mtime(m: &fs::Metadata) -> String {
-    format!("{}.{:09}", m.mtime(), m.mtime_nsec())
 }
 
 /// A path as one index field: no tab, no newline (CPython's trees have none; a tree that does
@@ -154,13 +199,19 @@ fn line(p: &Path) -> io::Result<&str> {
 pub enum Stale {
     /// A file in it changed since it was made (name).
     Changed(String),
+    /// A line of its index is not something pyv wrote (the line, why).
+    BadIndex(String, &'static str),
+    /// It is not the user's, or others can write it: an error of the install, not a fallback.
+    Untrusted(crate::linktree::Untrusted),
     Io(io::Error),
 }
 
 impl std::fmt::Display for Stale {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Stale::Changed(p) => write!(f, "`{p}` changed since it was unpacked"),
+            Stale::Changed(p) => write!(f, "`{}` changed since it was unpacked", p.escape_debug()),
+            Stale::BadIndex(l, why) => write!(f, "its index line `{}` {why}", l.escape_debug()),
+            Stale::Untrusted(why) => write!(f, "{why}"),
             Stale::Io(e) => write!(f, "{e}"),
         }
     }
@@ -173,71 +224,132 @@ impl From<io::Error> for Stale {
 }
 
 /// Recreate the unpacked copy of `id` at `dest` (which must not exist): directories with their
-/// modes, symlinks (absolute ones under `old` re-aimed at `new`), every file hard-linked, except
-/// the files naming the build prefix, which are copied when the tree moves (`old` != `new`):
-/// those are returned, for [`super::relocate::relocate_files`]. Checks each file's size and
-/// mtime against the index first. The caller holds the key's lock.
+/// modes, symlinks (absolute ones under `old` re-aimed at `new`), every file placed in `mode`,
+/// except the files naming the build prefix, which are copied when the tree moves (`old` !=
+/// `new`): those are returned, for [`super::relocate::relocate_files`]. Checks the index's
+/// every line and each file against it first. The caller holds the key's lock.
 pub fn materialize(
     cache_dir: &Path,
     id: &str,
     dest: &Path,
     old: &str,
     new: &str,
+    mode: LinkMode,
 ) -> Result<Vec<PathBuf>, Stale> {
+    trusted(cache_dir, id).map_err(Stale::Untrusted)?;
     let home = dir(cache_dir, id);
-    let index = fs::read_to_string(home.join(INDEX))?;
+    let text = fs::read_to_string(home.join(INDEX))?;
     let tree = home.join(TREE);
     let relocating = old != new;
+    let mut lines = text.lines();
+    if lines.next() != Some(FORMAT) {
+        return Err(Stale::BadIndex(
+            text.lines().next().unwrap_or_default().into(),
+            "is not this pyv's index format",
+        ));
+    }
+    let bad = |l: &str, why| Stale::BadIndex(l.to_string(), why);
     let mut dirs = Vec::new();
     let mut files = Vec::new();
     let mut copies = Vec::new();
-    for l in index.lines() {
+    for l in lines {
         let fields: Vec<&str> = l.split('\t').collect();
+        let rel = *fields.last().unwrap_or(&"");
+        if !(fields[0] == "d" && rel.is_empty() && dirs.is_empty()) {
+            // Only the first line may name the tree itself (its root directory).
+            crate::safepath::inside(rel).map_err(|why| bad(l, why))?;
+        }
         match fields.as_slice() {
             ["d", mode, rel] => {
+                let mode = u32::from_str_radix(mode, 8)
+                    .ok()
+                    .filter(|m| *m <= 0o7777)
+                    .ok_or_else(|| bad(l, "has no valid mode"))?;
                 let to = dest.join(rel);
                 fs::create_dir(&to)?;
-                let mode = u32::from_str_radix(mode, 8).map_err(io::Error::other)?;
                 dirs.push((to, mode));
             }
             ["s", target, rel] => {
                 let target = match target.strip_prefix(old) {
-                    Some(rest) if relocating && (rest.is_empty() || rest.starts_with('/')) => {
-                        format!("{new}{rest}")
+                    Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                        crate::safepath::normal_parts(Path::new(rest.trim_start_matches('/')))
+                            .map_err(|why| bad(l, why))?;
+                        format!("{}{rest}", if relocating { new } else { old })
                     }
-                    _ => target.to_string(),
+                    _ if crate::safepath::link_stays_in_tree(rel, target) => target.to_string(),
+                    _ => return Err(bad(l, "is a symlink leading outside the tree")),
                 };
                 symlink(target, dest.join(rel))?
             }
-            ["f", flag, size, mtime, rel] => {
+            ["f", flag @ ("c" | "l"), size, mtime, ctime, ino, rel] => {
                 let copy = *flag == "c" && relocating;
                 if copy {
                     copies.push(PathBuf::from(rel));
                 }
-                files.push((*rel, *size, *mtime, copy));
+                let stamp = format!("{size}\t{mtime}\t{ctime}\t{ino}");
+                files.push((*rel, stamp, copy || *flag == "c"));
             }
-            _ => return Err(Stale::Io(io::Error::other(format!("bad index line `{l}`")))),
+            _ => return Err(bad(l, "is not a directory, symlink or file line")),
         }
     }
-    // Checked and linked on a few threads: each is a stat and a link, metadata only.
-    crate::linktree::in_parallel(&files, 512, |(rel, size, mtime, copy)| {
+    if dirs.is_empty() {
+        return Err(bad("", "names no directory"));
+    }
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    // Checked and placed on a few threads: copies run in the kernel (`copy_file_range`).
+    crate::linktree::in_parallel(&files, 256, |(rel, want, copy)| {
         let from = tree.join(rel);
         let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
-        if !m.is_file() || m.size().to_string() != *size || self::mtime(&m) != *mtime {
+        if m.uid() != me || m.mode() & 0o022 != 0 {
+            return Err(Stale::Untrusted(crate::linktree::Untrusted {
+                message: format!(
+                    "`{}` in the unpacked build is not yours, or others can write it: pyv will not use it",
+                    from.display().to_string().escape_debug()
+                ),
+                hint: "`pyv cache clear` removes it; the next install unpacks the archive again".into(),
+            }));
+        }
+        if !m.is_file() || stamp(&m) != *want {
             return Err(Stale::Changed(rel.to_string()));
         }
         let to = dest.join(rel);
         if *copy {
             copy_keeping_mtime(&from, &to)?;
         } else {
-            link_or_copy(&from, &to)?;
+            place(&from, &to, mode)?;
         }
         Ok(())
     })?;
     for (d, mode) in dirs.into_iter().rev() {
         fs::set_permissions(d, fs::Permissions::from_mode(mode))?;
     }
+    if mode.shares() {
+        // Linking changed the cache's ctimes (the link counts): record them again, so the
+        // next reuse still verifies.
+        restamp(&home, &text)?;
+    }
     Ok(copies)
+}
+
+/// Write `home`'s index again with every file's current stamp (temp file + rename).
+fn restamp(home: &Path, text: &str) -> io::Result<()> {
+    let tree = home.join(TREE);
+    let mut out = String::with_capacity(text.len());
+    for l in text.lines() {
+        let fields: Vec<&str> = l.split('\t').collect();
+        match fields.as_slice() {
+            ["f", flag, _, _, _, _, rel] => {
+                let m = fs::symlink_metadata(tree.join(rel))?;
+                out.push_str(&format!("f\t{flag}\t{}\t{rel}\n", stamp(&m)));
+            }
+            _ => {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+    }
+    pyv_core::fsx::write_atomic(&home.join(INDEX), out.as_bytes()).map_err(io::Error::other)
 }
 
 /// Bytes taken by the unpacked copy of `id` (files counted once, whoever else links them).
@@ -282,60 +394,207 @@ mod tests {
         t
     }
 
-    #[test]
-    fn files_naming_the_prefix_are_copies_the_rest_links() {
-        let d = tempfile::tempdir().unwrap();
-        let built = tree(d.path());
-        let cache = d.path().join("cache");
-        assert_eq!(keep(&cache, "k", &built, "/old/prefix").unwrap(), 4);
-        assert!(exists(&cache, "k"));
-        let kept = dir(&cache, "k").join(TREE);
-        let ino = |p: &Path| fs::metadata(p).unwrap().ino();
-        assert_eq!(
-            ino(&kept.join("lib/python3.99/os.py")),
-            ino(&built.join("lib/python3.99/os.py"))
-        );
-        assert_ne!(ino(&kept.join("bin/pip")), ino(&built.join("bin/pip")));
-        let pyc = "lib/python3.99/__pycache__/os.cpython-399.pyc";
-        assert_eq!(ino(&kept.join(pyc)), ino(&built.join(pyc)));
-
-        let dest = d.path().join("new");
-        let copies = materialize(&cache, "k", &dest, "/old/prefix", "/new").unwrap();
-        assert_eq!(copies, [PathBuf::from("bin/pip")]);
-        assert_eq!(
-            fs::read_link(dest.join("bin/python3")).unwrap(),
-            Path::new("python3.99")
-        );
-        assert_eq!(
-            ino(&dest.join("bin/python3.99")),
-            ino(&kept.join("bin/python3.99"))
-        );
-        assert_ne!(ino(&dest.join("bin/pip")), ino(&kept.join("bin/pip")));
-        assert!(names(
-            &fs::read(dest.join("bin/pip")).unwrap(),
-            "/old/prefix"
-        ));
-        assert_eq!(size(&cache, "k"), Some(11 + 29 + 11 + 13));
-
-        // Deleting the cache leaves the materialized tree whole.
-        fs::remove_dir_all(&cache).unwrap();
-        assert_eq!(
-            fs::read(dest.join("lib/python3.99/os.py")).unwrap(),
-            b"import sys\n"
-        );
+    fn ino(p: &Path) -> u64 {
+        fs::metadata(p).unwrap().ino()
     }
 
     #[test]
-    fn a_file_changed_in_place_makes_the_copy_stale() {
+    fn by_default_the_cache_and_every_tree_own_their_files() {
         let d = tempfile::tempdir().unwrap();
         let built = tree(d.path());
         let cache = d.path().join("cache");
-        keep(&cache, "k", &built, "/old/prefix").unwrap();
-        // Written through the hard link the build tree shares with the cache.
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        fs::write(built.join("lib/python3.99/os.py"), b"import evil\n").unwrap();
-        match materialize(&cache, "k", &d.path().join("new"), "/old/prefix", "/new") {
+        assert_eq!(
+            keep(&cache, "k", &built, "/old/prefix", LinkMode::Auto).unwrap(),
+            4
+        );
+        assert!(exists(&cache, "k"));
+        let kept = dir(&cache, "k").join(TREE);
+        let os = "lib/python3.99/os.py";
+        assert_ne!(ino(&kept.join(os)), ino(&built.join(os)));
+        let a = d.path().join("a");
+        let b = d.path().join("b");
+        let copies = materialize(&cache, "k", &a, "/old/prefix", "/a", LinkMode::Auto).unwrap();
+        assert_eq!(copies, [PathBuf::from("bin/pip")]);
+        materialize(&cache, "k", &b, "/old/prefix", "/b", LinkMode::Auto).unwrap();
+        for p in [
+            "bin/python3.99",
+            os,
+            "lib/python3.99/__pycache__/os.cpython-399.pyc",
+        ] {
+            assert_eq!(fs::metadata(a.join(p)).unwrap().nlink(), 1, "{p}");
+            assert_ne!(ino(&a.join(p)), ino(&kept.join(p)), "{p}");
+        }
+        // A write and a chmod through one tree reach neither the other nor the cache.
+        use std::io::Write as _;
+        let mut f = File::options().append(true).open(a.join(os)).unwrap();
+        f.write_all(b"print('X')\n").unwrap();
+        fs::set_permissions(a.join(os), fs::Permissions::from_mode(0o4777)).unwrap();
+        assert_eq!(fs::read(b.join(os)).unwrap(), b"import sys\n");
+        assert_eq!(fs::read(kept.join(os)).unwrap(), b"import sys\n");
+        assert_eq!(fs::metadata(b.join(os)).unwrap().mode() & 0o7000, 0);
+        // And the copy is still good for the next tree.
+        materialize(
+            &cache,
+            "k",
+            &d.path().join("c"),
+            "/old/prefix",
+            "/c",
+            LinkMode::Auto,
+        )
+        .unwrap();
+        assert_eq!(
+            fs::read_link(a.join("bin/python3")).unwrap(),
+            Path::new("python3.99")
+        );
+        assert!(names(&fs::read(a.join("bin/pip")).unwrap(), "/old/prefix"));
+        assert_eq!(size(&cache, "k"), Some(11 + 29 + 11 + 13));
+        // Deleting the cache leaves the materialized tree whole.
+        fs::remove_dir_all(&cache).unwrap();
+        assert_eq!(fs::read(b.join(os)).unwrap(), b"import sys\n");
+    }
+
+    #[test]
+    fn hardlink_mode_shares_read_only_files_and_still_verifies_after_reuse() {
+        let d = tempfile::tempdir().unwrap();
+        let built = tree(d.path());
+        let cache = d.path().join("cache");
+        keep(&cache, "k", &built, "/old/prefix", LinkMode::Hardlink).unwrap();
+        let kept = dir(&cache, "k").join(TREE);
+        let os = "lib/python3.99/os.py";
+        assert_eq!(ino(&kept.join(os)), ino(&built.join(os)));
+        assert_eq!(fs::metadata(kept.join(os)).unwrap().mode() & 0o222, 0);
+        assert_ne!(ino(&kept.join("bin/pip")), ino(&built.join("bin/pip")));
+        let a = d.path().join("a");
+        materialize(&cache, "k", &a, "/old/prefix", "/a", LinkMode::Hardlink).unwrap();
+        assert_eq!(ino(&a.join(os)), ino(&kept.join(os)));
+        // Linking changed the link count (and so the ctime): the index follows.
+        materialize(
+            &cache,
+            "k",
+            &d.path().join("b"),
+            "/old/prefix",
+            "/b",
+            LinkMode::Hardlink,
+        )
+        .unwrap();
+        // An in-place write through a shared file is caught, mtime put back or not.
+        let mtime = fs::metadata(a.join(os)).unwrap().modified().unwrap();
+        fs::set_permissions(a.join(os), fs::Permissions::from_mode(0o644)).unwrap();
+        fs::write(a.join(os), b"import evl\n").unwrap();
+        File::options()
+            .write(true)
+            .open(a.join(os))
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        match materialize(
+            &cache,
+            "k",
+            &d.path().join("c"),
+            "/old/prefix",
+            "/c",
+            LinkMode::Hardlink,
+        ) {
+            Err(Stale::Changed(p)) => assert_eq!(p, os),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_same_size_edit_with_the_mtime_put_back_makes_the_copy_stale() {
+        let d = tempfile::tempdir().unwrap();
+        let built = tree(d.path());
+        let cache = d.path().join("cache");
+        keep(&cache, "k", &built, "/old/prefix", LinkMode::Auto).unwrap();
+        let f = dir(&cache, "k").join(TREE).join("lib/python3.99/os.py");
+        let mtime = fs::metadata(&f).unwrap().modified().unwrap();
+        fs::write(&f, b"import evl\n").unwrap(); // same size
+        File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap(); // touch -r
+        match materialize(
+            &cache,
+            "k",
+            &d.path().join("new"),
+            "/old/prefix",
+            "/new",
+            LinkMode::Auto,
+        ) {
             Err(Stale::Changed(p)) => assert_eq!(p, "lib/python3.99/os.py"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The index as it is, with `line` added after the root directory's line.
+    fn plant(cache: &Path, line: &str) {
+        let idx = dir(cache, "k").join(INDEX);
+        let text = fs::read_to_string(&idx).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.insert(2, line);
+        fs::write(&idx, lines.join("\n") + "\n").unwrap();
+    }
+
+    #[test]
+    fn index_lines_that_leave_the_tree_create_nothing_outside() {
+        for bad in [
+            "d\t755\t../escape",
+            "d\t755\t/tmp/pyv-escape-abs",
+            "s\t/etc/shadow\tbin/x",
+            "s\t../../../etc/shadow\tbin/x",
+            "s\tlib\t../escape",
+            "f\tl\t1\t1.0\t1.0\t1\t../escape",
+            "d\t755\t",
+            "x\ty",
+        ] {
+            let d = tempfile::tempdir().unwrap();
+            let built = tree(d.path());
+            let cache = d.path().join("cache");
+            keep(&cache, "k", &built, "/old/prefix", LinkMode::Auto).unwrap();
+            plant(&cache, bad);
+            let dest = d.path().join("out").join("dest");
+            fs::create_dir(d.path().join("out")).unwrap();
+            match materialize(&cache, "k", &dest, "/old/prefix", "/new", LinkMode::Auto) {
+                Err(Stale::BadIndex(..)) => {}
+                other => panic!("{bad}: {other:?}"),
+            }
+            assert!(!d.path().join("out/escape").exists(), "{bad}");
+            assert!(!Path::new("/tmp/pyv-escape-abs").exists(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_copy_others_can_write_is_refused_not_used() {
+        let d = tempfile::tempdir().unwrap();
+        let built = tree(d.path());
+        let cache = d.path().join("cache");
+        keep(&cache, "k", &built, "/old/prefix", LinkMode::Auto).unwrap();
+        let f = dir(&cache, "k").join(TREE).join("lib/python3.99/os.py");
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o666)).unwrap();
+        let got = materialize(
+            &cache,
+            "k",
+            &d.path().join("n"),
+            "/old/prefix",
+            "/n",
+            LinkMode::Auto,
+        );
+        assert!(matches!(got, Err(Stale::Untrusted(_))), "{got:?}");
+        fs::set_permissions(dir(&cache, "k"), fs::Permissions::from_mode(0o777)).unwrap();
+        let got = materialize(
+            &cache,
+            "k",
+            &d.path().join("m"),
+            "/old/prefix",
+            "/m",
+            LinkMode::Auto,
+        );
+        match got {
+            Err(Stale::Untrusted(u)) => {
+                assert!(u.message.contains("writable by other users"), "{u}")
+            }
             other => panic!("{other:?}"),
         }
     }
