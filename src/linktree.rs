@@ -68,6 +68,7 @@ impl LinkMode {
         self == LinkMode::Hardlink
     }
 
+    #[cfg(test)]
     pub fn name(self) -> &'static str {
         match self {
             LinkMode::Auto => "auto",

@@ -366,3 +366,221 @@ fn environments_survive_a_deleted_cache() {
     ok_stdout(env.pyv().args(["virtualenv", "3.11.9", "three"]));
     assert!(env.path().join("cache/venv").is_dir());
 }
+
+/// The system Python as version 3.11.9 of `env`; a machine without it skips the test outside
+/// CI and fails it under `CI` (the isolation tests must run there).
+fn debian_or_skip(env: &Env) -> bool {
+    match install_python(env, "3.11.9", DEBIAN) {
+        Ok(()) => true,
+        Err(why) if std::env::var_os("CI").is_some() => panic!("{why} (needed under CI)"),
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            false
+        }
+    }
+}
+
+const PIP_INIT: &str = "lib/python3.11/site-packages/pip/__init__.py";
+
+/// The one stored template's environment tree.
+fn template_env(env: &Env) -> PathBuf {
+    let venv = env.path().join("cache/venv");
+    let mut found: Vec<PathBuf> = fs::read_dir(&venv)
+        .unwrap()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path().join("env"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.pop().unwrap()
+}
+
+fn virtualenv(env: &Env, name: &str) -> String {
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "-v", "3.11.9", name]));
+    assert_eq!(code, 0, "{err}");
+    err
+}
+
+/// Append in place, as vim does to a file with more than one link (`backupcopy=auto`).
+fn append_in_place(p: &Path, text: &str) {
+    use std::io::Write;
+    let mut f = fs::OpenOptions::new().append(true).open(p).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+#[test]
+fn environments_never_share_a_writable_file_with_each_other_or_the_template() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    if !debian_or_skip(&env) {
+        return;
+    }
+    virtualenv(&env, "a");
+    virtualenv(&env, "b");
+    let (a, b) = (
+        env.version_dir("3.11.9/envs/a"),
+        env.version_dir("3.11.9/envs/b"),
+    );
+    let tpl = template_env(&env).join(PIP_INIT);
+    let clean = fs::read(&tpl).unwrap();
+    let ino = |p: &Path| fs::metadata(p).unwrap().ino();
+    assert_ne!(ino(&a.join(PIP_INIT)), ino(&b.join(PIP_INIT)));
+    assert_ne!(ino(&b.join(PIP_INIT)), ino(&tpl));
+    assert_eq!(fs::metadata(b.join(PIP_INIT)).unwrap().nlink(), 1);
+
+    // "I added a print to debug pip" in env a.
+    append_in_place(&a.join(PIP_INIT), "print('X')\n");
+    fs::set_permissions(a.join(PIP_INIT), fs::Permissions::from_mode(0o4777)).unwrap();
+    assert_eq!(fs::read(b.join(PIP_INIT)).unwrap(), clean);
+    assert_eq!(fs::read(&tpl).unwrap(), clean);
+    assert_eq!(fs::metadata(b.join(PIP_INIT)).unwrap().mode() & 0o7000, 0);
+    let err = virtualenv(&env, "c");
+    assert!(!err.contains("unusable"), "{err}");
+    let c = env.version_dir("3.11.9/envs/c");
+    assert_eq!(fs::read(c.join(PIP_INIT)).unwrap(), clean);
+    let out = ok_stdout(
+        env.cmd(c.join("bin/python"))
+            .args(["-m", "pip", "--version"]),
+    );
+    assert!(!out.contains('X') && out.starts_with("pip "), "{out}");
+}
+
+#[test]
+fn a_broken_template_is_made_again_once_never_reused() {
+    let env = Env::new();
+    if !debian_or_skip(&env) {
+        return;
+    }
+    virtualenv(&env, "a");
+    // Truncated: pip would raise ImportError in every new environment.
+    let tpl = template_env(&env);
+    fs::write(tpl.join(PIP_INIT), b"").unwrap();
+    let err = virtualenv(&env, "b");
+    assert!(
+        err.contains("template is unusable") && err.contains("changed"),
+        "{err}"
+    );
+    let b = env.version_dir("3.11.9/envs/b");
+    let out = ok_stdout(
+        env.cmd(b.join("bin/python"))
+            .args(["-m", "pip", "--version"]),
+    );
+    assert!(out.starts_with("pip "), "{out}");
+    // The new template is whole: the next environment uses it as it is.
+    let err = virtualenv(&env, "c");
+    assert!(!err.contains("unusable"), "{err}");
+    // A missing file: made again once, then fine again.
+    let tpl = template_env(&env);
+    fs::remove_file(tpl.join(PIP_INIT)).unwrap();
+    let err = virtualenv(&env, "d");
+    assert!(err.contains("is missing"), "{err}");
+    let err = virtualenv(&env, "e");
+    assert!(!err.contains("unusable"), "{err}");
+    let e = env.version_dir("3.11.9/envs/e");
+    assert!(e.join(PIP_INIT).is_file());
+    // `-f` over an environment made from a broken template repairs it too.
+    fs::write(template_env(&env).join(PIP_INIT), b"raise ImportError\n").unwrap();
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "-v", "-f", "3.11.9", "e"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("unusable"), "{err}");
+    let out = ok_stdout(
+        env.cmd(e.join("bin/python"))
+            .args(["-m", "pip", "--version"]),
+    );
+    assert!(out.starts_with("pip "), "{out}");
+}
+
+#[test]
+fn template_index_lines_that_leave_the_environment_are_refused() {
+    let env = Env::new();
+    if !debian_or_skip(&env) {
+        return;
+    }
+    virtualenv(&env, "a");
+    let index = template_env(&env).with_file_name("tree.index");
+    let text = fs::read_to_string(&index).unwrap();
+    fs::write(
+        &index,
+        format!("d\t../../../../escape\n{text}s\tlib/x\t/etc/shadow\n"),
+    )
+    .unwrap();
+    let err = virtualenv(&env, "b");
+    assert!(
+        err.contains("unusable") && err.contains("index line"),
+        "{err}"
+    );
+    let root = env.path();
+    assert!(!root.join("escape").exists() && !root.join("versions/escape").exists());
+    let b = env.version_dir("3.11.9/envs/b");
+    assert!(!b.join("lib/x").exists());
+}
+
+#[test]
+fn hardlink_mode_shares_read_only_files_and_catches_a_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    if !debian_or_skip(&env) {
+        return;
+    }
+    let hard = |name: &str| {
+        let (code, _, err) = run(env
+            .pyv()
+            .args(["virtualenv", "-v", "3.11.9", name])
+            .env("PYV_LINK_MODE", "hardlink"));
+        assert_eq!(code, 0, "{err}");
+        err
+    };
+    hard("a");
+    let err = hard("b");
+    assert!(!err.contains("unusable"), "{err}");
+    let tpl = template_env(&env).join(PIP_INIT);
+    let b = env.version_dir("3.11.9/envs/b");
+    assert_eq!(
+        fs::metadata(b.join(PIP_INIT)).unwrap().ino(),
+        fs::metadata(&tpl).unwrap().ino()
+    );
+    assert_eq!(fs::metadata(&tpl).unwrap().mode() & 0o222, 0);
+    // pip still installs and uninstalls in an environment of shared read-only files.
+    let (code, _, err) =
+        run(env
+            .cmd(b.join("bin/python"))
+            .args(["-m", "pip", "uninstall", "-y", "pip"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(tpl.is_file(), "uninstalling from b left the template whole");
+    // A forced in-place write through env a is caught before the next use.
+    let a = env.version_dir("3.11.9/envs/a");
+    fs::set_permissions(a.join(PIP_INIT), fs::Permissions::from_mode(0o644)).unwrap();
+    append_in_place(&a.join(PIP_INIT), "print('X')\n");
+    let err = hard("c");
+    assert!(err.contains("unusable"), "{err}");
+    let c = env.version_dir("3.11.9/envs/c");
+    assert!(!fs::read_to_string(c.join(PIP_INIT))
+        .unwrap()
+        .contains("print('X')"));
+}
+
+#[test]
+fn a_template_cache_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    if !debian_or_skip(&env) {
+        return;
+    }
+    virtualenv(&env, "a");
+    let venv = env.path().join("cache/venv");
+    fs::set_permissions(&venv, fs::Permissions::from_mode(0o777)).unwrap();
+    let (code, _, err) = run(env.pyv().args(["virtualenv", "3.11.9", "b"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("writable by other users") && err.contains("chmod go-w"),
+        "{err}"
+    );
+    assert!(!env.version_dir("3.11.9/envs/b").exists());
+    fs::set_permissions(&venv, fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["virtualenv", "3.11.9", "b"])
+        .env("PYV_LINK_MODE", "x"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PYV_LINK_MODE=`x`"), "{err}");
+}

@@ -90,6 +90,12 @@ impl Virtualenv {
             venv_args: self.venv_args,
             verbose,
             cache_dir: fast_venv().then(|| ctx.cache_dir.clone()),
+            link_mode: crate::linktree::LinkMode::from_env().map_err(|m| {
+                crate::error::Error::usage(
+                    m,
+                    "`auto` (the default) gives every environment its own files".to_string(),
+                )
+            })?,
         };
         let env = create::create(&ctx.layout, &base, name, &opts, || {
             if !quiet {

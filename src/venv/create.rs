@@ -45,6 +45,8 @@ pub struct Options {
     pub verbose: bool,
     /// Where the fast path keeps its templates (see [`super::fast`]); `None`: always run venv.
     pub cache_dir: Option<PathBuf>,
+    /// How an environment gets the template's files (`PYV_LINK_MODE`).
+    pub link_mode: crate::linktree::LinkMode,
 }
 
 /// The installed version an environment is made from.
@@ -254,10 +256,26 @@ pub fn create(
     // The fast path: a template made earlier by this version's venv (no Python runs at all),
     // or made now. Anything it cannot do is left to venv itself, as before.
     let mut fast = match &opts.cache_dir {
-        Some(cache) => fast::wanted(name, opts).map(|w| {
-            let t = fast::lookup(cache, base, &w);
-            (cache.clone(), w, t)
-        }),
+        Some(cache) => match fast::wanted(name, opts) {
+            Ok(w) => {
+                let t = match fast::lookup(cache, base, &w) {
+                    Ok(t) => t,
+                    Err(fast::Unusable::Broken(why)) => {
+                        if opts.verbose {
+                            eprintln!(
+                                "pyv: the virtualenv template is unusable ({why}); making it again"
+                            );
+                        }
+                        None
+                    }
+                    Err(fast::Unusable::Untrusted(u)) => {
+                        return Err(crate::error::Error::user(u.message, u.hint))
+                    }
+                };
+                Ok((cache.clone(), w, t))
+            }
+            Err(why) => Err(why),
+        },
         None => Err("PYV_VENV_FAST=0".to_string()),
     };
     if !matches!(fast, Ok((_, _, Some(_)))) {
@@ -372,11 +390,18 @@ fn make_fast(
         }
     }
     let template = t.as_ref().expect("made above");
-    let written = fast::instantiate(template, w, scratch, target)
+    let written = fast::instantiate(template, w, scratch, target, opts.link_mode)
         .map_err(|e| Fallback::Why(format!("cannot write it from the template: {e}")));
+    if fresh.is_none() && written.is_ok() && opts.link_mode.shares() {
+        if let Err(e) = fast::restamp(cache, template) {
+            if opts.verbose {
+                eprintln!("pyv: warning: cannot record the template's files again: {e}");
+            }
+        }
+    }
     if let Some(dir) = fresh {
         if written.is_ok() {
-            if let Err(why) = fast::store(cache, base, w, template) {
+            if let Err(why) = fast::store(cache, base, w, template, opts.link_mode) {
                 if opts.verbose {
                     eprintln!("pyv: warning: {why}");
                 }

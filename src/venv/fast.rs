@@ -44,9 +44,11 @@ use memchr::memmem;
 use sha2::{Digest, Sha256};
 
 use super::create::{Base, Options};
+use crate::linktree::LinkMode;
 
-/// Bumped when the template layout or its info file changes meaning.
-const FORMAT: &str = "2";
+/// Bumped when the template layout or its info file changes meaning (3: `tree.index` stamps
+/// every file).
+const FORMAT: &str = "3";
 /// The prompt the template was made with.
 const PROMPT_MARK: &str = "pyvTMPLprompt 7q";
 /// Written last into a stored template: `marker=<path venv ran at>`, `name=<its last
@@ -123,6 +125,9 @@ pub struct Template {
     /// Everything in the template's directories but `bin/`, in creation order (kept in the
     /// cache as `tree.index`, so that writing an environment reads no directory).
     pub entries: Vec<Entry>,
+    /// Every file of a stored template (relative path) with its size, mtime, ctime and inode,
+    /// checked before each use: empty for a template not stored yet.
+    pub stamps: Vec<(PathBuf, String)>,
 }
 
 /// One entry below the template's top-level directories (paths relative to the template).
@@ -162,7 +167,7 @@ fn index(tree: &Path) -> io::Result<Vec<Entry>> {
     Ok(out)
 }
 
-fn index_text(entries: &[Entry]) -> Option<String> {
+fn index_text(entries: &[Entry], stamps: &[(PathBuf, String)]) -> Option<String> {
     let field = |p: &Path| {
         p.to_str()
             .filter(|s| !s.contains(['\t', '\n']))
@@ -176,52 +181,216 @@ fn index_text(entries: &[Entry]) -> Option<String> {
             Entry::File(p) => out += &format!("f\t{}\n", field(p)?),
         }
     }
+    for (p, stamp) in stamps {
+        out += &format!("c\t{stamp}\t{}\n", field(p)?);
+    }
     Some(out)
 }
 
-fn parse_index(text: &str) -> Option<Vec<Entry>> {
-    text.lines()
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            match f.as_slice() {
-                ["d", p] => Some(Entry::Dir(p.into())),
-                ["s", p, t] => Some(Entry::Link(p.into(), t.into())),
-                ["f", p] => Some(Entry::File(p.into())),
-                _ => None,
-            }
-        })
-        .collect()
+/// Files (relative paths) with their stamps.
+type Stamps = Vec<(PathBuf, String)>;
+
+/// A file's identity: size, mtime, ctime (which nobody can set back) and inode.
+fn stamp(m: &fs::Metadata) -> String {
+    format!(
+        "{}\t{}.{:09}\t{}.{:09}\t{}",
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.ino()
+    )
 }
 
-/// The template for `base` with these options, if one was made before.
-pub fn lookup(cache_dir: &Path, base: &Base, w: &Wanted) -> Option<Template> {
-    let home = dir(cache_dir).join(key(base, w)?);
-    let info = fs::read_to_string(home.join(INFO)).ok()?;
+/// Every file of `tree` (below it, symlinks and directories not followed) with its stamp.
+fn stamps(tree: &Path) -> io::Result<Vec<(PathBuf, String)>> {
+    fn walk(tree: &Path, rel: &Path, out: &mut Vec<(PathBuf, String)>) -> io::Result<()> {
+        for e in fs::read_dir(tree.join(rel))? {
+            let e = e?;
+            let rel = rel.join(e.file_name());
+            let m = fs::symlink_metadata(tree.join(&rel))?;
+            if m.is_dir() {
+                walk(tree, &rel, out)?;
+            } else if m.is_file() {
+                out.push((rel, stamp(&m)));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(tree, Path::new(""), &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Why a line of `tree.index` is not one pyv wrote: every path stays inside the template,
+/// every link inside the tree (the same checks as an archive's entries).
+fn parse_index(text: &str) -> Result<(Vec<Entry>, Stamps), String> {
+    let mut entries = Vec::new();
+    let mut stamps = Vec::new();
+    for l in text.lines() {
+        let f: Vec<&str> = l.split('\t').collect();
+        let bad = |why: &str| format!("its index line `{}` {why}", l.escape_debug());
+        let rel = *f.last().unwrap_or(&"");
+        crate::safepath::inside(rel).map_err(bad)?;
+        match f.as_slice() {
+            ["d", p] => entries.push(Entry::Dir(p.into())),
+            ["s", p, t] if crate::safepath::link_stays_in_tree(p, t) => {
+                entries.push(Entry::Link(p.into(), t.into()))
+            }
+            ["s", ..] => return Err(bad("is a symlink leading outside the environment")),
+            ["f", p] => entries.push(Entry::File(p.into())),
+            ["c", size, mtime, ctime, ino, p] => {
+                stamps.push((p.into(), format!("{size}\t{mtime}\t{ctime}\t{ino}")))
+            }
+            _ => return Err(bad("is not a directory, symlink or file line")),
+        }
+    }
+    Ok((entries, stamps))
+}
+
+/// A stored template that must not be used, and why.
+#[derive(Debug)]
+pub enum Unusable {
+    /// Changed, incomplete or not written by pyv: discarded, to be made again.
+    Broken(String),
+    /// Another user could have changed it: an error, never used.
+    Untrusted(crate::linktree::Untrusted),
+}
+
+/// Check every file of the stored template `t` against its stamp: present, unchanged (an
+/// edit with its mtime put back still changes the ctime), a plain file of the user's that
+/// nobody else can write.
+fn verify(t: &Template) -> Result<(), Unusable> {
+    if t.stamps.is_empty() {
+        return Err(Unusable::Broken("it lists no files".into()));
+    }
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    for (p, want) in &t.stamps {
+        let path = t.tree.join(p);
+        let shown = || p.display().to_string().escape_debug().to_string();
+        let m = fs::symlink_metadata(&path)
+            .map_err(|_| Unusable::Broken(format!("`{}` is missing", shown())))?;
+        if m.uid() != me || m.mode() & 0o022 != 0 {
+            return Err(Unusable::Untrusted(crate::linktree::Untrusted {
+                message: format!(
+                    "the virtualenv template file `{}` is not yours, or others can write it: pyv will not use it",
+                    path.display().to_string().escape_debug()
+                ),
+                hint: "`pyv cache clear` removes the templates; the next virtualenv makes a new one".into(),
+            }));
+        }
+        if !m.is_file() || stamp(&m) != *want {
+            return Err(Unusable::Broken(format!("`{}` changed", shown())));
+        }
+    }
+    // Every file the index places must be a checked one.
+    let checked: std::collections::HashSet<&Path> =
+        t.stamps.iter().map(|(p, _)| p.as_path()).collect();
+    for e in &t.entries {
+        if let Entry::File(p) = e {
+            if !checked.contains(p.as_path()) {
+                return Err(Unusable::Broken(format!(
+                    "`{}` is not stamped",
+                    p.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a template directory another user could change.
+fn trusted(cache_dir: &Path, home: &Path) -> Result<(), crate::linktree::Untrusted> {
+    use crate::linktree::check_private;
+    check_private(cache_dir, "the download cache")?;
+    check_private(&dir(cache_dir), "the virtualenv templates")?;
+    check_private(home, "the virtualenv template")?;
+    check_private(&home.join("tree.index"), "the virtualenv template's index")?;
+    check_private(&home.join(INFO), "the virtualenv template's info")
+}
+
+/// The template for `base` with these options, if one was made before: `Ok(None)` when there
+/// is none; a stored one that fails its check is removed (`Broken`, to be made again) or
+/// refused (`Untrusted`).
+pub fn lookup(cache_dir: &Path, base: &Base, w: &Wanted) -> Result<Option<Template>, Unusable> {
+    let Some(key) = key(base, w) else {
+        return Ok(None);
+    };
+    let home = dir(cache_dir).join(&key);
+    trusted(cache_dir, &home).map_err(Unusable::Untrusted)?;
+    let Ok(info) = fs::read_to_string(home.join(INFO)) else {
+        return Ok(None);
+    };
+    let broken = |why: String| {
+        // Under the key's lock, so that a template being stored is never removed half-way.
+        let lock = pyv_core::fsx::lock_file(&dir(cache_dir).join(format!(".{key}.lock")));
+        if lock.is_ok() {
+            let _ = pyv_core::fsx::remove_any(&home);
+        }
+        Unusable::Broken(why)
+    };
     let field = |k: &str| {
         info.lines()
             .find_map(|l| l.strip_prefix(k)?.strip_prefix('='))
             .map(str::to_string)
     };
-    if field("format")? != FORMAT {
-        return None;
+    if field("format").as_deref() != Some(FORMAT) {
+        return Err(broken("it was made by another pyv version".into()));
     }
-    Some(Template {
+    let (Some(marker), Some(name_mark), Some(quoting)) =
+        (field("marker"), field("name"), field("quoting"))
+    else {
+        return Err(broken("its info file is incomplete".into()));
+    };
+    let rewrite: Vec<PathBuf> = info
+        .lines()
+        .filter_map(|l| l.strip_prefix("rewrite="))
+        .map(PathBuf::from)
+        .collect();
+    if let Some(p) = rewrite
+        .iter()
+        .find(|p| crate::safepath::inside(&p.to_string_lossy()).is_err())
+    {
+        return Err(broken(format!("it names `{}`", p.display())));
+    }
+    let index = fs::read_to_string(home.join("tree.index"))
+        .map_err(|e| broken(format!("its index cannot be read: {e}")))?;
+    let (entries, stamps) = parse_index(&index).map_err(broken)?;
+    let t = Template {
         tree: home.join("env"),
-        marker: field("marker")?,
-        name_mark: field("name")?,
-        quoting: match field("quoting")?.as_str() {
+        marker,
+        name_mark,
+        quoting: match quoting.as_str() {
             "1" => Some(true),
             "0" => Some(false),
             _ => None,
         },
-        rewrite: info
-            .lines()
-            .filter_map(|l| l.strip_prefix("rewrite="))
-            .map(PathBuf::from)
-            .collect(),
-        entries: parse_index(&fs::read_to_string(home.join("tree.index")).ok()?)?,
-    })
+        rewrite,
+        entries,
+        stamps,
+    };
+    match verify(&t) {
+        Ok(()) => Ok(Some(t)),
+        Err(Unusable::Broken(why)) => Err(broken(why)),
+        Err(e) => Err(e),
+    }
 }
+
+/// After placing hard links from the template (which changes its files' ctimes, their link
+/// counts), record the stamps again, under the template's lock.
+pub fn restamp(cache_dir: &Path, t: &Template) -> io::Result<()> {
+    let home = t.tree.parent().unwrap_or(&t.tree).to_path_buf();
+    let key = home.file_name().unwrap_or_default().to_string_lossy();
+    let _lock = pyv_core::fsx::lock_file(&dir(cache_dir).join(format!(".{key}.lock")))
+        .map_err(io::Error::other)?;
+    let text = index_text(&t.entries, &stamps(&t.tree)?)
+        .ok_or_else(|| io::Error::other("a file name has a tab or newline"))?;
+    pyv_core::fsx::write_atomic(&home.join("tree.index"), text.as_bytes()).map_err(io::Error::other)
+}
+
 /// What identifies the template: the interpreter as pyv runs it, the file behind it and the
 /// venv and ensurepip it ships (a reinstall or a distribution update makes a new template),
 /// and the options that change the tree.
@@ -296,6 +465,7 @@ pub fn venv_options(w: &Wanted, opts: &Options) -> Options {
         venv_args,
         verbose: opts.verbose,
         cache_dir: None,
+        link_mode: opts.link_mode,
     }
 }
 
@@ -326,7 +496,7 @@ pub fn adopt(tree: &Path) -> Result<Template, String> {
         .filter_map(|p| p.strip_prefix(tree).ok().map(Path::to_path_buf))
         .collect();
     let entries = index(tree).map_err(|e| format!("cannot read venv's output: {e}"))?;
-    if index_text(&entries).is_none() {
+    if index_text(&entries, &[]).is_none() {
         return Err("a file name in venv's output has a tab or newline".into());
     }
     Ok(Template {
@@ -336,20 +506,28 @@ pub fn adopt(tree: &Path) -> Result<Template, String> {
         quoting,
         rewrite,
         entries,
+        stamps: Vec::new(),
     })
 }
 
 /// Keep the template `t` in the cache for `base` and these options (moved there when the
 /// cache is on the same filesystem, else copied). Failing is harmless: the next creation
 /// makes another.
-pub fn store(cache_dir: &Path, base: &Base, w: &Wanted, t: &Template) -> Result<(), String> {
+pub fn store(
+    cache_dir: &Path,
+    base: &Base,
+    w: &Wanted,
+    t: &Template,
+    mode: LinkMode,
+) -> Result<(), String> {
     let root = dir(cache_dir);
     let key = key(base, w).ok_or("cannot resolve the interpreter")?;
     fs::create_dir_all(&root).map_err(|e| format!("cannot create `{}`: {e}", root.display()))?;
+    trusted(cache_dir, &root.join(&key)).map_err(String::from)?;
     let _lock = pyv_core::fsx::lock_file(&root.join(format!(".{key}.lock")))
         .map_err(|e| format!("cannot lock the template: {e}"))?;
     let home = root.join(&key);
-    if lookup(cache_dir, base, w).is_some() {
+    if matches!(lookup_locked(cache_dir, &key), Some(true)) {
         return Ok(()); // another pyv stored one meanwhile
     }
     let _ = pyv_core::fsx::remove_any(&home);
@@ -374,10 +552,13 @@ pub fn store(cache_dir: &Path, base: &Base, w: &Wanted, t: &Template) -> Result<
             Err(_) => copy_plain(&t.tree, &building.join("env")),
         })
         .and_then(|()| {
-            fs::write(
-                building.join("tree.index"),
-                index_text(&t.entries).unwrap_or_default(),
-            )
+            let env = building.join("env");
+            if mode.shares() {
+                read_only_files(&env, &t.entries)?;
+            }
+            let text = index_text(&t.entries, &stamps(&env)?)
+                .ok_or_else(|| io::Error::other("a file name has a tab or newline"))?;
+            fs::write(building.join("tree.index"), text)
         })
         .and_then(|()| fs::write(building.join(INFO), info))
         .and_then(|()| fs::rename(&building, &home));
@@ -430,7 +611,13 @@ fn names_marker(dir: &Path, marker: &[u8], out: &mut Vec<PathBuf>) {
 
 /// Write the environment `final_dir` into `scratch` (which is renamed to `final_dir` later)
 /// from the template.
-pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -> io::Result<()> {
+pub fn instantiate(
+    t: &Template,
+    w: &Wanted,
+    scratch: &Path,
+    final_dir: &Path,
+    mode: LinkMode,
+) -> io::Result<()> {
     let real = final_dir
         .to_str()
         .filter(|s| plain(s))
@@ -531,8 +718,13 @@ pub fn instantiate(t: &Template, w: &Wanted, scratch: &Path, final_dir: &Path) -
             _ => {}
         }
     }
-    crate::linktree::in_parallel(&links, 256, |p: &&PathBuf| {
-        crate::linktree::link_or_copy(&t.tree.join(p), &scratch.join(p))
+    if mode.shares() {
+        read_only_files(&t.tree, &t.entries)?;
+    }
+    // Copies (or reflinks) by default, so that no environment shares a writable file with
+    // another or with the template; on a few threads, the copying runs in the kernel.
+    crate::linktree::in_parallel(&links, 128, |p: &&PathBuf| {
+        crate::linktree::place(&t.tree.join(p), &scratch.join(p), mode)
     })?;
     if !w.without_pip && scratch.join("lib").is_dir() {
         fix_records(&scratch.join("lib"), &scripts)?;
@@ -790,6 +982,29 @@ fn relink(src: &Path, dst: &Path, s: &Subst) -> io::Result<()> {
     let target = fs::read_link(src)?;
     let target = s.raw(target.as_os_str().as_bytes());
     symlink(std::ffi::OsStr::from_bytes(&target), dst)
+}
+
+/// Clear the write bits of the files the index places, before they are shared by hard links
+/// (pip replaces files by unlink and rename, so it keeps working in the environments).
+fn read_only_files(tree: &Path, entries: &[Entry]) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for e in entries {
+        if let Entry::File(p) = e {
+            let path = tree.join(p);
+            let m = fs::symlink_metadata(&path)?.permissions().mode();
+            if m & 0o222 != 0 {
+                fs::set_permissions(&path, fs::Permissions::from_mode(m & 0o7555))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the template `key` is stored and complete (its info file written last), read while
+/// holding its lock.
+fn lookup_locked(cache_dir: &Path, key: &str) -> Option<bool> {
+    let info = fs::read_to_string(dir(cache_dir).join(key).join(INFO)).ok()?;
+    Some(info.lines().any(|l| l == format!("format={FORMAT}")))
 }
 
 /// Write `bytes` to the new file `dst` with `src`'s permission bits.
