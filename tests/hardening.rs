@@ -323,6 +323,41 @@ fn a_build_dies_with_a_killed_pyv() {
     assert!(staging.is_empty(), "{staging:?}");
 }
 
+/// `kill -9` of pyv while `python -m venv` runs: venv and the ensurepip it started (here a
+/// sleeping grandchild standing in for it) die with pyv instead of living on with ppid 1.
+#[test]
+fn python_m_venv_and_its_ensurepip_die_with_a_killed_pyv() {
+    let env = Env::new();
+    let bin = env.version_dir("3.99.4").join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let pids = env.path().join("venv-pids");
+    let fake = "#!/bin/sh\ncase \"$1\" in\n  -m) sleep 300 & echo \"$$ $!\" > \"$FAKE_PIDS.tmp\" && mv \"$FAKE_PIDS.tmp\" \"$FAKE_PIDS\"; wait ;;\n  *) exit 0 ;;\nesac\n";
+    for n in ["python", "python3", "python3.99"] {
+        write_exe(&bin.join(n), fake);
+    }
+    let mut child = env
+        .pyv()
+        .args(["virtualenv", "3.99.4", "web"])
+        .env("PYV_VENV_FAST", "0")
+        .env("FAKE_PIDS", &pids)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(60), || pids.exists()),
+        "venv never started"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = survivors(&pids, Duration::from_secs(10));
+    for p in &left {
+        // SAFETY: cleaning up the orphans this test made.
+        unsafe { libc::kill(*p, libc::SIGKILL) };
+    }
+    assert!(left.is_empty(), "venv processes outlived pyv: {left:?}");
+}
+
 /// A write that fails while unpacking (here EFBIG from `ulimit -f`, standing in for a full
 /// disk) names the OS's reason, not only "failed to unpack X".
 #[test]

@@ -80,9 +80,12 @@ pub fn run_installer(
     for var in SCRUB {
         cmd.env_remove(var);
     }
+    // The installer (and the conda it starts) dies with pyv, as builds do.
+    crate::install::tether::die_with_parent(&mut cmd);
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::io("cannot run the installer", installer, e))?;
+    let _watcher = crate::install::tether::watch(child.id());
     let status = build::wait_interruptibly(&mut child)
         .map_err(|e| Error::io("cannot wait for the installer", installer, e))??;
     let installed = staged.join("bin").is_dir();
@@ -278,8 +281,8 @@ pub fn ensure_pip(
     let phase = ui.phase("pip");
     let log = Log::create(layout, name)?;
     log.section("pyv: python -m ensurepip");
-    let mut child = Command::new(&python)
-        .args(["-E", "-s", "-m", "ensurepip", "--default-pip"])
+    let mut cmd = Command::new(&python);
+    cmd.args(["-E", "-s", "-m", "ensurepip", "--default-pip"])
         .env_remove("PYTHONHOME")
         .env_remove("PYTHONPATH")
         .env("PIP_NO_INPUT", "1")
@@ -287,9 +290,12 @@ pub fn ensure_pip(
         .stdin(Stdio::null())
         .stdout(log.stdio()?)
         .stderr(log.stdio()?)
-        .process_group(0)
+        .process_group(0);
+    crate::install::tether::die_with_parent(&mut cmd);
+    let mut child = cmd
         .spawn()
         .map_err(|e| Error::io("cannot run", &python, e))?;
+    let _watcher = crate::install::tether::watch(child.id());
     let status = build::wait_interruptibly(&mut child)
         .map_err(|e| Error::io("cannot wait for", &python, e))??;
     if !status.success() || !has_pip(&python) {

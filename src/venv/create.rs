@@ -485,9 +485,14 @@ fn run_venv(
         cmd.stdout(out).stderr(err);
         Some(f)
     };
+    // venv and the ensurepip (pip) it runs are a process group of their own that dies with
+    // pyv, however pyv dies (see `install::tether`); Ctrl-C reaches them through pyv.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    crate::install::tether::die_with_parent(&mut cmd);
     let mut child = cmd
         .spawn()
         .map_err(|e| VenvError::io("cannot run", &base.python, e))?;
+    let _watcher = crate::install::tether::watch(child.id());
     let status: ExitStatus = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -495,8 +500,8 @@ fn run_venv(
             Err(e) => return Err(VenvError::io("cannot wait for", &base.python, e).into()),
         }
         if signals.caught() {
-            // SAFETY: plain kill(2) on our own child's pid.
-            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            // SAFETY: plain kill(2) on our own child's process group (venv and ensurepip).
+            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGTERM) };
             let _ = child.wait();
             return Err(VenvError::Interrupted { name: name.into() }.into());
         }
