@@ -121,11 +121,15 @@ pub fn sweep_staging(layout: &Layout, own: &str) {
     if stale.is_empty() {
         return;
     }
-    let sweeper = std::thread::spawn(move || {
+    in_background(std::thread::spawn(move || {
         for path in stale {
             let _ = fsx::remove_any(&path);
         }
-    });
+    }));
+}
+
+/// Let a sweep run beside the command; [`finish_sweeps`] gives it a moment at the end.
+pub fn in_background(sweeper: std::thread::JoinHandle<()>) {
     SWEEPERS
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -665,3 +665,76 @@ cd "$ROOT/.." && "$1" install --skip-preflight ./Python-3.99.3.tgz"#;
     let enospc = std::io::Error::from_raw_os_error(libc::ENOSPC).to_string();
     assert!(err.contains(&enospc), "no `{enospc}` in: {err}");
 }
+
+/// A pid that no process has now (a child that ran and was reaped).
+fn dead_pid() -> u32 {
+    let mut c = Command::new("true").spawn().unwrap();
+    let pid = c.id();
+    c.wait().unwrap();
+    pid
+}
+
+/// Scratch that killed runs left in the cache (unpacked copies and templates being written)
+/// is listed, removed by `cache clear` with its real size, and swept by the next install;
+/// scratch of a live pyv and anything behind a symlink named like scratch are left alone.
+#[test]
+fn scratch_left_in_the_cache_is_listed_cleared_and_swept() {
+    let env = Env::new();
+    let cache = env.path().join("cache");
+    let plant = |dir: &str, bytes: usize| {
+        let d = cache.join(dir);
+        fs::create_dir_all(d.join("python/lib")).unwrap();
+        fs::write(d.join("python/lib/big"), vec![7u8; bytes]).unwrap();
+        d
+    };
+    let dead = dead_pid();
+    let unpacked = plant(&format!("unpacked/.cpython-3.99.1-k1.tmp-{dead}"), 3000);
+    let build = plant(&format!("venv/.build-0a1b2c-{dead}"), 1000);
+    let live = plant(
+        &format!("unpacked/.cpython-3.99.1-k2.tmp-{}", std::process::id()),
+        10,
+    );
+    let outside = env.path().join("photos");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("x.2023"), b"keep me").unwrap();
+    std::os::unix::fs::symlink(&outside, cache.join(format!("unpacked/.k3.tmp-{dead}"))).unwrap();
+
+    let list = ok_stdout(env.pyv().args(["cache", "list"]));
+    assert!(list.contains("scratch left by pyv runs (3):"), "{list}");
+    assert!(
+        list.contains(&format!("left by pid {dead} (gone)")),
+        "{list}"
+    );
+    assert!(list.contains("still running"), "{list}");
+    assert!(list.contains("2.93 KiB"), "{list}");
+
+    let (code, out, err) = run(env.pyv().args(["cache", "clear", "-f"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 scratch directories (3.91 KiB)"), "{out}");
+    assert!(err.contains("a running pyv is writing it"), "{err}");
+    assert!(!unpacked.exists() && !build.exists());
+    assert!(live.exists(), "a live pyv's scratch was removed");
+    assert_eq!(fs::read(outside.join("x.2023")).unwrap(), b"keep me");
+
+    // An install that stores a build sweeps what a killed run left.
+    let unpacked = plant(
+        &format!("unpacked/.cpython-3.99.1-k4.tmp-{}", dead_pid()),
+        100,
+    );
+    fs::write(
+        env.path().join("Python-3.99.3.tgz"),
+        common::fake_release::tgz("3.99.3"),
+    )
+    .unwrap();
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["install", "--skip-preflight", "./Python-3.99.3.tgz"])
+        .env("PYV_ARTIFACT_CACHE", "1"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !unpacked.exists(),
+        "the install did not sweep {}",
+        unpacked.display()
+    );
+    assert!(live.exists());
+}

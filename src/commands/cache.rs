@@ -108,6 +108,23 @@ fn list(ctx: &Ctx) -> Result<i32> {
     for t in &templates {
         println!("  {}", t.file_name().unwrap_or_default().to_string_lossy());
     }
+    let scratch = crate::cache_scratch::find(&ctx.cache_dir);
+    if !scratch.is_empty() {
+        println!("scratch left by pyv runs ({}):", scratch.len());
+        for s in &scratch {
+            println!(
+                "  {}  {:>10}  {}, {}",
+                s.path.display().to_string().escape_debug(),
+                bytes(s.size),
+                s.kind.describe(),
+                if s.owner_alive() {
+                    format!("pid {} still running", s.pid)
+                } else {
+                    format!("left by pid {} (gone): `pyv cache clear` removes it", s.pid)
+                }
+            );
+        }
+    }
     Ok(0)
 }
 
@@ -181,17 +198,65 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads_too: bool, force: bool) -> Result
     for name in &in_use {
         eprintln!("pyv: note: kept `{name}`: it is in use by a running pyv install");
     }
+    let mut failed = Vec::new();
     if artifacts && downloads_too {
-        // Environments made from a template share its files by hard links: removing it only
-        // means the next environment of that version runs venv once more.
+        // Scratch of killed runs first (under each key's lock), then the templates: removing
+        // one only means the next environment of that version runs venv once more.
+        let swept = crate::cache_scratch::sweep(cache);
+        let freed: u64 = swept.removed.iter().map(|r| r.1).sum();
+        summary.push(format!(
+            "{} scratch directories ({})",
+            swept.removed.len(),
+            bytes(freed)
+        ));
+        for p in &swept.in_use {
+            eprintln!(
+                "pyv: note: kept `{}`: a running pyv is writing it",
+                p.display().to_string().escape_debug()
+            );
+        }
+        failed.extend(swept.failed);
         let templates = venv_templates(&ctx.cache_dir);
         let dir = crate::venv::fast::dir(&ctx.cache_dir);
-        if dir.exists() {
-            pyv_core::fsx::remove_any(&dir).map_err(|e| Error::io("cannot remove", dir, e))?;
+        let (mut count, mut kept_lock) = (0, false);
+        for t in &templates {
+            let key = t
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let lock = dir.join(format!(".{key}.lock"));
+            match pyv_core::fsx::try_lock_file(&lock)? {
+                Some(_held) => match pyv_core::fsx::remove_any(t) {
+                    Ok(()) => count += 1,
+                    Err(e) => failed.push((t.clone(), e)),
+                },
+                None => kept_lock = true,
+            }
         }
-        summary.push(format!("{} virtualenv templates", templates.len()));
+        if kept_lock {
+            eprintln!("pyv: note: kept a virtualenv template a running pyv is storing");
+        }
+        summary.push(format!("{count} virtualenv templates"));
     }
     println!("removed {}", summary.join(" and "));
+    if let Some((p, e)) = failed.first() {
+        return Err(Error::user(
+            format!(
+                "could not remove `{}` ({e}){}",
+                p.display().to_string().escape_debug(),
+                if failed.len() > 1 {
+                    format!(" and {} more", failed.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+            Some(
+                "check the permissions of the cache directory, then run `pyv cache clear` again"
+                    .to_string(),
+            ),
+        ));
+    }
     Ok(0)
 }
 

@@ -290,6 +290,9 @@ pub fn create(
         .canonicalize()
         .map_err(|e| VenvError::io("cannot resolve", &envs, e))?;
     sweep_stale(layout, &envs);
+    if let Some(cache) = &opts.cache_dir {
+        crate::cache_scratch::sweep_in_background(cache);
+    }
     let pid = std::process::id();
     let scratch = envs.join(format!(".{name}.tmp-{pid}"));
     let target = envs.join(name);
