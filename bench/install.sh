@@ -88,6 +88,13 @@ reinstall_bench() {
     timed "--force" "$runs" "true" "env PYV_ROOT=$work/a $pyv install -q --force --skip-preflight $archive"
     timed "into a second root (relocated)" "$runs" "rm -rf $work/b" "env PYV_ROOT=$work/b $install"
     timed "from the archive alone (no unpacked copy)" 3 "rm -rf $work/c $work/cache/unpacked" "env PYV_ROOT=$work/c $install"
+    # The same in PYV_LINK_MODE=hardlink (versions then share read-only files with the cache):
+    # each run into a root of its own, kept, since removing a tree that shares the cache's
+    # files changes their ctimes and makes the next reuse fall back to the archive, by design.
+    echo 0 >"$work/n"
+    local next_root="n=\$(cat $work/n); echo \$((n+1)) >$work/n; PYV_ROOT=$work/h\$n PYV_LINK_MODE=hardlink $install"
+    PYV_LINK_MODE=hardlink PYV_ROOT="$work/h" $install # the unpacked copy's files, read-only from now on
+    timed "into a new root each run (PYV_LINK_MODE=hardlink)" "$runs" "true" "sh -c \"$next_root\""
     "$work/b/versions/$as/bin/python3" -c "import ssl, sqlite3, zlib, ctypes, sys; assert sys.prefix == '$work/b/versions/$as', sys.prefix" ||
         { echo "bench: the second root's Python does not work" >&2; exit 1; }
     printf '%s\n' "${results[@]}" | "$real/bin/python3" "$here/bench/table.py" reinstall

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creating a virtualenv, side by side on the same interpreter, with hyperfine: pyv's
-# `virtualenv` (with pip and `--without-pip`), `python -m venv` (what pyenv-virtualenv runs),
+# `virtualenv` (with pip and `--without-pip`, in the default link mode, every environment with
+# files of its own, and with PYV_LINK_MODE=hardlink), `python -m venv` (what pyenv-virtualenv runs),
 # and, where they can be had, `virtualenv` (its app-data seeder) and `uv venv` (`--seed` and
 # bare). Prints each median and its ratio to pyv's.
 #
@@ -77,6 +78,7 @@ bench() {
 }
 bench "pyv virtualenv" "$runs" "rm -rf $envdir/e $PYV_ROOT/versions/e" "$pyv virtualenv -q $version e"
 bench "pyv virtualenv --without-pip" "$runs" "rm -rf $envdir/e $PYV_ROOT/versions/e" "$pyv virtualenv -q --without-pip $version e"
+bench "pyv virtualenv (PYV_LINK_MODE=hardlink)" "$runs" "rm -rf $envdir/e $PYV_ROOT/versions/e" "env PYV_LINK_MODE=hardlink $pyv virtualenv -q $version e"
 bench "python -m venv" 5 "rm -rf $work/v" "$python -m venv $work/v"
 bench "python -m venv --without-pip" "$runs" "rm -rf $work/v" "$python -m venv --without-pip $work/v"
 if [ -n "$virtualenv" ]; then

@@ -175,6 +175,48 @@ pub fn in_parallel<T: Sync, E: Send + From<io::Error>>(
     })
 }
 
+/// A cached file's identity as an index records it: size, mtime, ctime, inode and link count
+/// (`size\tmtime\tctime\tino\tnlink`, times as `secs.nanos`).
+pub fn stamp(m: &fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!(
+        "{}\t{}.{:09}\t{}.{:09}\t{}\t{}",
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.ino(),
+        m.nlink()
+    )
+}
+
+/// How many tab-separated fields [`stamp`] writes.
+pub const STAMP_FIELDS: usize = 5;
+
+/// Whether the file behind `m` is still the one `recorded` by [`stamp`]: same inode, size and
+/// mtime, and the same ctime, which nobody can set back (so an edit with its mtime restored by
+/// `touch -r` is caught). One exception, for files shared by hard links (`shared`): linking or
+/// unlinking another name changes the ctime too, so a changed ctime with a changed link count
+/// passes while the file is still read-only (an editor's forced write changes the mtime).
+pub fn unchanged(m: &fs::Metadata, recorded: &str, shared: bool) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let now = stamp(m);
+    if now == recorded {
+        return true;
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) =
+        (now.split('\t').collect(), recorded.split('\t').collect());
+    shared
+        && a.len() == STAMP_FIELDS
+        && b.len() == STAMP_FIELDS
+        && a[0] == b[0]
+        && a[1] == b[1]
+        && a[3] == b[3]
+        && a[4] != b[4]
+        && m.mode() & 0o222 == 0
+}
+
 /// A cache directory or file another user could change: what it is and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untrusted {

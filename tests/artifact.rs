@@ -712,6 +712,10 @@ fn hardlink_mode_shares_files_but_never_hands_back_a_changed_one() {
     let c = Env::without_spaces("pyv-iso-hc-");
     let (_, err) = ok(&mut hard(&c));
     assert!(!err.contains("unusable"), "{err}");
+    // Removing a version that shares the files changes their link count: still reused.
+    ok_stdout(c.pyv().args(["uninstall", "-f", V]));
+    let (_, err) = ok(&mut hard(&c));
+    assert!(!err.contains("unusable"), "{err}");
     // An in-place write through root B (an editor that forces it) changes the shared inode.
     fs::set_permissions(&fb, fs::Permissions::from_mode(0o644)).unwrap();
     append_in_place(&fb, "evil\n");

@@ -547,6 +547,10 @@ fn hardlink_mode_shares_read_only_files_and_catches_a_write() {
             .args(["-m", "pip", "uninstall", "-y", "pip"]));
     assert_eq!(code, 0, "{err}");
     assert!(tpl.is_file(), "uninstalling from b left the template whole");
+    // Deleting an environment changes the shared files' link count (and ctime): no rebuild.
+    ok_stdout(env.pyv().args(["virtualenv-delete", "-f", "3.11.9/envs/b"]));
+    let err = hard("b2");
+    assert!(!err.contains("unusable"), "{err}");
     // A forced in-place write through env a is caught before the next use.
     let a = env.version_dir("3.11.9/envs/a");
     fs::set_permissions(a.join(PIP_INIT), fs::Permissions::from_mode(0o644)).unwrap();

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use memchr::memmem;
 
-use crate::linktree::{check_private, copy_keeping_mtime, place, LinkMode};
+use crate::linktree::{check_private, copy_keeping_mtime, place, stamp, unchanged, LinkMode};
 
 /// Written last: its presence means the copy is complete.
 const INDEX: &str = "index";
@@ -150,19 +150,6 @@ fn read_only(p: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// A file's identity as the index records it: size, mtime, ctime and inode.
-fn stamp(m: &fs::Metadata) -> String {
-    format!(
-        "{}\t{}.{:09}\t{}.{:09}\t{}",
-        m.size(),
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec(),
-        m.ino()
-    )
-}
-
 /// Refuse a cache whose unpacked copies another user could have changed.
 pub fn trusted(cache_dir: &Path, id: &str) -> Result<(), crate::linktree::Untrusted> {
     check_private(cache_dir, "the download cache")?;
@@ -281,13 +268,13 @@ pub fn materialize(
                 };
                 symlink(target, dest.join(rel))?
             }
-            ["f", flag @ ("c" | "l"), size, mtime, ctime, ino, rel] => {
+            ["f", flag @ ("c" | "l"), size, mtime, ctime, ino, nlink, rel] => {
                 let copy = *flag == "c" && relocating;
                 if copy {
                     copies.push(PathBuf::from(rel));
                 }
-                let stamp = format!("{size}\t{mtime}\t{ctime}\t{ino}");
-                files.push((*rel, stamp, copy || *flag == "c"));
+                let stamp = format!("{size}\t{mtime}\t{ctime}\t{ino}\t{nlink}");
+                files.push((*rel, stamp, copy || *flag == "c", *flag == "l"));
             }
             _ => return Err(bad(l, "is not a directory, symlink or file line")),
         }
@@ -298,7 +285,7 @@ pub fn materialize(
     // SAFETY: geteuid has no preconditions.
     let me = unsafe { libc::geteuid() };
     // Checked and placed on a few threads: copies run in the kernel (`copy_file_range`).
-    crate::linktree::in_parallel(&files, 256, |(rel, want, copy)| {
+    crate::linktree::in_parallel(&files, 256, |(rel, want, copy, flag_l)| {
         let from = tree.join(rel);
         let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
         if m.uid() != me || m.mode() & 0o022 != 0 {
@@ -310,13 +297,16 @@ pub fn materialize(
                 hint: "`pyv cache clear` removes it; the next install unpacks the archive again".into(),
             }));
         }
-        if !m.is_file() || stamp(&m) != *want {
+        if !m.is_file() || !unchanged(&m, want, *flag_l) {
             return Err(Stale::Changed(rel.to_string()));
         }
         let to = dest.join(rel);
         if *copy {
             copy_keeping_mtime(&from, &to)?;
         } else {
+            if mode.shares() {
+                read_only(&from)?; // a copy kept in another mode is shared from now on
+            }
             place(&from, &to, mode)?;
         }
         Ok(())
@@ -339,7 +329,7 @@ fn restamp(home: &Path, text: &str) -> io::Result<()> {
     for l in text.lines() {
         let fields: Vec<&str> = l.split('\t').collect();
         match fields.as_slice() {
-            ["f", flag, _, _, _, _, rel] => {
+            ["f", flag, _, _, _, _, _, rel] => {
                 let m = fs::symlink_metadata(tree.join(rel))?;
                 out.push_str(&format!("f\t{flag}\t{}\t{rel}\n", stamp(&m)));
             }
@@ -545,7 +535,7 @@ mod tests {
             "s\t/etc/shadow\tbin/x",
             "s\t../../../etc/shadow\tbin/x",
             "s\tlib\t../escape",
-            "f\tl\t1\t1.0\t1.0\t1\t../escape",
+            "f\tl\t1\t1.0\t1.0\t1\t1\t../escape",
             "d\t755\t",
             "x\ty",
         ] {

@@ -190,19 +190,6 @@ fn index_text(entries: &[Entry], stamps: &[(PathBuf, String)]) -> Option<String>
 /// Files (relative paths) with their stamps.
 type Stamps = Vec<(PathBuf, String)>;
 
-/// A file's identity: size, mtime, ctime (which nobody can set back) and inode.
-fn stamp(m: &fs::Metadata) -> String {
-    format!(
-        "{}\t{}.{:09}\t{}.{:09}\t{}",
-        m.size(),
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec(),
-        m.ino()
-    )
-}
-
 /// Every file of `tree` (below it, symlinks and directories not followed) with its stamp.
 fn stamps(tree: &Path) -> io::Result<Vec<(PathBuf, String)>> {
     fn walk(tree: &Path, rel: &Path, out: &mut Vec<(PathBuf, String)>) -> io::Result<()> {
@@ -213,7 +200,7 @@ fn stamps(tree: &Path) -> io::Result<Vec<(PathBuf, String)>> {
             if m.is_dir() {
                 walk(tree, &rel, out)?;
             } else if m.is_file() {
-                out.push((rel, stamp(&m)));
+                out.push((rel, crate::linktree::stamp(&m)));
             }
         }
         Ok(())
@@ -241,9 +228,10 @@ fn parse_index(text: &str) -> Result<(Vec<Entry>, Stamps), String> {
             }
             ["s", ..] => return Err(bad("is a symlink leading outside the environment")),
             ["f", p] => entries.push(Entry::File(p.into())),
-            ["c", size, mtime, ctime, ino, p] => {
-                stamps.push((p.into(), format!("{size}\t{mtime}\t{ctime}\t{ino}")))
-            }
+            ["c", size, mtime, ctime, ino, nlink, p] => stamps.push((
+                p.into(),
+                format!("{size}\t{mtime}\t{ctime}\t{ino}\t{nlink}"),
+            )),
             _ => return Err(bad("is not a directory, symlink or file line")),
         }
     }
@@ -282,7 +270,7 @@ fn verify(t: &Template) -> Result<(), Unusable> {
                 hint: "`pyv cache clear` removes the templates; the next virtualenv makes a new one".into(),
             }));
         }
-        if !m.is_file() || stamp(&m) != *want {
+        if !m.is_file() || !crate::linktree::unchanged(&m, want, true) {
             return Err(Unusable::Broken(format!("`{}` changed", shown())));
         }
     }
