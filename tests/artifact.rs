@@ -650,7 +650,13 @@ fn roots_installed_from_one_cache_never_share_a_writable_file() {
     fs::set_permissions(&fa, fs::Permissions::from_mode(0o4777)).unwrap();
     assert_eq!(fs::read(&kept).unwrap(), clean);
     assert_eq!(mode_bits(&kept) & 0o7000, 0);
-    assert!(!fs::read_to_string(&fb).unwrap().contains('X'));
+    let mut b_expected = clean.clone();
+    b_expected.extend_from_slice(b"print('Y')\n");
+    assert_eq!(
+        fs::read(&fb).unwrap(),
+        b_expected,
+        "root B sees only its own edit"
+    );
     assert_eq!(mode_bits(&fb) & 0o7000, 0);
 
     // A third root installed afterwards gets the clean bytes and mode, still from the cache.
