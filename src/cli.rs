@@ -1,6 +1,7 @@
 //! Argument parsing and the one dispatch `match`. Each subcommand's flags and help text live
 //! beside its code in `commands/`.
 
+use pyv_core::env_vars::EnvVars;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -30,7 +31,7 @@ pub struct GlobalArgs {
     /// pyv's root: versions/, shims/ and the global `version` file [default: ~/.pyv]
     #[arg(
         long,
-        env = "PYV_ROOT",
+        env = EnvVars::PYV_ROOT,
         global = true,
         value_name = "DIR",
         hide_env_values = true
@@ -39,7 +40,7 @@ pub struct GlobalArgs {
     /// Where downloads are cached [default: the user cache dir + pyv]
     #[arg(
         long,
-        env = "PYV_CACHE_DIR",
+        env = EnvVars::PYV_CACHE_DIR,
         global = true,
         value_name = "DIR",
         hide_env_values = true

@@ -1,6 +1,7 @@
 //! Settings every command shares, built once from the global flags and environment. Tests point
 //! them at a temp root through the environment of the spawned binary, never by mutating ours.
 
+use pyv_core::env_vars::EnvVars;
 use std::env;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -32,9 +33,9 @@ pub struct Env {
 impl Env {
     pub fn read() -> Env {
         Env {
-            pyv_version: env::var_os("PYV_VERSION"),
-            path: env::var_os("PATH"),
-            virtual_env: env::var_os("VIRTUAL_ENV")
+            pyv_version: env::var_os(EnvVars::PYV_VERSION),
+            path: env::var_os(EnvVars::PATH),
+            virtual_env: env::var_os(EnvVars::VIRTUAL_ENV)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
         }

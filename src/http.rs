@@ -15,6 +15,7 @@
 //!
 //! A request that has not been answered after [`NOTICE_AFTER`] says what it is waiting for.
 
+use pyv_core::env_vars::EnvVars;
 use std::io::{self, Read};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -57,10 +58,10 @@ impl Limits {
             })
         };
         Limits {
-            connect: secs("PYV_HTTP_CONNECT_TIMEOUT", 10),
-            stall: secs("PYV_HTTP_STALL_TIMEOUT", 30),
+            connect: secs(EnvVars::PYV_HTTP_CONNECT_TIMEOUT, 10),
+            stall: secs(EnvVars::PYV_HTTP_STALL_TIMEOUT, 30),
             deadline: secs(
-                "PYV_HTTP_TIMEOUT",
+                EnvVars::PYV_HTTP_TIMEOUT,
                 match kind {
                     Kind::Document => 120,
                     Kind::Download => 3600,

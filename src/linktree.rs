@@ -17,12 +17,13 @@
 //! A copy always keeps the source's modification time, so `.pyc` files (which record their
 //! source's mtime) stay valid.
 
+use pyv_core::env_vars::EnvVars;
 use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 
 /// The variable that chooses the mode.
-pub const LINK_MODE_VAR: &str = "PYV_LINK_MODE";
+pub const LINK_MODE_VAR: &str = EnvVars::PYV_LINK_MODE;
 
 /// How one file of a cached tree reaches a tree made from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,13 +85,7 @@ impl LinkMode {
 pub fn place(src: &Path, dst: &Path, mode: LinkMode) -> io::Result<()> {
     match mode {
         LinkMode::Hardlink => link_or_copy(src, dst),
-        LinkMode::Copy => copy_keeping_mtime(src, dst),
-        LinkMode::Clone => clone_file(src, dst),
-        LinkMode::Auto => match clone_file(src, dst) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
-            Err(_) => copy_keeping_mtime(src, dst), // `clone_file` left nothing behind
-        },
+        _ => own_copy(src, dst, mode),
     }
 }
 
@@ -104,25 +99,23 @@ pub fn link_or_copy(src: &Path, dst: &Path) -> io::Result<()> {
     }
 }
 
-/// Copy `src` to a new file `dst` (mode included; `copy_file_range` on Linux, which the kernel
-/// may turn into a reflink) and give the copy `src`'s modification time.
+/// Copy `src` to a new file `dst` (mode bits included; `copy_file_range` on Linux, which the
+/// kernel may turn into a reflink) and give the copy `src`'s modification time.
 pub fn copy_keeping_mtime(src: &Path, dst: &Path) -> io::Result<()> {
-    if fs::symlink_metadata(dst).is_ok() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("`{}` exists", dst.display()),
-        ));
-    }
-    fs::copy(src, dst)?;
-    let mtime = fs::metadata(src)?.modified()?;
-    File::options().write(true).open(dst)?.set_modified(mtime)
+    own_copy(src, dst, LinkMode::Copy)
 }
 
-/// A reflink of `src` at the new file `dst` (`FICLONE`), with `src`'s mode bits and mtime.
-#[cfg(target_os = "linux")]
-pub fn clone_file(src: &Path, dst: &Path) -> io::Result<()> {
+/// Set once a reflink failed because the filesystem has none: the rest of this run copies
+/// without asking again (one failing `ioctl` per file was a tenth of a venv's system calls).
+static NO_REFLINKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `dst`, a new file with `src`'s bytes, mode bits and mtime, and an inode of its own: a
+/// reflink where `mode` allows and the filesystem has them, else a copy. Each file costs one
+/// `open` of each side, the clone or `copy_file_range`, `fchmod` and `futimens`; on failure
+/// nothing is left at `dst`. An existing `dst` is `AlreadyExists`, never overwritten.
+fn own_copy(src: &Path, dst: &Path, mode: LinkMode) -> io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    use std::os::unix::io::AsRawFd;
+    use std::sync::atomic::Ordering::Relaxed;
     let from = File::open(src)?;
     let meta = from.metadata()?;
     let to = File::options()
@@ -130,22 +123,55 @@ pub fn clone_file(src: &Path, dst: &Path) -> io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(dst)?;
-    // SAFETY: both descriptors are open for the duration of the call.
-    let r = unsafe { libc::ioctl(to.as_raw_fd(), libc::FICLONE as _, from.as_raw_fd()) };
-    if r != 0 {
-        let e = io::Error::last_os_error();
+    let filled = (|| {
+        let try_clone = match mode {
+            LinkMode::Clone => true,
+            LinkMode::Auto => !NO_REFLINKS.load(Relaxed),
+            _ => false,
+        };
+        let cloned = try_clone
+            && match reflink(&from, &to) {
+                Ok(()) => true,
+                Err(e) if mode == LinkMode::Clone => return Err(e),
+                Err(e) => {
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EOPNOTSUPP | libc::ENOTTY | libc::EINVAL | libc::EXDEV)
+                    ) {
+                        NO_REFLINKS.store(true, Relaxed);
+                    }
+                    false
+                }
+            };
+        if !cloned {
+            io::copy(&mut &from, &mut &to)?;
+        }
+        to.set_permissions(fs::Permissions::from_mode(
+            meta.permissions().mode() & 0o7777,
+        ))?;
+        to.set_modified(meta.modified()?)
+    })();
+    if filled.is_err() {
         drop(to);
         let _ = fs::remove_file(dst);
-        return Err(e);
     }
-    to.set_permissions(fs::Permissions::from_mode(
-        meta.permissions().mode() & 0o7777,
-    ))?;
-    to.set_modified(meta.modified()?)
+    filled
+}
+
+#[cfg(target_os = "linux")]
+fn reflink(from: &File, to: &File) -> io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: both descriptors are open for the duration of the call.
+    let r = unsafe { libc::ioctl(to.as_raw_fd(), libc::FICLONE as _, from.as_raw_fd()) };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn clone_file(_src: &Path, _dst: &Path) -> io::Result<()> {
+fn reflink(_from: &File, _to: &File) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
         "reflinks are implemented on Linux only",

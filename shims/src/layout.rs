@@ -1,6 +1,7 @@
 //! Every path pyv uses on disk has one typed getter here, so no other code joins
 //! `root.join("versions")` by hand.
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ impl Layout {
     /// `$PYV_ROOT` if set and non-empty (made absolute: the shims dir goes on PATH), else
     /// `~/.pyv`.
     pub fn from_env() -> Self {
-        Self::from_root_var(std::env::var_os("PYV_ROOT"))
+        Self::from_root_var(std::env::var_os(EnvVars::PYV_ROOT))
     }
 
     pub fn from_root_var(var: Option<OsString>) -> Self {
@@ -28,7 +29,7 @@ impl Layout {
                 Layout::new(std::path::absolute(&p).unwrap_or(p))
             }
             _ => {
-                let home = std::env::var_os("HOME")
+                let home = std::env::var_os(EnvVars::HOME)
                     .filter(|h| !h.is_empty())
                     .map(PathBuf::from)
                     .unwrap_or_else(|| PathBuf::from("/"));

@@ -4,6 +4,7 @@
 //! `pyv-shim` binary that every shim executes, so the code that decides the selected version
 //! exists exactly once and the hot path visibly carries no network, TLS or argument parser.
 
+pub mod env_vars;
 pub mod error;
 pub mod fsx;
 pub mod layout;

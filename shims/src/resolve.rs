@@ -2,6 +2,7 @@
 //! Exact names are one `stat`; only a name that is not a directory (a prefix like `3.12`, or a
 //! typo) costs a listing of `versions/`.
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -403,7 +404,7 @@ pub fn is_foreign_shim(candidate: &Path) -> bool {
     };
     let head = &head[..n];
     const MARKERS: [&[u8]; 10] = [
-        b"PYENV_ROOT",
+        EnvVars::PYENV_ROOT.as_bytes(),
         b"libexec/pyenv",
         b"pyenv exec",
         b"RBENV_ROOT",

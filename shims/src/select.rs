@@ -6,6 +6,7 @@
 //! `PYV_VERSION`; it also exports the value it set as `_PYV_ACTIVATED_VERSION`, so while the
 //! two agree the origin is [`Origin::Activated`] rather than the bare variable.
 
+use crate::env_vars::EnvVars;
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -87,7 +88,7 @@ pub fn current(layout: &Layout, env: Option<&OsStr>, cwd: &Path) -> Result<Selec
 }
 
 /// The variable `pyv activate` exports with the `PYV_VERSION` value it set.
-pub const ACTIVATED_VAR: &str = "_PYV_ACTIVATED_VERSION";
+pub const ACTIVATED_VAR: &str = EnvVars::_PYV_ACTIVATED_VERSION;
 
 /// [`current`] with the activation's value given: `PYV_VERSION` equal to a non-empty
 /// `activated` is the activated virtualenv.

@@ -8,6 +8,7 @@
 //! Ctrl-C still reaches it, and SIGTERM/SIGHUP sent to the shim are forwarded to it. A `system` command is handed on with a lap counter in the
 //! environment, so another manager's shim that leads back here stops with an error.
 
+use crate::env_vars::EnvVars;
 use std::env;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -93,8 +94,8 @@ pub fn main() -> i32 {
 fn locate(command: &str) -> Result<(Layout, Found), Error> {
     let layout = Layout::from_env();
     let cwd = env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let selection = select::current(&layout, env::var_os("PYV_VERSION").as_deref(), &cwd)?;
-    let path = env::var_os("PATH");
+    let selection = select::current(&layout, env::var_os(EnvVars::PYV_VERSION).as_deref(), &cwd)?;
+    let path = env::var_os(EnvVars::PATH);
     let found = find_command(&layout, &selection, command, path.as_deref())?;
     Ok((layout, found))
 }
@@ -139,7 +140,7 @@ pub fn exec_found(
         // Like pyenv: the version's bin first, so the program's own subprocesses agree with it.
         if let Some(bin) = found.path.parent() {
             let mut paths = vec![bin.to_path_buf()];
-            if let Some(p) = env::var_os("PATH") {
+            if let Some(p) = env::var_os(EnvVars::PATH) {
                 paths.extend(env::split_paths(&p));
             }
             if let Ok(joined) = env::join_paths(paths) {
@@ -185,7 +186,7 @@ pub fn exec_found(
 /// <hops in that pid> <hops in all>`. Another version manager's shim that searches PATH for
 /// `system` may find pyv's shim again; every lap `exec`s in the same process (so laps in one
 /// pid are counted), while a program that runs `python3` in a child starts that count afresh.
-const HOPS_VAR: &str = "__PYV_SYSTEM_HOPS";
+const HOPS_VAR: &str = EnvVars::__PYV_SYSTEM_HOPS;
 /// Laps back into pyv in one process before it is called a loop (a program may legitimately
 /// re-`exec` itself through the shim once or twice).
 const SAME_PID_HOPS: u32 = 3;

@@ -2,6 +2,7 @@
 //! and pyv. One version per line, the first word counts, `#` comments and blank lines are
 //! skipped; CRLF, surrounding whitespace, a UTF-8 BOM and a missing final newline are fine.
 
+use crate::env_vars::EnvVars;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -74,7 +75,7 @@ pub fn find(start: &Path) -> Result<Option<(PathBuf, Vec<String>)>> {
 }
 
 /// The variable naming where version files are looked up from (pyenv's `PYENV_DIR`).
-pub const DIR_VAR: &str = "PYV_DIR";
+pub const DIR_VAR: &str = EnvVars::PYV_DIR;
 
 /// The version file that selects for a process in `cwd`: the nearest from `PYV_DIR` upward
 /// when that is set, else (as pyenv) the nearest from `cwd` upward.

@@ -9,6 +9,7 @@
 //! Where the API is: `PYV_PYTHON_ORG_API` if set; else `/api/v2/downloads/` on the host of
 //! `PYV_PYTHON_ORG` (a python.org mirror or test server serves both); else python.org's.
 
+use pyv_core::env_vars::EnvVars;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -39,8 +40,8 @@ pub struct Fetched {
 pub fn api_base() -> Result<String, CatalogError> {
     let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
     derive_base(
-        var("PYV_PYTHON_ORG_API").as_deref(),
-        var("PYV_PYTHON_ORG").as_deref(),
+        var(EnvVars::PYV_PYTHON_ORG_API).as_deref(),
+        var(EnvVars::PYV_PYTHON_ORG).as_deref(),
     )
 }
 
@@ -48,7 +49,7 @@ fn derive_base(api: Option<&str>, ftp: Option<&str>) -> Result<String, CatalogEr
     if let Some(a) = api {
         if origin(a).is_none() {
             return Err(CatalogError::Base {
-                var: "PYV_PYTHON_ORG_API",
+                var: EnvVars::PYV_PYTHON_ORG_API,
                 value: a.to_string(),
                 reason: "the release API is fetched over http or https".into(),
             });
@@ -59,7 +60,7 @@ fn derive_base(api: Option<&str>, ftp: Option<&str>) -> Result<String, CatalogEr
         return Ok(API.to_string());
     };
     let origin = origin(ftp).ok_or_else(|| CatalogError::Base {
-        var: "PYV_PYTHON_ORG",
+        var: EnvVars::PYV_PYTHON_ORG,
         value: ftp.to_string(),
         reason: "pyv looks for the release API on this URL's host (`<host>/api/v2/downloads/`), \
                  which needs an http(s) URL; set PYV_PYTHON_ORG_API to say where it is"

@@ -4,6 +4,7 @@
 //! (or `PYV_VERSION`) changed.
 
 use clap::Args;
+use pyv_core::env_vars::EnvVars;
 use pyv_core::Origin;
 
 use crate::ctx::Ctx;
@@ -70,10 +71,10 @@ impl Activate {
 /// auto-activated environment does not keep itself selected after leaving its directory.
 fn auto_target(ctx: &Ctx) -> Option<Env> {
     let var = std::env::var_os;
-    let mut pyv_version = var("PYV_VERSION");
+    let mut pyv_version = var(EnvVars::PYV_VERSION);
     let activated = var(pyv_core::select::ACTIVATED_VAR).filter(|a| !a.is_empty());
     if activated.is_some() && pyv_version == activated {
-        pyv_version = var("_PYV_OLD_PYV_VERSION");
+        pyv_version = var(EnvVars::_PYV_OLD_PYV_VERSION);
     }
     let sel = pyv_core::select::current_with(&ctx.layout, pyv_version.as_deref(), None, &ctx.cwd())
         .ok()?;

@@ -1,6 +1,7 @@
 //! `pyv install`: resolve each request, run the install pipeline (`crate::install`), rehash,
 //! and print one summary line per version.
 
+use pyv_core::env_vars::EnvVars;
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -359,7 +360,7 @@ impl Install {
         if self.source {
             return Ok((Mode::Source, "`--source`"));
         }
-        let env = std::env::var("PYV_INSTALL").ok();
+        let env = std::env::var(EnvVars::PYV_INSTALL).ok();
         Ok(match Mode::parse_env(env.as_deref())? {
             Some(Mode::Prebuilt) => (Mode::Prebuilt, "PYV_INSTALL=prebuilt"),
             Some(Mode::Auto) => (Mode::Auto, "PYV_INSTALL=auto"),

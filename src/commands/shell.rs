@@ -1,4 +1,5 @@
 use clap::Args;
+use pyv_core::env_vars::EnvVars;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -15,8 +16,8 @@ pub struct Shell {
     pub unset: bool,
 }
 
-const VAR: &str = "PYV_VERSION";
-const OLD: &str = "PYV_VERSION_OLD";
+const VAR: &str = EnvVars::PYV_VERSION;
+const OLD: &str = EnvVars::PYV_VERSION_OLD;
 
 /// `PYV_VERSION` as text, when set and not empty.
 fn shell_version(ctx: &Ctx) -> Option<String> {

@@ -1,6 +1,7 @@
 //! `pyv virtualenv [version] <name>`: create an environment (see `venv::create`).
 
 use clap::Args;
+use pyv_core::env_vars::EnvVars;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -124,7 +125,7 @@ impl Virtualenv {
 
 /// `PYV_VENV_FAST=0` (or `false`/`no`/`off`) always runs `python -m venv`.
 fn fast_venv() -> bool {
-    !std::env::var("PYV_VENV_FAST").is_ok_and(|v| {
+    !std::env::var(EnvVars::PYV_VENV_FAST).is_ok_and(|v| {
         matches!(
             v.trim().to_ascii_lowercase().as_str(),
             "0" | "false" | "no" | "off"

@@ -29,6 +29,7 @@
 //! `PYTHON_BUILD_MIRROR_URL/<sha256>` just before python.org. [`fetch_urls`] is the same machinery
 //! for any ordered list of URLs with their expected file and digest (prebuilt archives use it).
 
+use pyv_core::env_vars::EnvVars;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -53,7 +54,7 @@ pub fn ceiling() -> u64 {
 /// `PYV_DOWNLOAD_MAX_MIB` when set, else `default_mib`, in bytes. Kinds of download that are
 /// larger by nature (Anaconda's installer is over 1 GiB) pass their own default.
 pub fn ceiling_or(default_mib: u64) -> u64 {
-    crate::http::env_positive("PYV_DOWNLOAD_MAX_MIB", &format!("{default_mib} MiB"))
+    crate::http::env_positive(EnvVars::PYV_DOWNLOAD_MAX_MIB, &format!("{default_mib} MiB"))
         .map_or(default_mib, |m| m.ceil().min(u64::MAX as f64) as u64)
         .saturating_mul(1 << 20)
 }

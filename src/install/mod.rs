@@ -9,6 +9,7 @@
 //! partial work lives under `.staging/`, is removed on error and on SIGINT/SIGTERM
 //! ([`signals`]), and leftovers of a killed install are removed by the next one.
 
+use pyv_core::env_vars::EnvVars;
 pub mod artifact;
 pub mod build;
 pub mod download;
@@ -100,21 +101,24 @@ impl Settings {
     ) -> Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let mut bases = Vec::new();
-        for base in var("PYV_MIRROR").iter().flat_map(|v| v.split(',')) {
+        for base in var(EnvVars::PYV_MIRROR).iter().flat_map(|v| v.split(',')) {
             let base = base.trim();
             if !base.is_empty() {
-                bases.push(check_base_url(base, "PYV_MIRROR")?);
+                bases.push(check_base_url(base, EnvVars::PYV_MIRROR)?);
             }
         }
-        bases.push(match var("PYV_PYTHON_ORG") {
-            Some(b) => check_base_url(b.trim(), "PYV_PYTHON_ORG")?,
+        bases.push(match var(EnvVars::PYV_PYTHON_ORG) {
+            Some(b) => check_base_url(b.trim(), EnvVars::PYV_PYTHON_ORG)?,
             None => crate::catalog::PYTHON_ORG.to_string(),
         });
         let mut artifact_mirrors = Vec::new();
-        for base in var("PYV_ARTIFACT_MIRROR").iter().flat_map(|v| v.split(',')) {
+        for base in var(EnvVars::PYV_ARTIFACT_MIRROR)
+            .iter()
+            .flat_map(|v| v.split(','))
+        {
             let base = base.trim();
             if !base.is_empty() {
-                artifact_mirrors.push(check_base_url(base, "PYV_ARTIFACT_MIRROR")?);
+                artifact_mirrors.push(check_base_url(base, EnvVars::PYV_ARTIFACT_MIRROR)?);
             }
         }
         let mut env = build_env();
@@ -126,16 +130,16 @@ impl Settings {
         }
         match &env.mirror {
             Some(pybuild::Mirror::BySha256(url)) => {
-                check_base_url(url, "PYTHON_BUILD_MIRROR_URL")?;
+                check_base_url(url, EnvVars::PYTHON_BUILD_MIRROR_URL)?;
             }
             Some(pybuild::Mirror::PythonOrg(url)) => {
                 // After PYV_MIRROR's bases, before python.org.
                 let at = bases.len() - 1;
-                bases.insert(at, check_base_url(url, "PYTHON_BUILD_MIRROR_URL")?);
+                bases.insert(at, check_base_url(url, EnvVars::PYTHON_BUILD_MIRROR_URL)?);
             }
             None => {}
         }
-        let artifact_cache = !var("PYV_ARTIFACT_CACHE").is_some_and(|v| {
+        let artifact_cache = !var(EnvVars::PYV_ARTIFACT_CACHE).is_some_and(|v| {
             matches!(
                 v.trim().to_ascii_lowercase().as_str(),
                 "0" | "false" | "no" | "off"
@@ -174,12 +178,12 @@ pub fn check_base_url(url: &str, var: &str) -> Result<String> {
         }
         _ => Err(InstallError::Usage {
             message: format!("`{url}` (from {var}) is not an http://, https:// or file:// URL"),
-            hint: if var == "PYTHON_BUILD_MIRROR_URL" {
+            hint: if var == EnvVars::PYTHON_BUILD_MIRROR_URL {
                 format!(
                     "set {var} to a base URL holding archives named by their SHA-256, as \
                      python-build expects (e.g. {var}=https://mirror.example/pythons), or unset it"
                 )
-            } else if var == "PYV_ARTIFACT_MIRROR" {
+            } else if var == EnvVars::PYV_ARTIFACT_MIRROR {
                 format!(
                     "set {var} to base URLs holding `<key>.tar.gz` and `<key>.manifest` \
                      (a copy of $PYV_CACHE_DIR/artifacts), comma-separated \

@@ -4,6 +4,7 @@
 //! only learns about a missing header after minutes of compiling; pyv names the package to
 //! install for the detected package manager before it starts.
 
+use pyv_core::env_vars::EnvVars;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -504,7 +505,7 @@ pub fn which(program: &str) -> Option<PathBuf> {
     if program.contains('/') {
         return pyv_core::resolve::is_executable(Path::new(program)).then(|| program.into());
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
+    std::env::split_paths(&std::env::var_os(EnvVars::PATH)?)
         .map(|d| d.join(program))
         .find(|p| pyv_core::resolve::is_executable(p))
 }

@@ -23,6 +23,7 @@
 //! Nothing here relaxes verification: every archive, wherever it comes from, must have the
 //! catalog's SHA-256.
 
+use pyv_core::env_vars::EnvVars;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,34 +31,34 @@ use std::process::{Command, Stdio};
 /// The python-build variables pyv honours. Those that shape the build (every one but the
 /// archive's location) join the artifact key.
 pub const VARS: &[&str] = &[
-    "CONFIGURE_OPTS",
-    "PYTHON_CONFIGURE_OPTS",
-    "PYTHON_CFLAGS",
-    "PYTHON_CPPFLAGS",
-    "PYTHON_LDFLAGS",
-    "MAKEOPTS",
-    "MAKE_OPTS",
-    "PYTHON_MAKE_OPTS",
-    "MAKE_INSTALL_OPTS",
-    "PYTHON_MAKE_INSTALL_OPTS",
-    "PYTHON_MAKE_INSTALL_TARGET",
-    "PYTHON_BUILD_CACHE_PATH",
-    "PYTHON_BUILD_MIRROR_URL",
-    "PYTHON_BUILD_SKIP_MIRROR",
-    "PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM",
-    "PYTHON_BUILD_USE_HOMEBREW",
-    "PYTHON_BUILD_SKIP_HOMEBREW",
-    "PYTHON_BUILD_USE_MACPORTS",
-    "PYTHON_BUILD_SKIP_MACPORTS",
+    EnvVars::CONFIGURE_OPTS,
+    EnvVars::PYTHON_CONFIGURE_OPTS,
+    EnvVars::PYTHON_CFLAGS,
+    EnvVars::PYTHON_CPPFLAGS,
+    EnvVars::PYTHON_LDFLAGS,
+    EnvVars::MAKEOPTS,
+    EnvVars::MAKE_OPTS,
+    EnvVars::PYTHON_MAKE_OPTS,
+    EnvVars::MAKE_INSTALL_OPTS,
+    EnvVars::PYTHON_MAKE_INSTALL_OPTS,
+    EnvVars::PYTHON_MAKE_INSTALL_TARGET,
+    EnvVars::PYTHON_BUILD_CACHE_PATH,
+    EnvVars::PYTHON_BUILD_MIRROR_URL,
+    EnvVars::PYTHON_BUILD_SKIP_MIRROR,
+    EnvVars::PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM,
+    EnvVars::PYTHON_BUILD_USE_HOMEBREW,
+    EnvVars::PYTHON_BUILD_SKIP_HOMEBREW,
+    EnvVars::PYTHON_BUILD_USE_MACPORTS,
+    EnvVars::PYTHON_BUILD_SKIP_MACPORTS,
 ];
 
 /// Where the archive comes from: the same verified bytes whatever these say, so they are not
 /// part of the artifact key (a build from a mirror is reusable without it).
 const LOCATION_VARS: &[&str] = &[
-    "PYTHON_BUILD_CACHE_PATH",
-    "PYTHON_BUILD_MIRROR_URL",
-    "PYTHON_BUILD_SKIP_MIRROR",
-    "PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM",
+    EnvVars::PYTHON_BUILD_CACHE_PATH,
+    EnvVars::PYTHON_BUILD_MIRROR_URL,
+    EnvVars::PYTHON_BUILD_SKIP_MIRROR,
+    EnvVars::PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM,
 ];
 
 /// python-build's mirror, in one of its two layouts.
@@ -82,7 +83,7 @@ impl Host {
     pub fn current() -> Host {
         Host {
             mac: cfg!(target_os = "macos"),
-            path: std::env::var_os("PATH").unwrap_or_default(),
+            path: std::env::var_os(EnvVars::PATH).unwrap_or_default(),
         }
     }
 }
@@ -134,8 +135,13 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
     };
 
     // configure
-    env.configure_opts = get("CONFIGURE_OPTS").map(|v| words(&v)).unwrap_or_default();
-    match (get("PYV_CONFIGURE_OPTS"), get("PYTHON_CONFIGURE_OPTS")) {
+    env.configure_opts = get(EnvVars::CONFIGURE_OPTS)
+        .map(|v| words(&v))
+        .unwrap_or_default();
+    match (
+        get(EnvVars::PYV_CONFIGURE_OPTS),
+        get(EnvVars::PYTHON_CONFIGURE_OPTS),
+    ) {
         (Some(pyv), other) => {
             if other.is_some() {
                 env.notes.push(
@@ -150,16 +156,16 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
     }
 
     // make
-    if let Some(v) = get("MAKEOPTS") {
-        if get("MAKE_OPTS").is_some() {
+    if let Some(v) = get(EnvVars::MAKEOPTS) {
+        if get(EnvVars::MAKE_OPTS).is_some() {
             env.notes
                 .push("MAKEOPTS is set: it is used and MAKE_OPTS is ignored".into());
         }
         env.make_opts = Some(words(&v));
-    } else if let Some(v) = get("MAKE_OPTS") {
+    } else if let Some(v) = get(EnvVars::MAKE_OPTS) {
         env.make_opts = Some(words(&v));
     }
-    match (get("PYV_MAKE_OPTS"), get("PYTHON_MAKE_OPTS")) {
+    match (get(EnvVars::PYV_MAKE_OPTS), get(EnvVars::PYTHON_MAKE_OPTS)) {
         (Some(pyv), other) => {
             if other.is_some() {
                 env.notes.push(
@@ -172,16 +178,19 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
         (None, Some(py)) => env.make_extra = words(&py),
         (None, None) => {}
     }
-    for k in ["MAKE_INSTALL_OPTS", "PYTHON_MAKE_INSTALL_OPTS"] {
+    for k in [
+        EnvVars::MAKE_INSTALL_OPTS,
+        EnvVars::PYTHON_MAKE_INSTALL_OPTS,
+    ] {
         env.make_install_opts
             .extend(get(k).map(|v| words(&v)).unwrap_or_default());
     }
-    if let Some(t) = get("PYTHON_MAKE_INSTALL_TARGET") {
+    if let Some(t) = get(EnvVars::PYTHON_MAKE_INSTALL_TARGET) {
         env.make_install_target = t.trim().to_string();
     }
 
     // where the archive comes from
-    if let Some(dir) = get("PYTHON_BUILD_CACHE_PATH") {
+    if let Some(dir) = get(EnvVars::PYTHON_BUILD_CACHE_PATH) {
         let dir = PathBuf::from(dir.trim_end_matches('/'));
         if dir.is_dir() {
             env.source_cache = Some(dir);
@@ -192,13 +201,13 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
             ));
         }
     }
-    if let Some(url) = get("PYTHON_BUILD_MIRROR_URL") {
+    if let Some(url) = get(EnvVars::PYTHON_BUILD_MIRROR_URL) {
         let url = url.trim().trim_end_matches('/').to_string();
-        if get("PYTHON_BUILD_SKIP_MIRROR").is_some() {
+        if get(EnvVars::PYTHON_BUILD_SKIP_MIRROR).is_some() {
             env.notes.push(
                 "PYTHON_BUILD_SKIP_MIRROR is set: PYTHON_BUILD_MIRROR_URL is not used".into(),
             );
-        } else if get("PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM").is_some() {
+        } else if get(EnvVars::PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM).is_some() {
             env.notes.push(
                 "PYTHON_BUILD_MIRROR_URL_SKIP_CHECKSUM: the mirror is read in python.org's \
                  layout, and pyv still checks every archive's SHA-256"
@@ -208,7 +217,7 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
         } else {
             env.mirror = Some(Mirror::BySha256(url));
         }
-        if env.mirror.is_some() && get("PYV_MIRROR").is_some() {
+        if env.mirror.is_some() && get(EnvVars::PYV_MIRROR).is_some() {
             env.notes.push(
                 "PYV_MIRROR is set: its mirrors are tried before PYTHON_BUILD_MIRROR_URL".into(),
             );
@@ -218,9 +227,9 @@ pub fn read(get: &dyn Fn(&str) -> Option<String>, compiler: &[&str], host: &Host
     // the flags python-build adds for the Python package
     let brew = packages(&get, host, &mut env);
     for (k, extra) in [
-        ("CFLAGS", get("PYTHON_CFLAGS")),
-        ("CPPFLAGS", get("PYTHON_CPPFLAGS")),
-        ("LDFLAGS", get("PYTHON_LDFLAGS")),
+        ("CFLAGS", get(EnvVars::PYTHON_CFLAGS)),
+        ("CPPFLAGS", get(EnvVars::PYTHON_CPPFLAGS)),
+        ("LDFLAGS", get(EnvVars::PYTHON_LDFLAGS)),
     ] {
         if let Some(extra) = extra {
             append(&mut env.vars, k, &extra);

@@ -9,6 +9,7 @@
 //! atomic rename as a source install (`crate::install`). A prebuilt `3.12.7` installs as
 //! `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
 
+use pyv_core::env_vars::EnvVars;
 pub mod flavour;
 pub mod other;
 pub mod table;
@@ -132,7 +133,7 @@ pub fn apply_mirror_map(map: &[(String, String)], url: &str) -> String {
 impl Config {
     /// Built from `PYV_PREBUILT_MIRROR`, `PYV_PREBUILT_TABLE` and the embedded table.
     pub fn from_env() -> Result<Config> {
-        let base = match std::env::var("PYV_PREBUILT_MIRROR") {
+        let base = match std::env::var(EnvVars::PYV_PREBUILT_MIRROR) {
             Ok(m) if !m.trim().is_empty() => {
                 let m = m.trim();
                 if !table::has_scheme(m) {
@@ -151,12 +152,13 @@ impl Config {
             _ => DEFAULT_BASE.to_string(),
         };
         let mut rows = Vec::new();
-        if let Some(path) = std::env::var_os("PYV_PREBUILT_TABLE").filter(|p| !p.is_empty()) {
+        if let Some(path) = std::env::var_os(EnvVars::PYV_PREBUILT_TABLE).filter(|p| !p.is_empty())
+        {
             rows = read_table(Path::new(&path))?;
         }
         rows.extend_from_slice(table::embedded());
         rows.extend_from_slice(table::embedded_flavours());
-        let mirror_map = match std::env::var("PYV_MIRROR_MAP") {
+        let mirror_map = match std::env::var(EnvVars::PYV_MIRROR_MAP) {
             Ok(v) => parse_mirror_map(&v)?,
             Err(_) => Vec::new(),
         };

@@ -1,6 +1,7 @@
 //! Shell integration: the init scripts (real files, filled in with quoted values), quoting,
 //! and the small snippets that `pyv shell`/`activate` print for the `pyv` shell function to eval.
 
+use pyv_core::env_vars::EnvVars;
 use std::fmt;
 use std::path::Path;
 
@@ -40,7 +41,7 @@ impl Shell {
 
     /// The shell the `pyv` function runs in (exported by `pyv init`), default bash.
     pub fn current() -> Shell {
-        std::env::var("PYV_SHELL")
+        std::env::var(EnvVars::PYV_SHELL)
             .ok()
             .and_then(|s| Shell::from_name(&s))
             .unwrap_or(Shell::Bash)
@@ -128,7 +129,7 @@ pub fn detect_name() -> Option<String> {
                 .ok()
                 .and_then(|c| base(&c))
         })
-        .or_else(|| std::env::var("SHELL").ok().and_then(|s| base(&s)))
+        .or_else(|| std::env::var(EnvVars::SHELL).ok().and_then(|s| base(&s)))
 }
 
 /// What `pyv init` writes code for: one of the interactive shells, or plain POSIX sh (a

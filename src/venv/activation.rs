@@ -18,6 +18,7 @@
 //! `PYV_VERSION` meanwhile (`pyv shell 3.12` after activating): then theirs stays. Both are set
 //! last and restored last, so fish's `--on-variable PYV_VERSION` hook sees a settled state.
 
+use pyv_core::env_vars::EnvVars;
 use std::env;
 
 use super::Env;
@@ -50,11 +51,11 @@ impl State {
     pub fn from_env() -> State {
         let var = |n: &str| env::var(n).ok().filter(|v| !v.is_empty());
         State::from_vars(
-            var("VIRTUAL_ENV"),
-            var("_PYV_VIRTUAL_ENV"),
-            var("PYV_ACTIVATED_ENV"),
-            var("_PYV_AUTO").is_some(),
-            env::var("PATH").unwrap_or_default(),
+            var(EnvVars::VIRTUAL_ENV),
+            var(EnvVars::_PYV_VIRTUAL_ENV),
+            var(EnvVars::PYV_ACTIVATED_ENV),
+            var(EnvVars::_PYV_AUTO).is_some(),
+            env::var(EnvVars::PATH).unwrap_or_default(),
         )
     }
 
@@ -130,8 +131,8 @@ fn select_env(sh: Shell, env: &Env) -> String {
         Shell::Bash | Shell::Zsh => "if [ -n \"${PYV_VERSION+x}\" ]; then export _PYV_OLD_PYV_VERSION=\"$PYV_VERSION\"; else unset _PYV_OLD_PYV_VERSION; fi\n".to_string(),
         Shell::Fish => "if set -q PYV_VERSION; set -gx _PYV_OLD_PYV_VERSION $PYV_VERSION; else; set -e _PYV_OLD_PYV_VERSION; end\n".to_string(),
     };
-    out += &sh.set_env("_PYV_ACTIVATED_VERSION", &value);
-    out += &sh.set_env("PYV_VERSION", &value);
+    out += &sh.set_env(EnvVars::_PYV_ACTIVATED_VERSION, &value);
+    out += &sh.set_env(EnvVars::PYV_VERSION, &value);
     out
 }
 
@@ -164,12 +165,12 @@ pub fn activate(sh: Shell, env: &Env, auto: bool) -> String {
     let mut out = String::new();
     out += &sh.set_env("VIRTUAL_ENV", &dir);
     out += &sh.set_env("VIRTUAL_ENV_PROMPT", &env.name);
-    out += &sh.set_env("PYV_ACTIVATED_ENV", &env.name);
-    out += &sh.set_env("_PYV_VIRTUAL_ENV", &dir);
+    out += &sh.set_env(EnvVars::PYV_ACTIVATED_ENV, &env.name);
+    out += &sh.set_env(EnvVars::_PYV_VIRTUAL_ENV, &dir);
     out += &if auto {
-        sh.set_env("_PYV_AUTO", "1")
+        sh.set_env(EnvVars::_PYV_AUTO, "1")
     } else {
-        sh.unset_env("_PYV_AUTO")
+        sh.unset_env(EnvVars::_PYV_AUTO)
     };
     let prefix = sh.quote(&prompt_prefix(&env.name));
     match sh {
@@ -228,9 +229,9 @@ pub fn deactivate(sh: Shell, dir: &str, path: &str) -> String {
     for var in [
         "VIRTUAL_ENV",
         "VIRTUAL_ENV_PROMPT",
-        "PYV_ACTIVATED_ENV",
-        "_PYV_VIRTUAL_ENV",
-        "_PYV_AUTO",
+        EnvVars::PYV_ACTIVATED_ENV,
+        EnvVars::_PYV_VIRTUAL_ENV,
+        EnvVars::_PYV_AUTO,
     ] {
         out += &sh.unset_env(var);
     }
