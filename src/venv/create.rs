@@ -568,20 +568,8 @@ fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
 
 /// `haystack` with every `from` replaced by `to`, or None if there is none.
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
-    let first = haystack.windows(from.len()).position(|w| w == from)?;
-    let mut out = Vec::with_capacity(haystack.len() + to.len());
-    out.extend_from_slice(&haystack[..first]);
-    let mut rest = &haystack[first..];
-    while !rest.is_empty() {
-        if rest.starts_with(from) {
-            out.extend_from_slice(to);
-            rest = &rest[from.len()..];
-        } else {
-            out.push(rest[0]);
-            rest = &rest[1..];
-        }
-    }
-    Some(out)
+    memchr::memmem::find(haystack, from)?;
+    Some(fast::replace_all(haystack, from, to))
 }
 
 /// Put the finished tree in place, then the alias; undo everything if a step fails.
@@ -703,6 +691,8 @@ mod tests {
         );
         assert_eq!(got.unwrap(), b"#!/a/x/bin/python\nX=/a/x\n");
         assert_eq!(replace_bytes(b"nothing here", b"/a", b"/b"), None);
+        // Left to right, not overlapping, as the byte-by-byte scan did.
+        assert_eq!(replace_bytes(b"aaaxaa", b"aa", b"b").unwrap(), b"baxb");
     }
 
     #[test]

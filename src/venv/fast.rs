@@ -788,7 +788,8 @@ fn replace_quoted(text: &[u8], mark: &[u8], quote: impl Fn(&[u8]) -> String) -> 
     out
 }
 
-fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+/// `text` with every `from` replaced by `to` (left to right, not overlapping).
+pub(super) fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let finder = memmem::Finder::new(from);
     let mut out = Vec::with_capacity(text.len());
     let mut last = 0;
