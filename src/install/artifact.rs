@@ -429,12 +429,7 @@ pub fn list(cache_dir: &Path) -> Vec<Listed> {
             Some(Listed { manifest, size })
         })
         .collect();
-    out.sort_by_key(|l| {
-        l.manifest
-            .get("created")
-            .and_then(|c| c.parse::<u64>().ok())
-            .unwrap_or(0)
-    });
+    out.sort_by_key(|l| l.manifest.created);
     out
 }
 
