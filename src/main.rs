@@ -7,6 +7,7 @@ mod catalog;
 mod cli;
 mod commands;
 mod ctx;
+mod digest;
 mod error;
 mod http;
 mod install;

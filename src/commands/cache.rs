@@ -60,7 +60,6 @@ fn list(ctx: &Ctx) -> Result<i32> {
     );
     for a in &arts {
         let m = &a.manifest;
-        let created = m.get("created").and_then(|c| c.parse().ok()).unwrap_or(0);
         let mut about = vec![m.get("platform").unwrap_or("?").to_string()];
         for k in ["configure", "env"] {
             if let Some(v) = m.get(k).filter(|v| !v.is_empty()) {
@@ -70,10 +69,7 @@ fn list(ctx: &Ctx) -> Result<i32> {
         about.push(m.get("compiler").unwrap_or("?").to_string());
         // The unpacked copy's files are shared by hard links with the versions installed
         // from it: its size is what clearing it gives back once those are gone.
-        if let Some(size) = m
-            .get("key")
-            .and_then(|k| crate::install::unpacked::size(&ctx.cache_dir, k))
-        {
+        if let Some(size) = crate::install::unpacked::size(&ctx.cache_dir, &m.key) {
             about.push(format!("unpacked copy {}", bytes(size)));
         }
         println!(
@@ -81,7 +77,7 @@ fn list(ctx: &Ctx) -> Result<i32> {
             m.get("name").unwrap_or("?"),
             m.key,
             bytes(a.size),
-            date(created),
+            date(m.created),
             about.join("; ")
         );
     }

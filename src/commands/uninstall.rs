@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::install::staging::Stage;
 use crate::locks::VersionLock;
 use crate::ui::Ui;
+use crate::venv::cfg::PyvenvCfg;
 
 /// Remove installed Python versions
 ///
@@ -184,15 +185,6 @@ fn confirm(name: &str, dir: &Path, envs: &[&str]) -> bool {
     crate::ui::confirm(&format!("remove Python {name} ({}){extra}?", dir.display()))
 }
 
-/// `home = ...` of an environment's `pyvenv.cfg`.
-fn venv_home(env: &Path) -> Option<PathBuf> {
-    let text = fs::read_to_string(env.join("pyvenv.cfg")).ok()?;
-    text.lines().find_map(|l| {
-        let (k, v) = l.split_once('=')?;
-        (k.trim() == "home").then(|| PathBuf::from(v.trim()))
-    })
-}
-
 /// Virtualenvs built on `name`: those in its `envs/`, and any other whose `home` is inside it.
 fn envs_using(ctx: &Ctx, name: &str) -> Vec<EnvUse> {
     let layout = &ctx.layout;
@@ -228,7 +220,10 @@ fn envs_using(ctx: &Ctx, name: &str) -> Vec<EnvUse> {
         }
     }
     for (dir, label) in candidates {
-        if venv_home(&dir).is_some_and(|h| h.starts_with(&vdir)) {
+        if PyvenvCfg::read(&dir)
+            .and_then(|c| c.home)
+            .is_some_and(|h| h.starts_with(&vdir))
+        {
             out.push(EnvUse {
                 dir,
                 label,

@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 pub use super::manifest::Manifest;
 use super::request::{Plan, Source};
 use super::{build, download, Settings};
+use crate::digest::hex;
 use crate::ui::Ui;
 
 /// Bumped when the archive layout or the key's inputs change meaning.
@@ -428,12 +429,7 @@ pub fn list(cache_dir: &Path) -> Vec<Listed> {
             Some(Listed { manifest, size })
         })
         .collect();
-    out.sort_by_key(|l| {
-        l.manifest
-            .get("created")
-            .and_then(|c| c.parse::<u64>().ok())
-            .unwrap_or(0)
-    });
+    out.sort_by_key(|l| l.manifest.created);
     out
 }
 
@@ -441,10 +437,6 @@ fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

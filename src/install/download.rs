@@ -40,6 +40,7 @@ use sha2::{Digest, Sha256};
 use super::pybuild::Mirror;
 use super::request::{Candidate, Plan, Source};
 use super::{InstallError, Result, Settings};
+use crate::digest::hex;
 use crate::http::{BodyError, Kind, Limits};
 use crate::signals;
 use crate::ui::Ui;
@@ -631,10 +632,6 @@ pub fn hash_file(path: &Path) -> io::Result<String> {
     let mut h = Sha256::new();
     io::copy(&mut File::open(path)?, &mut HashWriter(&mut h))?;
     Ok(hex(&h.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `scheme://host[:port]/` of a URL: what one unreachable answer rules out.

@@ -22,6 +22,9 @@ pub struct Manifest {
     pub size: u64,
     /// The prefix the tree was built for: absolute, not `/`, no `.`/`..`, no trailing `/`.
     pub prefix: String,
+    /// When the artifact was made (`created`, Unix seconds; 0 when missing or not a number,
+    /// which sorts it first: it is optional, for listings only).
+    pub created: u64,
     /// Every `key = value` pair in order (including the ones above).
     pub fields: Vec<(String, String)>,
 }
@@ -125,11 +128,16 @@ impl Manifest {
             .parse()
             .map_err(|_| format!("the manifest's size `{size}` is not a number of bytes"))?;
         let prefix = check_prefix(get("prefix")?)?;
+        let created = get("created")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         Ok(Manifest {
             key: key.to_string(),
             sha256: sha256.to_string(),
             size,
             prefix,
+            created,
             fields,
         })
     }
@@ -180,6 +188,11 @@ mod tests {
         );
         let p = Manifest::parse(&format!("# c\n{}", text("/a/b/"))).unwrap();
         assert_eq!((p.prefix.as_str(), p.get("extra")), ("/a/b", Some("1")));
+        assert_eq!(p.created, 0);
+        let dated = Manifest::parse(&format!("{}created = 1700000000\n", text("/a"))).unwrap();
+        assert_eq!(dated.created, 1_700_000_000);
+        let undated = Manifest::parse(&format!("{}created = soon\n", text("/a"))).unwrap();
+        assert_eq!(undated.created, 0);
     }
 
     #[test]

@@ -17,7 +17,6 @@ use std::io::{self, Read, Seek};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use pyv_core::fsx::{self, lock, remove_any};
@@ -28,6 +27,7 @@ use pyv_core::{Layout, Origin};
 
 use super::{envs_dir, fast, find, is_env_dir, name_problem, Env, VenvError};
 use crate::error::Result;
+use crate::signals;
 
 /// The kernel lock every creation and deletion holds.
 pub const LOCK: &str = "virtualenv";
@@ -297,14 +297,14 @@ pub fn create(
     let scratch = envs.join(format!(".{name}.tmp-{pid}"));
     let target = envs.join(name);
 
-    let signals = SignalGuard::install();
+    let routed = signals::scoped();
     let made_fast = match &mut fast {
         Ok((cache, w, t)) => {
-            let made = make_fast(base, name, opts, (cache, w, t), &scratch, &target, &signals);
+            let made = make_fast(base, name, opts, (cache, w, t), &scratch, &target);
             match made {
                 Ok(()) => true,
                 Err(Fallback::Error(e)) => {
-                    drop(signals);
+                    drop(routed);
                     return Err(e);
                 }
                 Err(Fallback::Why(why)) => {
@@ -319,13 +319,12 @@ pub fn create(
     if let (Err(why), true) = (&fast, opts.verbose) {
         eprintln!("pyv: not using the fast path ({why}); running `python -m venv`");
     }
-    let result = signals
-        .check(name)
+    let result = interrupted(name)
         .and_then(|()| {
             if made_fast {
                 return Ok(());
             }
-            run_venv(base, name, opts, &scratch, &signals).and_then(|()| {
+            run_venv(base, name, opts, &scratch).and_then(|()| {
                 // The path, then the name alone (venv's `__VENV_NAME__`, in 3.8's csh script).
                 let scratch_name = Path::new(scratch.file_name().unwrap_or_default());
                 rewrite_paths(&scratch, &scratch, &target)
@@ -333,12 +332,12 @@ pub fn create(
                     .map_err(|e| VenvError::io("cannot finish", &scratch, e).into())
             })
         })
-        .and_then(|()| signals.check(name))
+        .and_then(|()| interrupted(name))
         .and_then(|()| commit(layout, base, name, &scratch, &target, replaced.as_ref()));
     if result.is_err() {
         let _ = remove_any(&scratch);
     }
-    drop(signals);
+    drop(routed);
     result?;
     if base.system {
         return Ok(Env {
@@ -354,6 +353,11 @@ pub fn create(
         dir: layout.version_dir(&format!("{}/envs/{name}", base.version)),
         alias: true,
     })
+}
+
+/// Err(Interrupted) once SIGINT/SIGTERM/SIGHUP arrived (see [`signals::scoped`]).
+fn interrupted(name: &str) -> Result<()> {
+    signals::check().map_err(|_| VenvError::Interrupted { name: name.into() }.into())
 }
 
 /// Why [`make_fast`] did not make the environment: a real failure, or a reason to run venv.
@@ -372,13 +376,12 @@ fn make_fast(
     (cache, w, t): (&Path, &fast::Wanted, &mut Option<fast::Template>),
     scratch: &Path,
     target: &Path,
-    signals: &SignalGuard,
 ) -> std::result::Result<(), Fallback> {
     let mut fresh = None;
     if t.is_none() {
         let parent = scratch.parent().unwrap_or(Path::new("."));
         let dir = parent.join(format!(".{name}.tpl-{}", std::process::id()));
-        let made = run_venv(base, name, &fast::venv_options(w, opts), &dir, signals)
+        let made = run_venv(base, name, &fast::venv_options(w, opts), &dir)
             .map_err(Fallback::Error)
             .and_then(|()| fast::adopt(&dir).map_err(Fallback::Why));
         match made {
@@ -450,13 +453,7 @@ fn sweep_stale(layout: &Layout, envs: &Path) {
 }
 
 /// Run venv into `scratch`, its output kept for the error unless `verbose`.
-fn run_venv(
-    base: &Base,
-    name: &str,
-    opts: &Options,
-    scratch: &Path,
-    signals: &SignalGuard,
-) -> Result<()> {
+fn run_venv(base: &Base, name: &str, opts: &Options, scratch: &Path) -> Result<()> {
     let mut cmd = Command::new(&base.python);
     cmd.args(["-m", "venv"]);
     if opts.system_site_packages {
@@ -502,15 +499,14 @@ fn run_venv(
             Ok(None) => {}
             Err(e) => return Err(VenvError::io("cannot wait for", &base.python, e).into()),
         }
-        if signals.caught() {
-            // SAFETY: plain kill(2) on our own child's process group (venv and ensurepip).
-            unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGTERM) };
+        if signals::pending().is_some() {
+            signals::kill_group(child.id()); // venv and the ensurepip it runs
             let _ = child.wait();
             return Err(VenvError::Interrupted { name: name.into() }.into());
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    signals.check(name)?;
+    interrupted(name)?;
     if status.success() && scratch.join("pyvenv.cfg").is_file() {
         return Ok(());
     }
@@ -568,20 +564,8 @@ fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
 
 /// `haystack` with every `from` replaced by `to`, or None if there is none.
 fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
-    let first = haystack.windows(from.len()).position(|w| w == from)?;
-    let mut out = Vec::with_capacity(haystack.len() + to.len());
-    out.extend_from_slice(&haystack[..first]);
-    let mut rest = &haystack[first..];
-    while !rest.is_empty() {
-        if rest.starts_with(from) {
-            out.extend_from_slice(to);
-            rest = &rest[from.len()..];
-        } else {
-            out.push(rest[0]);
-            rest = &rest[1..];
-        }
-    }
-    Some(out)
+    memchr::memmem::find(haystack, from)?;
+    Some(fast::replace_all(haystack, from, to))
 }
 
 /// Put the finished tree in place, then the alias; undo everything if a step fails.
@@ -633,63 +617,6 @@ fn commit(
     Ok(())
 }
 
-/// The last of SIGINT/SIGTERM/SIGHUP received while a guard is installed (0: none).
-static CAUGHT: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn note_signal(sig: libc::c_int) {
-    CAUGHT.store(sig, Ordering::SeqCst);
-}
-
-/// While alive, SIGINT/SIGTERM/SIGHUP only set a flag, so pyv can stop venv and clean up
-/// instead of dying with a half-made tree. venv itself (a new program) gets the default
-/// handlers back at `exec`, so Ctrl-C still stops it at once.
-pub struct SignalGuard {
-    saved: Vec<(libc::c_int, libc::sigaction)>,
-}
-
-impl SignalGuard {
-    pub fn install() -> SignalGuard {
-        CAUGHT.store(0, Ordering::SeqCst);
-        let mut saved = Vec::new();
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: a zeroed sigaction is valid; the handler only stores to an atomic,
-            // which is async-signal-safe.
-            unsafe {
-                let mut new: libc::sigaction = std::mem::zeroed();
-                new.sa_sigaction = note_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-                libc::sigemptyset(&mut new.sa_mask);
-                let mut old: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(sig, &new, &mut old) == 0 {
-                    saved.push((sig, old));
-                }
-            }
-        }
-        SignalGuard { saved }
-    }
-
-    pub fn caught(&self) -> bool {
-        CAUGHT.load(Ordering::SeqCst) != 0
-    }
-
-    /// Err(Interrupted) if a signal arrived.
-    pub fn check(&self, name: &str) -> Result<()> {
-        if self.caught() {
-            Err(VenvError::Interrupted { name: name.into() }.into())
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Drop for SignalGuard {
-    fn drop(&mut self) {
-        for (sig, old) in &self.saved {
-            // SAFETY: restoring the action saved by `install`.
-            unsafe { libc::sigaction(*sig, old, std::ptr::null_mut()) };
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,6 +630,8 @@ mod tests {
         );
         assert_eq!(got.unwrap(), b"#!/a/x/bin/python\nX=/a/x\n");
         assert_eq!(replace_bytes(b"nothing here", b"/a", b"/b"), None);
+        // Left to right, not overlapping, as the byte-by-byte scan did.
+        assert_eq!(replace_bytes(b"aaaxaa", b"aa", b"b").unwrap(), b"baxb");
     }
 
     #[test]

@@ -40,6 +40,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, MetadataExt};
 use std::path::{Path, PathBuf};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use memchr::memmem;
 use sha2::{Digest, Sha256};
 
@@ -430,13 +432,7 @@ fn key(base: &Base, w: &Wanted) -> Option<String> {
     add("copies", &[w.copies as u8]);
     add("system-site", &[w.system_site as u8]);
     add("without-pip", &[w.without_pip as u8]);
-    let digest: String = h
-        .finalize()
-        .iter()
-        .take(10)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Some(digest)
+    Some(crate::digest::hex(&h.finalize()[..10]))
 }
 
 /// The options for the venv run that makes a template: the variant's own, and the prompt
@@ -792,7 +788,8 @@ fn replace_quoted(text: &[u8], mark: &[u8], quote: impl Fn(&[u8]) -> String) -> 
     out
 }
 
-fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+/// `text` with every `from` replaced by `to` (left to right, not overlapping).
+pub(super) fn replace_all(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let finder = memmem::Finder::new(from);
     let mut out = Vec::with_capacity(text.len());
     let mut last = 0;
@@ -895,19 +892,8 @@ fn shebang(exe: &str) -> String {
 
 /// `sha256=<urlsafe base64, unpadded>` as in a wheel's RECORD.
 fn record_hash(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let digest = Sha256::digest(bytes);
-    let mut out = String::from("sha256=");
-    for chunk in digest.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+    format!("sha256={}", URL_SAFE_NO_PAD.encode(digest))
 }
 
 /// Rewrite the `RECORD` rows of `../../../bin/<script>` in every `*.dist-info` of the

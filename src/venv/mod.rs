@@ -7,6 +7,7 @@
 //! code that activates them. Nothing here follows a symlink it is about to delete.
 
 pub mod activation;
+pub mod cfg;
 pub mod create;
 pub mod delete;
 pub mod fast;
@@ -15,6 +16,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use cfg::PyvenvCfg;
 use pyv_core::resolve::{self, is_symlink};
 use pyv_core::{name, Layout, Origin};
 
@@ -284,26 +286,14 @@ pub fn name_problem(value: &str) -> Option<&'static str> {
     None
 }
 
-/// `key = value` lines of a `pyvenv.cfg`.
-pub fn read_cfg(dir: &Path) -> Option<Vec<(String, String)>> {
-    let text = fs::read_to_string(dir.join("pyvenv.cfg")).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect(),
-    )
-}
-
 /// Whether `dir` (followed if a symlink) is a virtual environment.
 pub fn is_env_dir(dir: &Path) -> bool {
-    dir.join("pyvenv.cfg").is_file()
+    dir.join(cfg::FILE).is_file()
 }
 
 /// The installed version whose `bin/` is the `home =` of the environment at `dir`.
 pub fn base_from_cfg(layout: &Layout, dir: &Path) -> Option<String> {
-    let cfg = read_cfg(dir)?;
-    let home = PathBuf::from(&cfg.iter().find(|(k, _)| k == "home")?.1);
+    let home = PyvenvCfg::read(dir)?.home?;
     let under = |home: &Path, versions: &Path| -> Option<String> {
         let mut parts = home.strip_prefix(versions).ok()?.iter();
         let version = parts.next()?.to_str()?.to_string();
