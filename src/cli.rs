@@ -97,6 +97,8 @@ pub enum Command {
     Init(init::Init),
     Completions(completions::Completions),
     Commands(list_commands::Commands),
+    #[command(hide = true)]
+    Man(man::Man),
 }
 
 impl Command {
@@ -135,6 +137,7 @@ impl Command {
             Command::Init(c) => c.run(ctx),
             Command::Completions(c) => c.run(ctx),
             Command::Commands(c) => c.run(ctx),
+            Command::Man(c) => c.run(ctx),
         }
     }
 }

@@ -485,6 +485,18 @@ fn checked_in_completions_match_the_binary() {
 }
 
 #[test]
+fn checked_in_man_page_matches_the_binary() {
+    let env = Env::new();
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/pyv.1");
+    let generated = ok_stdout(env.pyv().arg("man"));
+    assert!(generated.contains(".SH \"PYV INSTALL\"") && generated.contains("PYV_LINK_MODE"));
+    assert!(
+        generated == fs::read_to_string(page).unwrap(),
+        "man/pyv.1 is stale: run `cargo run -- man > man/pyv.1`"
+    );
+}
+
+#[test]
 fn a_missing_virtualenv_hints_pyv_virtualenv_not_install() {
     let env = env_with(&["3.11.9"]);
     fs::create_dir_all(env.version_dir("3.11.9/envs/wab/bin")).unwrap();

@@ -195,7 +195,9 @@ pub fn render_markdown() -> String {
          Every environment variable pyv reads. This page is generated from the settings table \
          in `shims/src/env_vars.rs` (`UPDATE_DOCS=1 cargo test -p pyv-shim env_vars` \
          rewrites it; a test fails when the two differ). Bad values are refused in one line \
-         naming the variable, with a hint.\n",
+         naming the variable, with a hint. CPython's own build variables (`CC`, `CXX`, \
+         `CFLAGS`, `CPPFLAGS`, `LDFLAGS`, `LIBS`, `PKG_CONFIG_PATH`, ...) are passed to \
+         `configure` as they are. `man pyv` (`pyv man`) lists the same table.\n",
     );
     let mut group = "";
     for v in TABLE {

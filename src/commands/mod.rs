@@ -12,6 +12,7 @@ pub mod install;
 pub mod latest;
 pub mod list_commands;
 pub mod local;
+pub mod man;
 pub mod prefix;
 pub mod rehash;
 pub mod root;
