@@ -145,21 +145,90 @@ say "shims are in $root/shims"
 begin_marker="# >>> pyv >>>"
 end_marker="# <<< pyv <<<"
 
+# Temp files this run made: removed on any exit, so a failed or interrupted run leaves none.
+tmp_files=()
+trap 'rm -f "${tmp_files[@]}"' EXIT
+
+# The file an rc path really is: a symlinked rc (dotfile managers) is written through to its
+# target and stays a link.
+rc_target() {
+  if [ -L "$1" ]; then readlink -f -- "$1"; else printf '%s\n' "$1"; fi
+}
+
+# A new temp file beside `target` (same filesystem, so the final rename is atomic).
+rc_tmp() {
+  local t
+  t="$(mktemp "$(dirname "$1")/.$(basename "$1").pyv.XXXXXX")" || return 1
+  tmp_files+=("$t")
+  printf '%s\n' "$t"
+}
+
+# Put `tmp` in place of rc file `rc`: only if it differs, only if its shell accepts it, after a
+# backup (`<rc>.pyv-backup`, then `.1`, `.2`, ...; one per file and run, of the text before
+# this run), keeping the file's mode and owner, by one rename. On any failure (a full disk
+# included) `rc` is left as it was. Prints what it did.
+declare -A backed_up=()
+commit_rc() {
+  local rc="$1" tmp="$2" what="$3" target backup n
+  target="$(rc_target "$rc")"
+  if [ -f "$target" ] && cmp -s "$tmp" "$target"; then
+    rm -f "$tmp"
+    say "$rc is up to date"
+    return 0
+  fi
+  if ! syntax_check "$rc" "$tmp" >/dev/null 2>&1; then
+    rm -f "$tmp"
+    say "left $rc unchanged: the new text would not parse; edit it by hand"
+    return 1
+  fi
+  backup=""
+  if [ -s "$target" ] && [ -z "${backed_up[$target]-}" ]; then
+    backup="$rc.pyv-backup"
+    n=1
+    while [ -e "$backup" ]; do
+      backup="$rc.pyv-backup.$n"
+      n=$((n + 1))
+    done
+    if ! cp -p -- "$target" "$backup"; then
+      rm -f "$tmp" "$backup"
+      say "left $rc unchanged: could not back it up to $backup"
+      return 1
+    fi
+    backed_up[$target]=1
+  fi
+  if [ -s "$target" ]; then
+    chmod --reference="$target" "$tmp" 2>/dev/null || true
+    [ "$(id -u)" -ne 0 ] || chown --reference="$target" "$tmp" 2>/dev/null || true
+  else
+    chmod 644 "$tmp"
+  fi
+  if ! mv -f -- "$tmp" "$target"; then
+    rm -f "$tmp"
+    say "left $rc unchanged: could not replace it"
+    return 1
+  fi
+  say "$what $rc${backup:+ (backup: $backup)}"
+}
+
 # Replace (or append) the marked block in an rc file.
 write_block() {
-  local rc="$1" block="$2" tmp
-  mkdir -p "$(dirname "$rc")"
-  touch "$rc"
-  tmp="$(mktemp "$rc.pyv.XXXXXX")"
-  awk -v b="$begin_marker" -v e="$end_marker" '
-    $0 == b { skip = 1; next }
-    $0 == e { skip = 0; next }
-    !skip { print }
-  ' "$rc" >"$tmp"
-  printf '%s\n%s\n%s\n' "$begin_marker" "$block" "$end_marker" >>"$tmp"
-  cat "$tmp" >"$rc" # keep the rc file's inode, owner and mode
-  rm -f "$tmp"
-  say "updated $rc"
+  local rc="$1" block="$2" target tmp
+  target="$(rc_target "$rc")"
+  mkdir -p "$(dirname "$target")"
+  [ -e "$target" ] || : >"$target"
+  tmp="$(rc_tmp "$target")" || { say "left $rc unchanged: no temp file beside it"; return 1; }
+  if ! {
+    awk -v b="$begin_marker" -v e="$end_marker" '
+      $0 == b { skip = 1; next }
+      $0 == e { skip = 0; next }
+      !skip { print }
+    ' "$target" && printf '%s\n%s\n%s\n' "$begin_marker" "$block" "$end_marker"
+  } >"$tmp"; then
+    rm -f "$tmp"
+    say "left $rc unchanged: could not write the new text (is the disk full?)"
+    return 1
+  fi
+  commit_rc "$rc" "$tmp" updated
 }
 
 q() { printf '%q' "$1"; }
@@ -191,6 +260,19 @@ find_pyenv_lines() {
     awk -v b="$begin_marker" -v e="$end_marker" -v f="$rc" '
       $0 == b { inside = 1; next }
       $0 == e { inside = 0; next }
+      here != "" {
+        line = $0
+        if (strip) sub(/^\t+/, "", line)
+        if (line == here) here = ""
+        next
+      }
+      !inside && match($0, /<<-?[[:space:]]*["'"'"'\\]?[A-Za-z_][A-Za-z0-9_]*/) {
+        # A heredoc starts: its body is data (a generated file), never pyenv setup to change.
+        tag = substr($0, RSTART, RLENGTH)
+        strip = (tag ~ /^<<-/)
+        sub(/^<<-?[[:space:]]*["'"'"'\\]?/, "", tag)
+        here = tag
+      }
       inside || /^[[:space:]]*#/ || /# \[pyv --replace-pyenv\] / { next }
       /pyenv (init|virtualenv-init)|PYENV_ROOT|\.pyenv\/(bin|shims)|pyenv\/bin/ { print f "\t" NR "\t" $0 }
     ' "$rc"
@@ -222,12 +304,13 @@ syntax_check() {
 # comment (`true` keeps an `if ...; then` body non-empty; fish gets a plain comment), after a
 # backup; the result is syntax-checked first and left alone if the shell rejects it.
 comment_out_pyenv() {
-  local found="$1" rc lines tmp backup n
+  local found="$1" rc lines target tmp
   for rc in "${rc_files[@]}"; do
     lines="$(awk -F '\t' -v f="$rc" '$1 == f { print $2 }' <<<"$found")"
     [ -n "$lines" ] || continue
-    tmp="$(mktemp "$rc.pyv.XXXXXX")"
-    awk -v lines="$lines" -v fish="$([[ "$rc" == *.fish ]] && echo 1 || echo 0)" '
+    target="$(rc_target "$rc")"
+    tmp="$(rc_tmp "$target")" || { say "left $rc unchanged: no temp file beside it"; continue; }
+    if ! awk -v lines="$lines" -v fish="$([[ "$rc" == *.fish ]] && echo 1 || echo 0)" '
       BEGIN { n = split(lines, l, "\n"); for (i = 1; i <= n; i++) hit[l[i]] = 1 }
       NR in hit && !(/^[[:space:]]*(if|while|for|case|elif)[[:space:]]/ && !/(fi|done|esac|end)[[:space:]]*$/) {
         match($0, /^[[:space:]]*/)
@@ -236,25 +319,23 @@ comment_out_pyenv() {
         next
       }
       { print }
-    ' "$rc" >"$tmp"
+    ' "$target" >"$tmp"; then
+      rm -f "$tmp"
+      say "left $rc unchanged: could not write the new text (is the disk full?)"
+      continue
+    fi
     if ! syntax_check "$rc" "$tmp" >/dev/null 2>&1; then
       rm -f "$tmp"
       say "left $rc unchanged: with pyenv's lines commented out it would not parse; edit it by hand"
       continue
     fi
-    backup="$rc.pyv-backup"
-    n=1
-    while [ -e "$backup" ]; do
-      backup="$rc.pyv-backup.$n"
-      n=$((n + 1))
-    done
-    cp -p "$rc" "$backup"
-    cat "$tmp" >"$rc" # keep the rc file's inode, owner and mode
-    rm -f "$tmp"
-    say "commented out pyenv's lines in $rc (backup: $backup)"
+    if commit_rc "$rc" "$tmp" "commented out pyenv's lines in"; then
+      replaced_rcs+=("$rc")
+    fi
   done
 }
 
+replaced_rcs=()
 pyenv_found="$(find_pyenv_lines)"
 if [ -n "$pyenv_found" ]; then
   say "pyenv is set up in your shell startup files:"
@@ -295,6 +376,15 @@ if [ "$modify_rc" -eq 1 ]; then
     write_block "$rc" \
       "${fish_root}contains -- $(q "$bin_dir") \$PATH; or set -gx PATH $(q "$bin_dir") \$PATH"$'\n'"$(q "$bin_dir/pyv") init fish$(init_flags "$rc") | source"
   fi
+  # Login shells read a profile, not .bashrc: where --replace-pyenv commented pyenv's lines out
+  # of one, pyv's block goes there too, or `bash -l` and `zsh -l` would have neither.
+  for rc in "${replaced_rcs[@]}"; do
+    case "$rc" in
+      */.bash_profile | */.profile | */.zprofile)
+        write_block "$rc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init -)\"" || true
+        ;;
+    esac
+  done
   say "open a new shell (or 'exec \$SHELL') to start using pyv"
 else
   say "left shell startup files alone (--no-modify-rc); add this to yours:"

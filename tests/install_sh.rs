@@ -241,11 +241,17 @@ fn install_sh_lists_pyenvs_lines_and_says_what_to_change() {
     ] {
         assert!(out.contains(&want), "missing `{want}` in:\n{out}");
     }
-    // Listed, not changed: each file is its old text plus pyv's block.
+    // Listed, not changed: each file is its old text plus pyv's block (`.profile`, which gets
+    // no block, untouched), and a changed file was backed up first.
     for (file, text) in PYENV_RC {
         let now = fs::read_to_string(env.home().join(file)).unwrap();
         assert!(now.starts_with(text), "{file}: {now}");
-        assert!(!env.home().join(format!("{file}.pyv-backup")).exists());
+        let backup = env.home().join(format!("{file}.pyv-backup"));
+        if now == text {
+            assert!(!backup.exists(), "{file}");
+        } else {
+            assert_eq!(fs::read_to_string(backup).unwrap(), text, "{file}");
+        }
     }
     // A re-run lists nothing from pyv's own block.
     let (_, out, _) = run(&mut install_sh_for_pyenv_user(&env, &[]));
@@ -385,5 +391,148 @@ fn install_sh_replace_pyenv_leaves_a_file_that_would_not_parse_alone() {
     );
     let text = fs::read_to_string(&bashrc).unwrap();
     assert!(text.starts_with(original), "{text}");
-    assert!(!env.home().join(".bashrc.pyv-backup").exists());
+    // pyv's block was appended, after one backup of the text as it was.
+    let backup = env.home().join(".bashrc.pyv-backup");
+    assert_eq!(fs::read_to_string(backup).unwrap(), original);
+    assert!(!env.home().join(".bashrc.pyv-backup.1").exists());
+}
+
+/// `--replace-pyenv` comments pyenv's lines out of the login profiles too, so pyv's block goes
+/// there as well: a login shell (`bash -l`, `zsh -l`), an interactive one (`bash -i`) and fish
+/// all find pyenv's version through pyv's shims.
+#[test]
+fn install_sh_replace_pyenv_leaves_login_shells_with_pyv() {
+    let env = Env::new();
+    write_pyenv_setup(&env);
+    fs::write(
+        env.home().join(".zprofile"),
+        "export PYENV_ROOT=\"$HOME/.pyenv\"\neval \"$(pyenv init --path)\"\n",
+    )
+    .unwrap();
+    let pyenv_root = env.home().join(".pyenv");
+    let v = pyenv_root.join("versions/3.12.4/bin");
+    fs::create_dir_all(&v).unwrap();
+    common::write_exe(&v.join("python"), "#!/bin/sh\necho \"pyenv's 3.12.4 $*\"\n");
+    fs::write(pyenv_root.join("version"), "3.12.4\n").unwrap();
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    for file in [".profile", ".zprofile"] {
+        let text = fs::read_to_string(env.home().join(file)).unwrap();
+        assert_eq!(text.matches("# >>> pyv >>>").count(), 1, "{file}: {text}");
+        assert!(text.contains("init -)\""), "{file}: {text}");
+    }
+    for (shell, args) in [
+        ("bash", vec!["-l", "-c", "python hi"]),
+        ("bash", vec!["-i", "-c", "python hi"]),
+        ("zsh", vec!["-l", "-c", "python hi"]),
+        ("fish", vec!["-l", "-c", "python hi"]),
+    ] {
+        let mut c = env.cmd(shell);
+        c.args(&args)
+            .env_remove("PYV_ROOT")
+            .env_remove("PYENV_ROOT")
+            .env_remove("ZDOTDIR")
+            .env("PATH", "/usr/bin:/bin");
+        let (code, out, err) = run(&mut c);
+        assert_eq!(
+            (code, out.as_str()),
+            (0, "pyenv's 3.12.4 hi\n"),
+            "{shell} {args:?}: {err}"
+        );
+    }
+}
+
+/// A heredoc's body is data (a generated file, a message): pyenv lines in it are not pyenv's
+/// setup, so they are neither listed nor rewritten.
+#[test]
+fn install_sh_leaves_heredoc_bodies_alone() {
+    let env = Env::new();
+    fs::create_dir_all(env.home().join(".pyenv/versions")).unwrap();
+    let bashrc = env.home().join(".bashrc");
+    let original = "mkrc() {\n  cat > ~/x.rc <<'EOF'\neval \"$(pyenv init - bash)\"\nEOF\n}\n\
+                    cat <<-END >/dev/null\n\teval \"$(pyenv init -)\"\n\tEND\n\
+                    eval \"$(pyenv init - bash)\"\n";
+    fs::write(&bashrc, original).unwrap();
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &[]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(out.matches(".bashrc:").count(), 1, "{out}");
+    assert!(out.contains(".bashrc:9: eval"), "{out}");
+    let (code, out, err) = run(&mut install_sh_for_pyenv_user(&env, &["--replace-pyenv"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let text = fs::read_to_string(&bashrc).unwrap();
+    assert!(
+        text.starts_with(
+            "mkrc() {\n  cat > ~/x.rc <<'EOF'\neval \"$(pyenv init - bash)\"\nEOF\n}\n\
+             cat <<-END >/dev/null\n\teval \"$(pyenv init -)\"\n\tEND\n\
+             true # [pyv --replace-pyenv] eval"
+        ),
+        "{text}"
+    );
+}
+
+/// rc files are replaced whole (temp file beside them, syntax-checked, renamed), never
+/// rewritten in place: on a disk too full for the new text the old one stays intact, no temp
+/// file is left, and the failure is named. A symlinked rc stays a symlink.
+#[test]
+fn install_sh_never_cuts_an_rc_file_on_a_full_disk() {
+    let env = Env::new();
+    let probe = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .stderr(std::process::Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var("CI").is_err(),
+            "`unshare -rm` (user + mount namespaces) is not allowed here"
+        );
+        eprintln!("skipped: `unshare -rm` (user + mount namespaces) is not allowed here");
+        return;
+    }
+    // A 100 KiB .bashrc on a tmpfs left with `$1` free pages: 10 is too few for a copy, 26 is
+    // one copy (the old in-place rewrite cut the file there), 80 is plenty.
+    let script = r#"set -e
+home=$HOME
+mount -t tmpfs -o size=2m tmpfs "$home"
+mkdir -p "$home/dots"
+i=0; while [ $i -lt 1600 ]; do echo "alias a$i='echo this is line number $i of the rc file'"; i=$((i+1)); done > "$home/dots/bashrc"
+truncate -s 102400 "$home/dots/bashrc"; echo >> "$home/dots/bashrc"
+ln -s dots/bashrc "$home/.bashrc"
+cp "$home/dots/bashrc" /tmp/pyv-orig-$$
+dd if=/dev/zero of="$home/fill" bs=4096 2>/dev/null || true
+avail=$(( $(stat -f -c %a "$home") ))
+fillpages=$(( $(stat -c %s "$home/fill") / 4096 + avail - $1 ))
+rm "$home/fill"; dd if=/dev/zero of="$home/fill" bs=4096 count=$fillpages 2>/dev/null
+set +e
+PATH=/usr/bin:/bin bash "$2" --from-target "$3" > /tmp/pyv-out-$$ 2>&1; echo "rc=$?"
+cat /tmp/pyv-out-$$
+if cmp -s /tmp/pyv-orig-$$ "$home/dots/bashrc"; then echo SAME; else tail -c 200 "$home/dots/bashrc"; bash -n "$home/dots/bashrc" && echo PARSES; fi
+[ -L "$home/.bashrc" ] && echo LINK
+ls -a "$home" "$home/dots" | grep -c 'pyv\.' || true
+rm -f /tmp/pyv-orig-$$ /tmp/pyv-out-$$
+"#;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for free in ["10", "26", "80"] {
+        let mut c = env.cmd("unshare");
+        c.args(["-rm", "sh", "-c", script, "sh", free])
+            .arg(repo.join("install.sh"))
+            .arg(built_dir());
+        let (code, out, err) = run(&mut c);
+        assert_eq!(code, 0, "{free}: {out}{err}");
+        // Intact, or whole with pyv's block; a link still; no temp file left.
+        let intact = out.contains("\nSAME\n");
+        let whole = out.contains("# <<< pyv <<<\n") && out.contains("\nPARSES\n");
+        assert!(intact || whole, "{free} free pages: {out}");
+        assert!(out.contains("\nLINK\n"), "{free}: {out}");
+        assert!(
+            out.trim_end().ends_with("\n0"),
+            "{free}: a temp file was left: {out}"
+        );
+        if intact {
+            assert!(!out.contains("rc=0"), "{free}: {out}");
+            assert!(out.contains("unchanged"), "{free}: {out}");
+        }
+        if free == "80" {
+            assert!(whole && out.contains("rc=0"), "{out}");
+        }
+    }
 }
