@@ -102,18 +102,29 @@ fn staged_version(entry: &str) -> Option<&str> {
 /// install's start. The entries are already invisible (nothing reads `.staging/`); the command
 /// gives the thread a few seconds at its very end ([`finish_sweeps`]), and what is left then
 /// keeps its dead owner's name for the next sweep to carry on with.
+///
+/// Only what pyv made is swept: `.staging` must be a real directory (a symlink to a big disk
+/// is never followed: its `photos.2023` is not a leftover), an entry must be a real directory
+/// named `<version>.<pid>[-<what>]`, and that version's lock file must exist (pyv takes it
+/// before it stages anything, and never unlinks it).
 pub fn sweep_staging(layout: &Layout, own: &str) {
-    let Ok(rd) = std::fs::read_dir(layout.staging_dir()) else {
+    let dir = layout.staging_dir();
+    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(&dir) else {
         return;
     };
     let stale: Vec<std::path::PathBuf> = rd
         .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter(|e| {
             e.file_name()
                 .to_str()
                 .and_then(staged_version)
                 .is_some_and(|version| {
-                    version == own || VersionLock::try_acquire(layout, version).is_some()
+                    fsx::lock_path(layout, &lock_name(version)).is_file()
+                        && (version == own || VersionLock::try_acquire(layout, version).is_some())
                 })
         })
         .map(|e| e.path())

@@ -617,6 +617,16 @@ fn leftovers_of_a_killed_install_are_invisible_and_cleaned() {
     fs::create_dir_all(stale.join("dest/bin")).unwrap();
     let other = env.root().join(".staging/3.98.0.999998");
     fs::create_dir_all(&other).unwrap();
+    // The killed pyvs held their versions' locks: the lock files are still there.
+    fs::create_dir_all(env.root().join(".locks")).unwrap();
+    for v in [V, "3.98.0"] {
+        fs::write(env.root().join(format!(".locks/version-{v}.lock")), "").unwrap();
+    }
+    // Not pyv's: no lock was ever taken for `photos`, and a file is not a stage.
+    let foreign = env.root().join(".staging/photos.2023");
+    fs::create_dir_all(&foreign).unwrap();
+    let file = env.root().join(".staging/3.98.0.77");
+    fs::write(&file, "x").unwrap();
     let out = ok_stdout(env.pyv().args(["versions", "--bare"]));
     assert!(!out.contains(V), "{out}");
     let tgz = fake_release::tgz(V);
@@ -624,6 +634,31 @@ fn leftovers_of_a_killed_install_are_invisible_and_cleaned() {
     let (code, _, err) = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
     assert_eq!(code, 0, "{err}");
     assert!(!stale.exists() && !other.exists());
+    assert!(foreign.is_dir() && file.is_file());
+}
+
+/// `ln -s /data ~/.pyv/.staging` (builds on a big disk): the leftover sweep never goes through
+/// a link pyv did not make, so nothing of `/data` named like `x.<digits>` is deleted.
+#[test]
+fn a_symlinked_staging_dir_never_loses_a_file() {
+    let env = Env::new();
+    let data = env.path().join("data");
+    for d in ["photos.2023/2023-08", &format!("{V}.999999/dest")] {
+        fs::create_dir_all(data.join(d)).unwrap();
+    }
+    fs::write(data.join("photos.2023/2023-08/beach.jpg"), "jpeg").unwrap();
+    fs::write(data.join("notes.1"), "mine").unwrap();
+    fs::create_dir_all(env.root().join(".locks")).unwrap();
+    for v in [V, "photos"] {
+        fs::write(env.root().join(format!(".locks/version-{v}.lock")), "").unwrap();
+    }
+    std::os::unix::fs::symlink(&data, env.root().join(".staging")).unwrap();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let _ = run(&mut install(&env, &server, &fake_release::sha256(&tgz)));
+    assert!(data.join("photos.2023/2023-08/beach.jpg").is_file());
+    assert!(data.join("notes.1").is_file());
+    assert!(data.join(format!("{V}.999999/dest")).is_dir());
 }
 
 #[test]

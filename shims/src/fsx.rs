@@ -61,6 +61,10 @@ pub fn try_lock(layout: &Layout, name: &str) -> Result<Option<fs::File>> {
 /// Remove every entry of `dir` for which `stale` says yes (scratch left by killed processes).
 /// Errors are ignored: a sweep is housekeeping, retried by the next one.
 pub fn sweep(dir: &Path, mut stale: impl FnMut(&str) -> bool) {
+    // A `dir` that is a symlink was not made by pyv: never sweep through it.
+    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return;
+    }
     let Ok(rd) = fs::read_dir(dir) else {
         return;
     };
