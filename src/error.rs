@@ -37,6 +37,14 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+
+    /// Stopped while waiting for another pyv's lock (any command but install, whose pipeline
+    /// says this itself): nothing had been started.
+    #[error(
+        "interrupted by {} while waiting for another pyv; nothing was changed",
+        crate::signals::name(*signal)
+    )]
+    InterruptedWaiting { signal: i32 },
 }
 
 impl Error {
@@ -70,6 +78,10 @@ impl Error {
             Error::Catalog(e) => e.hint(),
             Error::User { hint, .. } | Error::Usage { hint, .. } => hint.clone(),
             Error::Io { .. } => None,
+            Error::InterruptedWaiting { .. } => Some(format!(
+                "the other pyv goes on; run `{}` again once it is done",
+                invoked_command()
+            )),
         }
     }
 
@@ -84,6 +96,7 @@ impl Error {
             Error::Install(e) => e.exit_code(),
             Error::Catalog(e) => e.exit_code(),
             Error::Usage { .. } => 2,
+            Error::InterruptedWaiting { signal } => 128 + signal,
             _ => 1,
         }
     }
@@ -91,8 +104,26 @@ impl Error {
 
 impl From<crate::locks::LockError> for Error {
     fn from(e: crate::locks::LockError) -> Self {
-        Error::Install(e.into())
+        match e {
+            crate::locks::LockError::Core(c) => Error::Core(c),
+            crate::locks::LockError::Interrupted(crate::signals::Interrupted(signal)) => {
+                Error::InterruptedWaiting { signal }
+            }
+        }
     }
+}
+
+/// The command as the user ran it (`pyv uninstall -f 3.12.1`), for a hint that says "run it
+/// again"; each word shown escaped, as everything from outside is.
+fn invoked_command() -> String {
+    let words: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().escape_debug().to_string())
+        .collect();
+    std::iter::once("pyv".to_string())
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

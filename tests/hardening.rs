@@ -266,6 +266,51 @@ fn an_install_stopped_while_waiting_says_nothing_was_changed() {
     assert!(!err.contains("partial install"), "{err}");
 }
 
+/// Ctrl-C while `pyv uninstall` waits for another pyv names the command that was stopped, not
+/// `pyv install`.
+#[test]
+fn an_uninstall_stopped_while_waiting_names_the_uninstall() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::new();
+    fs::create_dir_all(env.version_dir("3.11.9/bin")).unwrap();
+    let lock = env.root().join(".locks/version-3.11.9.lock");
+    fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let held = fs::File::create(&lock).unwrap();
+    held.lock().unwrap();
+    let mut child = env
+        .pyv()
+        .args(["uninstall", "-f", "3.11.9"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut err = String::new();
+    for l in lines.by_ref().map_while(Result::ok) {
+        err.push_str(&l);
+        err.push('\n');
+        if l.contains("waiting for it") {
+            break;
+        }
+    }
+    assert!(err.contains("waiting for it"), "{err}");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    for l in lines.map_while(Result::ok) {
+        err.push_str(&l);
+        err.push('\n');
+    }
+    let status = wait_deadline(&mut child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert!(
+        err.contains("run `pyv uninstall -f 3.11.9` again once it is done"),
+        "{err}"
+    );
+    assert!(!err.contains("pyv install"), "{err}");
+    assert!(env.version_dir("3.11.9/bin").is_dir());
+}
+
 /// The pids listed in `file` that are still alive after `limit` (a killed process stays
 /// visible until its new parent reaps it).
 fn survivors(file: &std::path::Path, limit: Duration) -> Vec<i32> {
