@@ -102,7 +102,17 @@ fn sigterm_and_sighup_to_a_shim_reach_pip() {
     );
     ok_stdout(env.pyv().args(["global", "3.11.2"]));
     ok_stdout(env.pyv().arg("rehash"));
-    for signal in [libc::SIGTERM, libc::SIGHUP] {
+    // TERM and HUP, and what `kill -INT/-USR1/-USR2/-ALRM <shim>` sends (before, INT was
+    // swallowed with pip running on, and USR1/USR2/ALRM killed the shim and orphaned pip).
+    let signals = [
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGINT,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        libc::SIGALRM,
+    ];
+    for signal in signals {
         for via_exec in [false, true] {
             let _ = fs::remove_file(&started);
             let mut cmd = if via_exec {
@@ -138,6 +148,39 @@ fn sigterm_and_sighup_to_a_shim_reach_pip() {
             );
         }
     }
+}
+
+/// A resize (SIGWINCH) sent to the shim reaches the waited-for pip, which keeps running.
+#[test]
+fn sigwinch_to_a_shim_reaches_pip() {
+    let env = Env::new();
+    let bin = env.fake_version("3.11.2", &["python"]).join("bin");
+    let started = env.path().join("started");
+    let got = env.path().join("got");
+    write_exe(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\ntrap 'echo winch >> \"{1}\"' WINCH\necho $$ > '{0}.tmp' && mv '{0}.tmp' '{0}'\n\
+             i=0; while [ $i -lt 100 ] && [ ! -s \"{1}\" ]; do sleep 0.1; i=$((i+1)); done\n",
+            started.display(),
+            got.display()
+        ),
+    );
+    ok_stdout(env.pyv().args(["global", "3.11.2"]));
+    ok_stdout(env.pyv().arg("rehash"));
+    let mut child = env
+        .cmd(env.shims().join("pip"))
+        .env("PATH", env.shim_path())
+        .args(["install", "black"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_pid_file(&started);
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGWINCH) };
+    let status = wait_deadline(&mut child, Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    assert_eq!(fs::read_to_string(&got).unwrap_or_default(), "winch\n");
 }
 
 /// The pid a test script wrote to `file` (waiting up to a minute for it).

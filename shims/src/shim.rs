@@ -5,7 +5,8 @@
 //! name is a prefix or missing. `exec` replaces the process, so arguments, stdin, signals and the
 //! exit status pass through untouched. The one exception is `pip install`/`uninstall`, which is
 //! waited for so that new commands get shims straight away (as pyenv's pip-rehash hook does);
-//! Ctrl-C still reaches it, and SIGTERM/SIGHUP sent to the shim are forwarded to it. A `system` command is handed on with a lap counter in the
+//! Ctrl-C still reaches it, and the signals a user sends to the shim (INT, QUIT, USR1, USR2, ALRM, TERM,
+//! HUP, WINCH) are forwarded to it. A `system` command is handed on with a lap counter in the
 //! environment, so another manager's shim that leads back here stops with an error.
 
 use crate::env_vars::EnvVars;
@@ -219,18 +220,32 @@ extern "C" {
 const SIGHUP: i32 = 1;
 const SIGINT: i32 = 2;
 const SIGQUIT: i32 = 3;
+#[cfg(target_os = "linux")]
+const SIGUSR1: i32 = 10;
+#[cfg(target_os = "linux")]
+const SIGUSR2: i32 = 12;
+#[cfg(not(target_os = "linux"))]
+const SIGUSR1: i32 = 30;
+#[cfg(not(target_os = "linux"))]
+const SIGUSR2: i32 = 31;
+const SIGALRM: i32 = 14;
 const SIGTERM: i32 = 15;
+const SIGWINCH: i32 = 28;
 const SIG_DFL: usize = 0;
+
+/// Every signal a user can send that the waited-for child should see. TERM and HUP reach only
+/// the shim (a service manager, a closed terminal) and are always passed on; the others are
+/// passed on when a process sent them to the shim (`kill -USR1 <shim>`), not when the terminal
+/// did (Ctrl-C, Ctrl-\, a resize): those went to the whole foreground group, child included.
+const FORWARDED: [i32; 8] = [
+    SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGHUP, SIGWINCH,
+];
 
 /// The waited-for child's pid (0 before it exists), and a signal that came before it did.
 static CHILD: AtomicI32 = AtomicI32::new(0);
 static EARLY: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn ignore_signal(_: i32) {}
-
-/// SIGTERM/SIGHUP are sent to the shim alone (by `kill`, a service manager, a closing
-/// terminal), not to its group: pass them on to the child, which would otherwise be orphaned.
-extern "C" fn forward_signal(sig: i32) {
+fn forward(sig: i32) {
     match CHILD.load(Ordering::SeqCst) {
         0 => EARLY.store(sig, Ordering::SeqCst),
         // SAFETY: kill(2) is async-signal-safe.
@@ -240,33 +255,108 @@ extern "C" fn forward_signal(sig: i32) {
     }
 }
 
-/// Run `cmd` and wait for it. While waiting, Ctrl-C must reach only the child (it shares our
-/// process group and gets the terminal's SIGINT itself): we catch SIGINT/SIGQUIT with a
-/// handler that does nothing. SIGTERM/SIGHUP, which reach only us, are forwarded to the child.
-/// A caught signal is reset to the default action by `exec`, so the child still dies of
-/// them; `SIG_IGN` would be inherited and make it immune.
+#[cfg(target_os = "linux")]
+mod catch {
+    //! `sigaction` with `SA_SIGINFO`, declared by hand (this crate has no dependencies): the
+    //! layout of glibc's and musl's `struct sigaction` on Linux, and `siginfo_t`'s first three
+    //! fields, which is all the handler reads.
+    use super::{forward, SIGHUP, SIGTERM};
+
+    #[repr(C)]
+    struct SigAction {
+        handler: usize,
+        mask: [u64; 16],
+        flags: i32,
+        restorer: usize,
+    }
+
+    #[repr(C)]
+    pub struct SigInfo {
+        signo: i32,
+        errno: i32,
+        code: i32,
+    }
+
+    extern "C" {
+        fn sigaction(sig: i32, act: *const SigAction, old: *mut SigAction) -> i32;
+    }
+
+    const SA_SIGINFO: i32 = 4;
+    const SA_RESTART: i32 = 0x1000_0000;
+
+    /// `si_code` of a signal sent by a process (`SI_USER` 0, `SI_QUEUE` -1, `SI_TKILL` -6, ...);
+    /// the kernel's own (a terminal's Ctrl-C, a resize) are positive.
+    extern "C" fn on_signal(sig: i32, info: *const SigInfo, _ctx: *const u8) {
+        // SAFETY: the kernel passes a valid siginfo_t with SA_SIGINFO.
+        let code = if info.is_null() {
+            0
+        } else {
+            unsafe { (*info).code }
+        };
+        if sig == SIGTERM || sig == SIGHUP || code <= 0 {
+            forward(sig);
+        }
+    }
+
+    pub fn install(sig: i32) {
+        let act = SigAction {
+            handler: on_signal as *const () as usize,
+            mask: [0; 16],
+            flags: SA_SIGINFO | SA_RESTART,
+            restorer: 0,
+        };
+        // SAFETY: `act` is a valid sigaction; the handler only reads siginfo and calls
+        // kill(2) or stores into atomics, all async-signal-safe.
+        unsafe {
+            sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod catch {
+    //! Without `siginfo`'s sender: the signals a terminal sends to the whole group are caught
+    //! and dropped (the child got its own), the others passed on.
+    use super::{forward, signal, SIGINT, SIGQUIT, SIGWINCH};
+
+    extern "C" fn on_signal(sig: i32) {
+        if ![SIGINT, SIGQUIT, SIGWINCH].contains(&sig) {
+            forward(sig);
+        }
+    }
+
+    pub fn install(sig: i32) {
+        // SAFETY: the handler only calls kill(2) or stores into atomics.
+        unsafe {
+            signal(sig, on_signal as *const () as usize);
+        }
+    }
+}
+
+/// Run `cmd` and wait for it, passing on the signals of [`FORWARDED`]. Ctrl-C from the
+/// terminal reaches the child by itself (it shares our process group), so the shim only
+/// survives it to rehash and exit the way the child did. A caught signal is reset to the
+/// default action by `exec`, so the child still dies of them; `SIG_IGN` would be inherited
+/// and make it immune.
 fn wait_for_child(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
-    // SAFETY: the handlers only store into atomics and call kill(2), both async-signal-safe.
-    unsafe {
-        signal(SIGINT, ignore_signal as *const () as usize);
-        signal(SIGQUIT, ignore_signal as *const () as usize);
-        signal(SIGTERM, forward_signal as *const () as usize);
-        signal(SIGHUP, forward_signal as *const () as usize);
+    for sig in FORWARDED {
+        catch::install(sig);
     }
     let mut child = cmd.spawn()?;
     CHILD.store(child.id() as i32, Ordering::SeqCst);
     // A signal that arrived between spawn and the store above is delivered now.
     let early = EARLY.swap(0, Ordering::SeqCst);
     if early != 0 {
-        forward_signal(early);
+        forward(early);
     }
     child.wait()
 }
 
-/// Terminate this process with the signal that killed the child (SIGINT, SIGTERM or SIGHUP),
-/// so a calling shell or script sees it too (other signals: the exit code says 128+n).
+/// Terminate this process with the signal that killed the child, so a calling shell or script
+/// sees it too (SIGQUIT, which would dump the shim's core, and others: the exit code says
+/// 128+n).
 fn die_by(sig: i32) {
-    if [SIGINT, SIGTERM, SIGHUP].contains(&sig) {
+    if [SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM].contains(&sig) {
         // SAFETY: restoring the default action and raising it has no preconditions.
         unsafe {
             signal(sig, SIG_DFL);
