@@ -7,7 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use pyv_core::resolve::{self, is_symlink};
+use pyv_core::fsx::is_symlink;
+use pyv_core::resolve;
 use pyv_core::version_file;
 
 use crate::ctx::Ctx;
@@ -76,7 +77,7 @@ impl Uninstall {
         }
         if fs::symlink_metadata(&dir).is_err() {
             let installed = resolve::installed(&ctx.layout);
-            let close = resolve::close_to(&name, &installed);
+            let close = pyv_core::suggest::close_to(&name, &installed);
             let hint = if close.is_empty() {
                 "see `pyv versions`".to_string()
             } else {

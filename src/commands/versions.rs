@@ -2,7 +2,8 @@ use std::fs;
 use std::path::Path;
 
 use clap::Args;
-use pyv_core::resolve::{self, Resolved};
+use pyv_core::resolve::Resolved;
+use pyv_core::which;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -78,7 +79,7 @@ impl Versions {
         if !self.bare
             && ["python", "python3", "python2"]
                 .iter()
-                .any(|c| resolve::find_system(layout, c, ctx.env.path.as_deref()).is_some())
+                .any(|c| which::find_system(layout, c, ctx.env.path.as_deref()).is_some())
         {
             lines.push(mark(Resolved::System.name(), "system"));
         }

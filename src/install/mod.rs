@@ -471,7 +471,7 @@ pub enum Claim {
 pub fn claim(layout: &Layout, name: &str, opts: &Options, ui: &Ui) -> Result<Claim> {
     let lock = crate::locks::VersionLock::acquire(layout, name, ui)?;
     let target = layout.version_dir(name);
-    if pyv_core::resolve::is_symlink(&target) || target.exists() {
+    if pyv_core::fsx::is_symlink(&target) || target.exists() {
         let by_other = lock.waited && !opts.force;
         if by_other || opts.skip_existing {
             return Ok(Claim::Done(Outcome::AlreadyInstalled {

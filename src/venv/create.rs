@@ -22,7 +22,9 @@ use std::time::Duration;
 use pyv_core::fsx::{self, lock, remove_any};
 
 use crate::locks::is_scratch;
-use pyv_core::resolve::{self, is_executable, is_symlink, Resolved};
+use pyv_core::fsx::{is_executable, is_symlink};
+use pyv_core::resolve::{self, Resolved};
+use pyv_core::which;
 use pyv_core::{Layout, Origin};
 
 use super::{envs_dir, fast, find, is_env_dir, name_problem, Env, VenvError};
@@ -82,7 +84,7 @@ pub fn base(
     let Resolved::Installed { name, dir } = resolved else {
         let python = ["python3", "python", "python2"]
             .iter()
-            .find_map(|c| resolve::find_system(layout, c, path_var))
+            .find_map(|c| which::find_system(layout, c, path_var))
             .ok_or_else(|| VenvError::SystemBase {
                 origin: origin.clone(),
                 example: super::example_base(layout),

@@ -17,7 +17,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use cfg::PyvenvCfg;
-use pyv_core::resolve::{self, is_symlink};
+use pyv_core::fsx::is_symlink;
+use pyv_core::resolve;
 use pyv_core::{name, Layout, Origin};
 
 /// The directory that holds a version's environments.
@@ -228,7 +229,7 @@ pub fn example_base(layout: &Layout) -> String {
     resolve::installed(layout)
         .into_iter()
         .rev()
-        .filter(|n| !resolve::looks_like_env(n) && !is_symlink(&layout.version_dir(n)))
+        .filter(|n| !pyv_core::suggest::looks_like_env(n) && !is_symlink(&layout.version_dir(n)))
         .find(|n| {
             pyv_core::pyversion::PyVersion::parse(n)
                 .is_some_and(|v| v.major > 3 || (v.major == 3 && v.minor.unwrap_or(0) >= 3))
