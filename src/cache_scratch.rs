@@ -55,13 +55,10 @@ impl Scratch {
 
     /// The lock its owner held while writing it.
     fn lock_path(&self, cache: &Path) -> PathBuf {
+        let cache = pyv_core::CacheLayout::new(cache);
         match self.kind {
-            Kind::Unpacked => {
-                crate::install::artifact::dir(cache).join(format!(".{}.lock", self.key))
-            }
-            Kind::TemplateBuild => {
-                crate::venv::fast::dir(cache).join(format!(".{}.lock", self.key))
-            }
+            Kind::Unpacked => cache.artifact_lock(&self.key),
+            Kind::TemplateBuild => cache.template_lock(&self.key),
         }
     }
 }

@@ -104,7 +104,7 @@ impl Versions {
             if self.skip_envs || link.is_some() {
                 continue;
             }
-            for e in entries(&dir.join("envs")) {
+            for e in entries(&layout.envs_dir(&v)) {
                 let name = format!("{v}/envs/{e}");
                 lines.push(if self.bare { name } else { mark(&name, &name) });
             }

@@ -27,7 +27,7 @@ use pyv_core::resolve::{self, Resolved};
 use pyv_core::which;
 use pyv_core::{Layout, Origin};
 
-use super::{envs_dir, fast, find, is_env_dir, name_problem, Env, VenvError};
+use super::{fast, find, is_env_dir, name_problem, Env, VenvError};
 use crate::error::Result;
 use crate::signals;
 
@@ -67,7 +67,7 @@ impl Base {
         if self.system {
             layout.versions_dir()
         } else {
-            envs_dir(layout, &self.version)
+            layout.envs_dir(&self.version)
         }
     }
 }
@@ -207,7 +207,7 @@ pub fn check_new_name(
         }
         .into());
     }
-    let dir = envs_dir(layout, &base.version).join(name);
+    let dir = layout.envs_dir(&base.version).join(name);
     if !base.system && fs::symlink_metadata(&dir).is_ok() {
         let long = format!("{}/envs/{name}", base.version);
         return match find(layout, &long, &Origin::Argument) {

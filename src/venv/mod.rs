@@ -21,11 +21,6 @@ use pyv_core::fsx::is_symlink;
 use pyv_core::resolve;
 use pyv_core::{name, Layout, Origin};
 
-/// The directory that holds a version's environments.
-pub fn envs_dir(layout: &Layout, version: &str) -> PathBuf {
-    layout.version_dir(version).join("envs")
-}
-
 /// One environment on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Env {
@@ -442,7 +437,7 @@ mod tests {
     }
 
     fn fake_env(layout: &Layout, base: &str, name: &str, alias: bool) -> PathBuf {
-        let dir = envs_dir(layout, base).join(name);
+        let dir = layout.envs_dir(base).join(name);
         fs::create_dir_all(dir.join("bin")).unwrap();
         let home = layout.version_dir(base).join("bin");
         fs::write(
