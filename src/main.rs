@@ -19,6 +19,7 @@ mod safepath;
 mod shell;
 mod signals;
 mod ui;
+mod uninstall;
 mod venv;
 
 fn main() {
