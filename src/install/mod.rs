@@ -585,7 +585,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     });
     if let Some(key) = &key {
         // Stored before the receipt is written: the artifact holds only what make made.
-        crate::cache_scratch::sweep_in_background(&settings.cache_dir);
+        crate::cache::scratch::sweep_in_background(&settings.cache_dir);
         let phase = ui.phase("cache");
         match artifact::store(
             &settings.cache_dir,
@@ -662,7 +662,7 @@ fn install_cached(
         crate::linktree::check_private(&p, what).map_err(InstallError::Untrusted)?;
     }
     unpacked::trusted(cache, &key.id).map_err(InstallError::Untrusted)?;
-    crate::cache_scratch::sweep_in_background(cache);
+    crate::cache::scratch::sweep_in_background(cache);
     let _key_lock = artifact::lock(cache, &key.id)
         .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
     let stage = staging::Stage::create(&settings.layout, &plan.name)?;

@@ -293,7 +293,7 @@ pub fn create(
         .map_err(|e| VenvError::io("cannot resolve", &envs, e))?;
     sweep_stale(layout, &envs);
     if let Some(cache) = &opts.cache_dir {
-        crate::cache_scratch::sweep_in_background(cache);
+        crate::cache::scratch::sweep_in_background(cache);
     }
     let pid = std::process::id();
     let scratch = envs.join(format!(".{name}.tmp-{pid}"));

@@ -80,9 +80,10 @@ fn parse(kind: Kind, name: &str) -> Option<(String, u32)> {
 /// Every scratch directory in `cache`, with its size.
 pub fn find(cache: &Path) -> Vec<Scratch> {
     let mut out = Vec::new();
+    let layout = pyv_core::CacheLayout::new(cache);
     for (kind, dir) in [
-        (Kind::Unpacked, crate::install::unpacked::root(cache)),
-        (Kind::TemplateBuild, crate::venv::fast::dir(cache)),
+        (Kind::Unpacked, layout.unpacked_dir()),
+        (Kind::TemplateBuild, layout.templates_dir()),
     ] {
         for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
