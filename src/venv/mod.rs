@@ -11,6 +11,7 @@ pub mod cfg;
 pub mod create;
 pub mod delete;
 pub mod fast;
+mod python_venv;
 
 use std::fs;
 use std::io;
@@ -20,6 +21,11 @@ use cfg::PyvenvCfg;
 use pyv_core::fsx::is_symlink;
 use pyv_core::resolve;
 use pyv_core::{name, Layout, Origin};
+
+/// Err(Interrupted) once SIGINT/SIGTERM/SIGHUP arrived (see [`crate::signals::scoped`]).
+fn interrupted(name: &str) -> crate::error::Result<()> {
+    crate::signals::check().map_err(|_| VenvError::Interrupted { name: name.into() }.into())
+}
 
 /// One environment on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
