@@ -166,7 +166,7 @@ pub fn main() -> i32 {
     match cli.command.run(&ctx) {
         Ok(code) => code,
         Err(crate::error::Error::Core(e)) => {
-            pyv_core::shim::report_error(&e);
+            pyv_core::report::report_error(&e);
             e.exit_code()
         }
         Err(e) => {

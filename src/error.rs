@@ -87,7 +87,7 @@ impl Error {
 
     /// Print this error (with every cause, see [`with_causes`]) and its hint.
     pub fn report(&self) {
-        pyv_core::shim::report(&with_causes(self), self.hint());
+        pyv_core::report::report(&with_causes(self), self.hint());
     }
 
     pub fn exit_code(&self) -> i32 {

@@ -42,7 +42,7 @@ impl VersionLock {
     /// Take the lock of version `name`, waiting (and saying so) if another pyv holds it.
     pub fn acquire(layout: &Layout, name: &str, ui: &Ui) -> Result<VersionLock, LockError> {
         let (file, waited) = wait_for(
-            &fsx::lock_path(layout, &lock_name(name)),
+            &layout.lock_file(&lock_name(name)),
             ui,
             "another pyv is installing or removing this version; waiting for it",
         )?;
@@ -123,7 +123,7 @@ pub fn sweep_staging(layout: &Layout, own: &str) {
                 .to_str()
                 .and_then(staged_version)
                 .is_some_and(|version| {
-                    fsx::lock_path(layout, &lock_name(version)).is_file()
+                    layout.lock_file(&lock_name(version)).is_file()
                         && (version == own || VersionLock::try_acquire(layout, version).is_some())
                 })
         })

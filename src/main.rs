@@ -2,7 +2,7 @@
 //! each subcommand lives in `commands/`; the selection logic shared with the shims lives in the
 //! std-only `pyv_core` crate (`shims/`).
 
-mod cache_scratch;
+mod cache;
 mod catalog;
 mod cli;
 mod commands;
@@ -19,6 +19,7 @@ mod safepath;
 mod shell;
 mod signals;
 mod ui;
+mod uninstall;
 mod venv;
 
 fn main() {

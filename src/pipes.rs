@@ -9,7 +9,7 @@
 //! hook recognises exactly that (the OS's own EPIPE text, not a guessed string) and exits.
 //! SIGPIPE is deliberately not restored to its default: sockets and child pipes would then kill
 //! pyv mid-download instead of returning an error it can report. Progress lines (`ui.rs`) and
-//! error reports (`pyv_core::shim::report`) ignore write errors themselves, so a lost progress
+//! error reports (`pyv_core::report::report`) ignore write errors themselves, so a lost progress
 //! line never stops an install and a failing command keeps its exit code.
 
 /// Install the panic hook (once, first thing in `main`).

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::select::Origin;
+use crate::origin::Origin;
+use crate::suggest::looks_like_env;
 
 #[derive(Debug)]
 pub enum Error {
@@ -78,7 +79,7 @@ impl Error {
                     Some((version, env)) => {
                         format!("create it with `pyv virtualenv {version} {env}`")
                     }
-                    None if crate::resolve::looks_like_env(name) => {
+                    None if looks_like_env(name) => {
                         format!("create the virtualenv with `pyv virtualenv <version> {name}`")
                     }
                     None => {
@@ -163,7 +164,7 @@ impl fmt::Display for Error {
                     )
                 }
             }
-            Error::NotInstalled { name, origin, .. } if crate::resolve::looks_like_env(name) => {
+            Error::NotInstalled { name, origin, .. } if looks_like_env(name) => {
                 write!(f, "virtualenv `{name}` does not exist {origin}")
             }
             Error::NotInstalled { name, origin, .. } => {

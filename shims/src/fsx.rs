@@ -1,18 +1,15 @@
 //! The filesystem primitives every part of pyv shares, one of each: kernel locks under
 //! `.locks/`, replace-by-rename writes, the atomic exchange of two paths, removal that never
-//! follows symlinks, and the sweep of scratch entries that killed processes left behind.
+//! follows symlinks, the sweep of scratch entries that killed processes left behind, and the
+//! two questions asked of a path everywhere (is it a symlink, is it an executable file).
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-
-/// `.locks/<name>.lock`.
-pub fn lock_path(layout: &Layout, name: &str) -> PathBuf {
-    layout.locks_dir().join(format!("{name}.lock"))
-}
 
 fn open_lock(path: &Path) -> Result<fs::File> {
     if let Some(dir) = path.parent() {
@@ -50,12 +47,12 @@ pub fn try_lock_file(path: &Path) -> Result<Option<fs::File>> {
 
 /// [`lock_file`] of `.locks/<name>.lock`.
 pub fn lock(layout: &Layout, name: &str) -> Result<fs::File> {
-    lock_file(&lock_path(layout, name))
+    lock_file(&layout.lock_file(name))
 }
 
 /// [`try_lock_file`] of `.locks/<name>.lock`.
 pub fn try_lock(layout: &Layout, name: &str) -> Result<Option<fs::File>> {
-    try_lock_file(&lock_path(layout, name))
+    try_lock_file(&layout.lock_file(name))
 }
 
 /// Remove every entry of `dir` for which `stale` says yes (scratch left by killed processes).
@@ -172,4 +169,17 @@ pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     fs::rename(b, &aside)?;
     fs::rename(a, b)?;
     fs::rename(&aside, a)
+}
+/// Whether `p` itself is a symlink (not followed).
+pub fn is_symlink(p: &Path) -> bool {
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false)
+}
+
+/// A regular file with an execute bit (following symlinks).
+pub fn is_executable(p: &Path) -> bool {
+    fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }

@@ -1,5 +1,6 @@
 //! Every path pyv uses on disk has one typed getter here, so no other code joins
-//! `root.join("versions")` by hand.
+//! `root.join("versions")` by hand: [`Layout`] for `$PYV_ROOT`, [`CacheLayout`] for
+//! `$PYV_CACHE_DIR`. Getters only build paths; none touches the disk.
 
 use crate::env_vars::EnvVars;
 use std::ffi::OsString;
@@ -48,6 +49,11 @@ impl Layout {
     pub fn version_dir(&self, name: &str) -> PathBuf {
         self.versions_dir().join(name)
     }
+    /// `versions/<version>/envs`: the virtualenvs built on `version` (pyenv-virtualenv's
+    /// place for them).
+    pub fn envs_dir(&self, version: &str) -> PathBuf {
+        self.version_dir(version).join("envs")
+    }
     pub fn shims_dir(&self) -> PathBuf {
         self.root.join("shims")
     }
@@ -57,13 +63,20 @@ impl Layout {
     }
     /// Where the shim binary that every shim links to is kept.
     pub fn shim_binary(&self) -> PathBuf {
-        self.root.join("libexec").join("pyv-shim")
+        self.libexec_dir().join("pyv-shim")
+    }
+    pub fn libexec_dir(&self) -> PathBuf {
+        self.root.join("libexec")
     }
     pub fn logs_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
     pub fn locks_dir(&self) -> PathBuf {
         self.root.join(".locks")
+    }
+    /// `.locks/<name>.lock`, the file a kernel lock named `name` is taken on.
+    pub fn lock_file(&self, name: &str) -> PathBuf {
+        self.locks_dir().join(format!("{name}.lock"))
     }
     /// Source trees kept by `pyv install --keep`, one per version.
     pub fn sources_dir(&self) -> PathBuf {
@@ -72,5 +85,56 @@ impl Layout {
     /// Scratch space on the same filesystem as `versions/`, so staged trees can be renamed in.
     pub fn staging_dir(&self) -> PathBuf {
         self.root.join(".staging")
+    }
+}
+
+/// `$PYV_CACHE_DIR` and what lives in it. Everything there is re-creatable: downloads sit
+/// directly in it, beside `artifacts/` (the packed builds), `unpacked/` (their unpacked
+/// copies), `venv/` (virtualenv templates) and `catalog/` (fetched release data).
+#[derive(Debug, Clone)]
+pub struct CacheLayout {
+    root: PathBuf,
+}
+
+impl CacheLayout {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        CacheLayout { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// Where downloaded archives (and their `.part`s) are kept: the cache directory itself.
+    pub fn downloads_dir(&self) -> &Path {
+        &self.root
+    }
+    /// `.locks/<file>.lock`: held while `file` is downloaded. In the cache, not the root, so it
+    /// serialises installs from different roots that share the cache.
+    pub fn download_lock(&self, file: &str) -> PathBuf {
+        self.root.join(".locks").join(format!("{file}.lock"))
+    }
+    /// `artifacts/`: packed builds, `<key>.tar.gz` with a `<key>.manifest` beside it.
+    pub fn artifacts_dir(&self) -> PathBuf {
+        self.root.join("artifacts")
+    }
+    /// `artifacts/.<key>.lock`: held while the build `key` (and its unpacked copy) is written.
+    pub fn artifact_lock(&self, key: &str) -> PathBuf {
+        self.artifacts_dir().join(format!(".{key}.lock"))
+    }
+    /// `unpacked/`: the unpacked copies of artifacts that installs hard-link from.
+    pub fn unpacked_dir(&self) -> PathBuf {
+        self.root.join("unpacked")
+    }
+    /// `venv/`: the templates `pyv virtualenv` writes environments from.
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join("venv")
+    }
+    /// `venv/.<key>.lock`: held while the template `key` is stored or used.
+    pub fn template_lock(&self, key: &str) -> PathBuf {
+        self.templates_dir().join(format!(".{key}.lock"))
+    }
+    /// `catalog/`: release data fetched by `pyv update`.
+    pub fn catalog_dir(&self) -> PathBuf {
+        self.root.join("catalog")
     }
 }

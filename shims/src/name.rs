@@ -5,7 +5,7 @@
 //! passes here can only ever name something inside `versions/`.
 
 use crate::error::{Error, Result};
-use crate::select::Origin;
+use crate::origin::Origin;
 
 /// Longest name accepted, in bytes (a file name's limit on common filesystems).
 pub const MAX_LEN: usize = 255;

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::fsx::{exchange, lock, remove_any};
+use crate::fsx::{is_executable, is_symlink};
 use crate::layout::Layout;
-use crate::resolve::{installed, is_executable, is_symlink};
+use crate::resolve::installed;
 
 /// What symlinked shims point at, relative to `shims/`.
 pub const SHIM_TARGET: &str = "../libexec/pyv-shim";
@@ -57,7 +58,7 @@ pub fn wanted_commands(layout: &Layout) -> BTreeSet<String> {
         let dir = layout.version_dir(&v);
         add_bin(dir.join("bin"));
         if !is_symlink(&dir) {
-            if let Ok(rd) = fs::read_dir(dir.join("envs")) {
+            if let Ok(rd) = fs::read_dir(layout.envs_dir(&v)) {
                 // Hidden entries are environments being made or removed, not environments.
                 for e in rd
                     .flatten()

@@ -1,18 +1,20 @@
-//! Turning selected names into installed directories and commands into executables.
-//! Exact names are one `stat`; only a name that is not a directory (a prefix like `3.12`, or a
-//! typo) costs a listing of `versions/`.
+//! Where selected names become installed directories: `versions/<name>`, or what a prefix or
+//! a specifier stands for among the installed versions. Exact names are one `stat`; only a name
+//! that is not a directory (a prefix like `3.12`, or a typo) costs a listing of `versions/`.
+//! Which file a command runs is [`crate::which`]'s; the hints for a missing name are
+//! [`crate::suggest`]'s.
 
-use crate::env_vars::EnvVars;
-use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::fsx::is_symlink;
 use crate::layout::Layout;
-use crate::pyversion::{self, PyVersion};
+use crate::origin::Origin;
+use crate::pyversion;
 use crate::request::{self, Request};
-use crate::select::{Origin, Selection};
+use crate::select::Selection;
+use crate::suggest::{close_to, looks_like_env};
 
 /// What a selected name stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,115 +129,6 @@ pub fn resolve_all(layout: &Layout, selection: &Selection) -> (Vec<Resolved>, Ve
     (found, missing)
 }
 
-/// Names close to `name`, for "did you mean" hints: the nearest typos (edit distance at most
-/// 2 over the version strings, `3.11.22` -> `3.11.2`) first, then the same minor series, else
-/// the newest. Used for installed versions and for the catalog alike.
-pub fn close_to(name: &str, installed: &[String]) -> Vec<String> {
-    // `pyhton3.12`, `3,13`, `3.1e`: the hint is about the version they meant, whose series is
-    // known (no further typo guessing: `3.12` is one edit from `3.1.2`, not meant).
-    match crate::typo::repair(name) {
-        Some(meant) => nearby(&meant, installed, false),
-        None => nearby(name, installed, true),
-    }
-}
-
-fn nearby(name: &str, installed: &[String], with_typos: bool) -> Vec<String> {
-    let series = PyVersion::parse(name).map(|v| (v.major, v.minor));
-    let mut close: Vec<String> = installed
-        .iter()
-        .filter(|n| series.is_some() && PyVersion::parse(n).map(|v| (v.major, v.minor)) == series)
-        .cloned()
-        .collect();
-    if close.is_empty() {
-        close = installed.to_vec();
-    }
-    let skip = close.len().saturating_sub(5);
-    let close = close.split_off(skip);
-    let mut out = if with_typos {
-        typos(name, installed)
-    } else {
-        Vec::new()
-    };
-    for c in close {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The candidates at the smallest edit distance (1 or 2) from `name`, in their order; at most
-/// the last (newest) three.
-fn typos(name: &str, candidates: &[String]) -> Vec<String> {
-    let mut best = 3;
-    let mut out: Vec<String> = Vec::new();
-    for c in candidates {
-        let d = edit_distance(name, c);
-        if d == 0 || d > best {
-            continue;
-        }
-        if d < best {
-            best = d;
-            out.clear();
-        }
-        out.push(c.clone());
-    }
-    out.split_off(out.len().saturating_sub(3))
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// Whether a name that is not installed reads as a virtualenv's (`web`, `3.11.9/envs/web`)
-/// rather than a Python version's (`3.12.1`, `pypy3.10-7.3.12`, `miniforge3-24.1`), for hints.
-pub fn looks_like_env(name: &str) -> bool {
-    if crate::typo::repair(name).is_some() {
-        return false; // a mistyped version (`pyhton3.12`), not an environment's name
-    }
-    const FLAVOURS: &[&str] = &[
-        "activepython",
-        "anaconda",
-        "cinder",
-        "graalpy",
-        "graalpython",
-        "ironpython",
-        "jython",
-        "mambaforge",
-        "micropython",
-        "miniconda",
-        "miniforge",
-        "nogil",
-        "pypy",
-        "pyston",
-        "stackless",
-        "latest",
-        "system",
-    ];
-    if name.contains("/envs/") {
-        return true;
-    }
-    // Another tool's spelling of a version (`python3.12`, `cpython@3.12`, `>=3.11`).
-    match request::parse(name) {
-        Ok(Request::Name(n)) if n == name => {}
-        _ => return false,
-    }
-    let lower = name.to_ascii_lowercase();
-    !name.starts_with(|c: char| c.is_ascii_digit())
-        && !FLAVOURS.iter().any(|f| lower.starts_with(f))
-}
-
 /// Installed version names (directories or symlinks to directories in `versions/`), sorted.
 pub fn installed(layout: &Layout) -> Vec<String> {
     let mut names: Vec<String> = match fs::read_dir(layout.versions_dir()) {
@@ -259,7 +152,7 @@ pub fn installed_envs(layout: &Layout) -> Vec<String> {
         if is_symlink(&vdir) {
             continue;
         }
-        if let Ok(rd) = fs::read_dir(vdir.join("envs")) {
+        if let Ok(rd) = fs::read_dir(layout.envs_dir(&v)) {
             let mut envs: Vec<String> = rd
                 .filter_map(|e| e.ok())
                 .filter_map(|e| e.file_name().into_string().ok())
@@ -274,158 +167,13 @@ pub fn installed_envs(layout: &Layout) -> Vec<String> {
     out
 }
 
-pub fn is_symlink(p: &Path) -> bool {
-    fs::symlink_metadata(p)
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(false)
-}
-
-/// A regular file with an execute bit (following symlinks).
-pub fn is_executable(p: &Path) -> bool {
-    fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
-
-/// Where a command was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
-    pub path: PathBuf,
-    pub version: Resolved,
-}
-
-/// The executable `command` runs under `selection`: the first selected version that has it.
-/// `path_var` is PATH, searched (without the shims) for `system`.
-pub fn find_command(
-    layout: &Layout,
-    selection: &Selection,
-    command: &str,
-    path_var: Option<&OsStr>,
-) -> Result<Found> {
-    let mut missing = Vec::new();
-    for name in &selection.versions {
-        // A selected version that is not installed is skipped (and reported only if no other
-        // selected version has the command), as pyenv does.
-        let version = match resolve(layout, name, &selection.origin) {
-            Ok(v) => v,
-            Err(e @ (Error::NotInstalled { .. } | Error::NotUnderstood { .. })) => {
-                missing.push(e);
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let path = match &version {
-            Resolved::System => find_system(layout, command, path_var),
-            Resolved::Installed { dir, .. } => {
-                Some(dir.join("bin").join(command)).filter(|p| is_executable(p))
-            }
-        };
-        if let Some(path) = path {
-            return Ok(Found { path, version });
-        }
-    }
-    Err(Error::CommandNotFound {
-        command: command.to_string(),
-        selected: selection.versions.clone(),
-        available_in: versions_with(layout, command),
-        missing,
-    })
-}
-
-/// Installed versions (and environments) whose `bin/` has `command`.
-pub fn versions_with(layout: &Layout, command: &str) -> Vec<String> {
-    installed(layout)
-        .into_iter()
-        .chain(installed_envs(layout))
-        .filter(|v| is_executable(&layout.version_dir(v).join("bin").join(command)))
-        .collect()
-}
-
-/// `command` on PATH, skipping pyv's shims directory however it is spelled there (trailing
-/// slash, `//`, a symlink to it) and any file that is a pyv shim: the recursion guard.
-pub fn find_system(layout: &Layout, command: &str, path_var: Option<&OsStr>) -> Option<PathBuf> {
-    let path_var = path_var?;
-    let shims = fs::metadata(layout.shims_dir())
-        .ok()
-        .map(|m| (m.dev(), m.ino()));
-    let shim_bin = fs::metadata(layout.shim_binary())
-        .ok()
-        .map(|m| (m.dev(), m.ino()));
-    let self_exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| fs::metadata(p).ok())
-        .map(|m| (m.dev(), m.ino()));
-    for dir in std::env::split_paths(path_var) {
-        if dir.as_os_str().is_empty() || !dir.is_absolute() {
-            continue; // never run something from "the current directory"
-        }
-        if shims.is_some() && fs::metadata(&dir).ok().map(|m| (m.dev(), m.ino())) == shims {
-            continue;
-        }
-        let candidate = dir.join(command);
-        let Ok(meta) = fs::metadata(&candidate) else {
-            continue;
-        };
-        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
-            continue;
-        }
-        let id = Some((meta.dev(), meta.ino()));
-        if id == shim_bin || id == self_exe {
-            continue;
-        }
-        if dir.file_name() == Some(OsStr::new("shims")) && is_foreign_shim(&candidate) {
-            continue;
-        }
-        return Some(candidate);
-    }
-    None
-}
-
-/// Is `candidate` (found in a PATH directory named `shims`) another version manager's shim?
-/// Such a shim, asked for `system`, searches PATH itself and can land back on pyv's shims: a
-/// loop. Recognised: a symlink to the `mise`/`rtx` binary (mise's shims), or a script whose
-/// first KiB names pyenv, rbenv, asdf or mise the way their shims do (`PYENV_ROOT`,
-/// `libexec/pyenv`, `asdf exec`, `mise x`, ...). Only directories named `shims` are looked
-/// at, and only the one candidate in each, so a plain `system` lookup costs nothing extra.
-pub fn is_foreign_shim(candidate: &Path) -> bool {
-    if let Ok(target) = fs::read_link(candidate) {
-        let name = target.file_name().and_then(OsStr::to_str).unwrap_or("");
-        if ["mise", "rtx", "asdf"].contains(&name) {
-            return true;
-        }
-    }
-    let mut head = [0u8; 1024];
-    let n = match fs::File::open(candidate).and_then(|mut f| {
-        use std::io::Read;
-        f.read(&mut head)
-    }) {
-        Ok(n) => n,
-        Err(_) => return false,
-    };
-    let head = &head[..n];
-    const MARKERS: [&[u8]; 10] = [
-        EnvVars::PYENV_ROOT.as_bytes(),
-        b"libexec/pyenv",
-        b"pyenv exec",
-        b"RBENV_ROOT",
-        b"rbenv exec",
-        b"asdf exec",
-        b"asdf-plugin",
-        b"mise x ",
-        b"mise exec",
-        b"rtx exec",
-    ];
-    head.starts_with(b"#!")
-        && MARKERS
-            .iter()
-            .any(|m| head.windows(m.len()).any(|w| w == *m))
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
-    fn fake_root(tag: &str, versions: &[&str]) -> (PathBuf, Layout) {
+    /// A root with `versions/<v>/bin/python` for each of `versions`.
+    pub(crate) fn fake_root(tag: &str, versions: &[&str]) -> (PathBuf, Layout) {
         let d = std::env::temp_dir().join(format!("pyv-res-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         let layout = Layout::new(&d);
@@ -487,102 +235,6 @@ mod tests {
             "an environment name is not a prefix"
         );
         assert!(resolve(&layout, "pypy3.11", &o).is_err());
-        fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn typos_are_suggested_besides_the_series() {
-        let installed: Vec<String> = (2..=8).map(|m| format!("3.11.{m}")).collect();
-        let close = close_to("3.11.22", &installed);
-        assert_eq!(close[0], "3.11.2", "{close:?}");
-        assert!(close.contains(&"3.11.8".to_string()), "{close:?}");
-        assert_eq!(close_to("3.12.11", &["3.12.1".into()]), ["3.12.1"]);
-        assert_eq!(edit_distance("3.11.22", "3.11.2"), 1);
-        assert_eq!(edit_distance("3.1.2", "3.11.2"), 1);
-        assert_eq!(edit_distance("abc", "abc"), 0);
-        assert!(typos("3.11.22", &["2.7.18".into()]).is_empty());
-    }
-
-    #[test]
-    fn env_like_names() {
-        for env in ["web", "3.11.9/envs/web", "my-env"] {
-            assert!(looks_like_env(env), "{env}");
-        }
-        for v in [
-            "3.12.1",
-            "3.13t",
-            "pypy3.10-7.3.12",
-            "miniforge3-24.1",
-            "system",
-        ] {
-            assert!(!looks_like_env(v), "{v}");
-        }
-    }
-
-    #[test]
-    fn command_search_follows_selection_order() {
-        let (d, layout) = fake_root("cmd", &["3.11.2", "2.7.18"]);
-        let py2 = layout.version_dir("2.7.18").join("bin/python2");
-        fs::write(&py2, "#!/bin/sh\n").unwrap();
-        fs::set_permissions(&py2, fs::Permissions::from_mode(0o755)).unwrap();
-        let sel = Selection {
-            versions: vec!["3.11.2".into(), "2.7.18".into()],
-            origin: Origin::Env,
-        };
-        assert_eq!(
-            find_command(&layout, &sel, "python", None)
-                .unwrap()
-                .version
-                .name(),
-            "3.11.2"
-        );
-        assert_eq!(
-            find_command(&layout, &sel, "python2", None)
-                .unwrap()
-                .version
-                .name(),
-            "2.7.18"
-        );
-        match find_command(&layout, &sel, "nope", None).unwrap_err() {
-            e @ Error::CommandNotFound { .. } => assert_eq!(e.exit_code(), 127),
-            e => panic!("{e}"),
-        }
-        fs::remove_dir_all(&d).unwrap();
-    }
-
-    #[test]
-    fn other_managers_shims_are_recognised() {
-        let (d, _) = fake_root("foreign", &[]);
-        let dir = d.join("shims");
-        fs::create_dir_all(&dir).unwrap();
-        let write = |name: &str, text: &str| {
-            let p = dir.join(name);
-            fs::write(&p, text).unwrap();
-            p
-        };
-        let pyenv = write(
-            "pyenv",
-            "#!/usr/bin/env bash\nexport PYENV_ROOT=\"/root/.pyenv\"\nexec \"/root/.pyenv/libexec/pyenv\" exec \"$program\" \"$@\"\n",
-        );
-        let asdf = write(
-            "asdf",
-            "#!/usr/bin/env bash\n# asdf-plugin: python 3.12.0\nexec asdf exec \"python3\" \"$@\"\n",
-        );
-        let plain = write(
-            "plain",
-            "#!/bin/sh\necho pyenv is not mentioned like a shim\n",
-        );
-        let elf = write("elf", "\x7fELF PYENV_ROOT");
-        let mise_bin = d.join("mise");
-        fs::write(&mise_bin, "\x7fELF").unwrap();
-        let mise = dir.join("mise-shim");
-        std::os::unix::fs::symlink(&mise_bin, &mise).unwrap();
-        assert!(is_foreign_shim(&pyenv));
-        assert!(is_foreign_shim(&asdf));
-        assert!(is_foreign_shim(&mise));
-        assert!(!is_foreign_shim(&plain));
-        assert!(!is_foreign_shim(&elf));
-        assert!(!is_foreign_shim(&dir.join("missing")));
         fs::remove_dir_all(&d).unwrap();
     }
 }

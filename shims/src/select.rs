@@ -8,56 +8,13 @@
 
 use crate::env_vars::EnvVars;
 use std::ffi::OsStr;
-use std::fmt;
-use std::path::{Path, PathBuf};
+
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::origin::Origin;
 use crate::{name, version_file};
-
-/// Who chose a version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// The `PYV_VERSION` environment variable (what `pyv shell` sets).
-    Env,
-    /// `PYV_VERSION` as `pyv activate` set it: the activated virtualenv.
-    Activated,
-    /// A `.python-version` file.
-    File(PathBuf),
-    /// The global file, `$PYV_ROOT/version`.
-    Global(PathBuf),
-    /// Nothing chose: `system` by default. The path is the (absent or empty) global file,
-    /// which pyenv names as the origin then too.
-    Default(PathBuf),
-    /// A command-line argument.
-    Argument,
-}
-
-impl Origin {
-    /// The bare origin as `pyv version-origin` prints it.
-    pub fn describe(&self) -> String {
-        match self {
-            Origin::Env => "PYV_VERSION environment variable".into(),
-            Origin::Activated => {
-                "the activated virtualenv (PYV_VERSION set by `pyv activate`)".into()
-            }
-            Origin::File(p) | Origin::Global(p) | Origin::Default(p) => p.display().to_string(),
-            Origin::Argument => "command line".into(),
-        }
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Argument => write!(f, "(given on the command line)"),
-            Origin::Activated => {
-                write!(f, "(activated virtualenv: `pyv activate` set PYV_VERSION)")
-            }
-            other => write!(f, "(set by {})", other.describe()),
-        }
-    }
-}
 
 /// The selected version names, in search order, and who chose them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +106,7 @@ pub fn global(layout: &Layout) -> Result<Selection> {
 mod tests {
     use super::*;
     use std::fs;
+    use std::path::PathBuf;
 
     fn setup(tag: &str) -> (PathBuf, Layout) {
         let d = std::env::temp_dir().join(format!("pyv-sel-{tag}-{}", std::process::id()));

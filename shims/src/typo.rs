@@ -4,10 +4,24 @@
 //! never guesses.
 
 use crate::pyversion::PyVersion;
-use crate::resolve::edit_distance;
 
 /// The QWERTY letters right under the digit keys `1`..`0`.
 const UNDER_DIGITS: &str = "qwertyuiop";
+
+/// Levenshtein distance over characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
 
 /// The version `name` was probably meant to be, if it is not one itself but a small repair
 /// (dropping a misspelt `python`, `,` for `.`, a letter for the digit above it) makes one.
@@ -80,6 +94,13 @@ mod tests {
         ] {
             assert_eq!(repair(fine), None, "{fine}");
         }
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("3.11.22", "3.11.2"), 1);
+        assert_eq!(edit_distance("3.1.2", "3.11.2"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub struct Cached {
 
 /// Where `pyv update` keeps what it fetched.
 pub fn path(cache_dir: &Path) -> PathBuf {
-    cache_dir.join("catalog").join("python-org.tsv")
+    pyv_core::CacheLayout::new(cache_dir)
+        .catalog_dir()
+        .join("python-org.tsv")
 }
 
 /// The cache file: None when there is none, Err(why) when it cannot be used.

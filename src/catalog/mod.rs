@@ -268,7 +268,7 @@ impl Catalog {
     /// Known versions close to `request`, for "did you mean" hints.
     pub fn close_to(&self, request: &str) -> Vec<String> {
         let all: Vec<String> = self.versions().into_iter().map(String::from).collect();
-        pyv_core::resolve::close_to(request, &all)
+        pyv_core::suggest::close_to(request, &all)
     }
 }
 

@@ -1,7 +1,7 @@
 use std::ffi::OsString;
 
 use clap::Args;
-use pyv_core::{resolve, shim};
+use pyv_core::{shim, which};
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ impl Exec {
         };
         let sel = ctx.selection()?;
         let path = ctx.env.path.clone();
-        let found = resolve::find_command(&ctx.layout, &sel, &command, path.as_deref())?;
+        let found = which::find_command(&ctx.layout, &sel, &command, path.as_deref())?;
         // `pip install` rehashes afterwards: with this pyv's own shim binary, so a root that was
         // never rehashed gets working shims, not links to a missing `libexec/pyv-shim`.
         let shim_source = Ctx::shim_source().ok();

@@ -180,7 +180,7 @@ impl Install {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        pyv_core::shim::report(
+        pyv_core::report::report(
             &format!(
                 "{} of {} installs failed: {}{}",
                 failed.len(),

@@ -114,7 +114,7 @@ pub(crate) fn tolerant_selection(ctx: &Ctx) -> Result<(Vec<Resolved>, Origin, bo
     let sel = ctx.selection()?;
     let (found, missing) = resolve::resolve_all(&ctx.layout, &sel);
     for e in &missing {
-        pyv_core::shim::report(e, e.hint());
+        pyv_core::report::report(e, e.hint());
     }
     Ok((found, sel.origin, !missing.is_empty()))
 }

@@ -1,7 +1,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use pyv_core::resolve::{self, Resolved};
+use pyv_core::resolve::Resolved;
+use pyv_core::which;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -43,7 +44,7 @@ fn system_prefix(ctx: &Ctx) -> Result<PathBuf> {
     let path = ctx.env.path.clone();
     ["python", "python3", "python2"]
         .iter()
-        .find_map(|c| resolve::find_system(&ctx.layout, c, path.as_deref()))
+        .find_map(|c| which::find_system(&ctx.layout, c, path.as_deref()))
         .map(|p| prefix_of(&p))
         .ok_or_else(|| {
             Error::user(

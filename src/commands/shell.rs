@@ -80,7 +80,7 @@ impl Shell {
                 Ok(names) => names,
                 Err(e) => {
                     // As pyenv's: the error, then a `false` for the shell function to evaluate.
-                    pyv_core::shim::report(&e, e.hint());
+                    pyv_core::report::report(&e, e.hint());
                     println!("false");
                     return Ok(e.exit_code());
                 }

@@ -2,7 +2,8 @@ use std::fs;
 use std::path::Path;
 
 use clap::Args;
-use pyv_core::resolve::{self, Resolved};
+use pyv_core::resolve::Resolved;
+use pyv_core::{which, Origin};
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -35,29 +36,15 @@ impl Versions {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         let layout = &ctx.layout;
         if self.executables {
-            let mut out = String::new();
-            for name in pyv_core::rehash::wanted_commands(layout) {
-                out.push_str(&name);
-                out.push('\n');
-            }
-            crate::ui::print_all(&out);
+            print_lines(pyv_core::rehash::wanted_commands(layout));
             return Ok(0);
         }
-        // Which names are selected, resolved. A selected version that is not installed is
-        // reported first and the list still follows (pyenv does the same, exit 0).
-        let mut selected = Vec::new();
-        let mut origin = None;
-        if !self.bare {
-            let (found, sel_origin, _) = super::tolerant_selection(ctx)?;
-            for r in found {
-                // An alias (`myenv` -> `3.11.2/envs/myenv`) marks its target's line too.
-                if let Ok(target) = fs::read_link(layout.version_dir(r.name())) {
-                    selected.push(target.to_string_lossy().into_owned());
-                }
-                selected.push(r.name().to_string());
-            }
-            origin = Some(sel_origin);
-        }
+        let (selected, origin) = if self.bare {
+            (Vec::new(), None)
+        } else {
+            let (names, origin) = selected(ctx)?;
+            (names, Some(origin))
+        };
         let mark = |name: &str, shown: &str| -> String {
             // How a version was made, when not a build of python.org's source here (a reuse of
             // such a build from the artifact cache is one too): `3.12.7 (prebuilt)`. PyPy,
@@ -78,7 +65,7 @@ impl Versions {
         if !self.bare
             && ["python", "python3", "python2"]
                 .iter()
-                .any(|c| resolve::find_system(layout, c, ctx.env.path.as_deref()).is_some())
+                .any(|c| which::find_system(layout, c, ctx.env.path.as_deref()).is_some())
         {
             lines.push(mark(Resolved::System.name(), "system"));
         }
@@ -103,7 +90,7 @@ impl Versions {
             if self.skip_envs || link.is_some() {
                 continue;
             }
-            for e in entries(&dir.join("envs")) {
+            for e in entries(&layout.envs_dir(&v)) {
                 let name = format!("{v}/envs/{e}");
                 lines.push(if self.bare { name } else { mark(&name, &name) });
             }
@@ -113,14 +100,34 @@ impl Versions {
             eprintln!("hint: install one with `pyv install 3.13`, or put a system Python on PATH");
             return Ok(1);
         }
-        let mut out = String::new();
-        for l in lines {
-            out.push_str(&l);
-            out.push('\n');
-        }
-        crate::ui::print_all(&out);
+        print_lines(lines);
         Ok(0)
     }
+}
+
+/// The selected names, resolved, and who chose them. A selected version that is not installed
+/// is reported first and the list still follows (pyenv does the same, exit 0). An alias
+/// (`myenv` -> `3.11.2/envs/myenv`) brings its target's name too, so that line is marked.
+fn selected(ctx: &Ctx) -> Result<(Vec<String>, Origin)> {
+    let (found, origin, _) = super::tolerant_selection(ctx)?;
+    let mut selected = Vec::new();
+    for r in found {
+        if let Ok(target) = fs::read_link(ctx.layout.version_dir(r.name())) {
+            selected.push(target.to_string_lossy().into_owned());
+        }
+        selected.push(r.name().to_string());
+    }
+    Ok((selected, origin))
+}
+
+/// Print each line, at once (see [`crate::ui::print_all`]).
+fn print_lines(lines: impl IntoIterator<Item = String>) {
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    crate::ui::print_all(&out);
 }
 
 /// The directories (or links to directories) in `dir` that name versions, dot directories

@@ -1,5 +1,5 @@
 use clap::Args;
-use pyv_core::resolve;
+use pyv_core::which;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -16,7 +16,7 @@ pub struct Whence {
 
 impl Whence {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
-        let found = resolve::versions_with(&ctx.layout, &self.command);
+        let found = which::versions_with(&ctx.layout, &self.command);
         for v in &found {
             if self.path {
                 println!(

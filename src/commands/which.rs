@@ -1,5 +1,5 @@
 use clap::Args;
-use pyv_core::resolve;
+use pyv_core::which;
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -36,13 +36,13 @@ impl Which {
                 return Err(Error::Core(pyv_core::Error::CommandNotFound {
                     command: self.command.clone(),
                     selected: vec!["system (excluded by --nosystem)".into()],
-                    available_in: advice(resolve::versions_with(&ctx.layout, &self.command)),
+                    available_in: advice(which::versions_with(&ctx.layout, &self.command)),
                     missing: Vec::new(),
                 }));
             }
         }
         let path = ctx.env.path.clone();
-        let found = match resolve::find_command(&ctx.layout, &sel, &self.command, path.as_deref()) {
+        let found = match which::find_command(&ctx.layout, &sel, &self.command, path.as_deref()) {
             Ok(found) => found,
             Err(pyv_core::Error::CommandNotFound {
                 command,

@@ -50,7 +50,7 @@ pub struct Key {
 
 /// `$PYV_CACHE_DIR/artifacts`.
 pub fn dir(cache_dir: &Path) -> PathBuf {
-    cache_dir.join("artifacts")
+    pyv_core::CacheLayout::new(cache_dir).artifacts_dir()
 }
 
 pub fn archive_path(cache_dir: &Path, id: &str) -> PathBuf {
@@ -180,13 +180,14 @@ pub struct KeyLock(#[allow(dead_code)] File);
 
 pub fn lock(cache_dir: &Path, id: &str) -> io::Result<KeyLock> {
     Ok(KeyLock(pyv_core::fsx::lock_file(
-        &dir(cache_dir).join(format!(".{id}.lock")),
+        &pyv_core::CacheLayout::new(cache_dir).artifact_lock(id),
     )?))
 }
 
 /// [`lock`] if no install holds the key; `Ok(None)` if one does.
 pub fn try_lock(cache_dir: &Path, id: &str) -> io::Result<Option<KeyLock>> {
-    Ok(pyv_core::fsx::try_lock_file(&dir(cache_dir).join(format!(".{id}.lock")))?.map(KeyLock))
+    let lock = pyv_core::CacheLayout::new(cache_dir).artifact_lock(id);
+    Ok(pyv_core::fsx::try_lock_file(&lock)?.map(KeyLock))
 }
 
 /// The key a file in the artifacts directory belongs to: `<key>.tar.gz`, `<key>.manifest`,

@@ -375,7 +375,7 @@ impl Builder<'_> {
         let Some(python) = ["python3", "python"]
             .iter()
             .map(|n| bin.join(n))
-            .find(|p| pyv_core::resolve::is_executable(p))
+            .find(|p| pyv_core::fsx::is_executable(p))
         else {
             return Err(self.failed(
                 "verify",

@@ -184,7 +184,7 @@ pub fn fetch_urls_capped(
     // Every candidate of one request names the same first file: one lock covers them all. It
     // lives in the cache, so it also serialises installs from different roots sharing it.
     let _lock = crate::locks::wait_for(
-        &cache.join(".locks").join(format!("{}.lock", first.file)),
+        &pyv_core::CacheLayout::new(cache).download_lock(&first.file),
         ui,
         &format!(
             "another pyv is downloading `{}`; waiting for it",
@@ -228,7 +228,7 @@ pub fn fetch_urls_capped(
             None
         } else {
             Some(crate::locks::wait_for(
-                &cache.join(".locks").join(format!("{}.lock", c.file)),
+                &pyv_core::CacheLayout::new(cache).download_lock(&c.file),
                 ui,
                 &format!("another pyv is downloading `{}`; waiting for it", c.file),
             )?)

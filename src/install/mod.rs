@@ -471,7 +471,7 @@ pub enum Claim {
 pub fn claim(layout: &Layout, name: &str, opts: &Options, ui: &Ui) -> Result<Claim> {
     let lock = crate::locks::VersionLock::acquire(layout, name, ui)?;
     let target = layout.version_dir(name);
-    if pyv_core::resolve::is_symlink(&target) || target.exists() {
+    if pyv_core::fsx::is_symlink(&target) || target.exists() {
         let by_other = lock.waited && !opts.force;
         if by_other || opts.skip_existing {
             return Ok(Claim::Done(Outcome::AlreadyInstalled {
@@ -585,7 +585,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     });
     if let Some(key) = &key {
         // Stored before the receipt is written: the artifact holds only what make made.
-        crate::cache_scratch::sweep_in_background(&settings.cache_dir);
+        crate::cache::scratch::sweep_in_background(&settings.cache_dir);
         let phase = ui.phase("cache");
         match artifact::store(
             &settings.cache_dir,
@@ -662,7 +662,7 @@ fn install_cached(
         crate::linktree::check_private(&p, what).map_err(InstallError::Untrusted)?;
     }
     unpacked::trusted(cache, &key.id).map_err(InstallError::Untrusted)?;
-    crate::cache_scratch::sweep_in_background(cache);
+    crate::cache::scratch::sweep_in_background(cache);
     let _key_lock = artifact::lock(cache, &key.id)
         .map_err(|e| InstallError::io("cannot lock", artifact::dir(cache), e))?;
     let stage = staging::Stage::create(&settings.layout, &plan.name)?;

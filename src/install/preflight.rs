@@ -503,17 +503,17 @@ fn package_hint(lib: &Lib) -> String {
 /// Find a program on PATH.
 pub fn which(program: &str) -> Option<PathBuf> {
     if program.contains('/') {
-        return pyv_core::resolve::is_executable(Path::new(program)).then(|| program.into());
+        return pyv_core::fsx::is_executable(Path::new(program)).then(|| program.into());
     }
     std::env::split_paths(&std::env::var_os(EnvVars::PATH)?)
         .map(|d| d.join(program))
-        .find(|p| pyv_core::resolve::is_executable(p))
+        .find(|p| pyv_core::fsx::is_executable(p))
 }
 
 /// The C compiler: `$CC` (its first word) if set, else cc, gcc or clang.
 pub fn compiler(env: &[(String, String)]) -> std::result::Result<PathBuf, String> {
     if let Some(cc) = get(env, "CC") {
-        if pyv_core::resolve::is_executable(Path::new(&cc)) {
+        if pyv_core::fsx::is_executable(Path::new(&cc)) {
             return Ok(PathBuf::from(cc)); // a path with spaces, not a command line
         }
         let first = cc.split_whitespace().next().unwrap_or_default();

@@ -276,7 +276,7 @@ fn prepend_pkg_config(vars: &mut Vec<(String, String)>, dir: &Path) {
 fn find_on(path: &OsString, name: &str) -> Option<PathBuf> {
     std::env::split_paths(path)
         .map(|d| d.join(name))
-        .find(|p| pyv_core::resolve::is_executable(p))
+        .find(|p| pyv_core::fsx::is_executable(p))
 }
 
 /// Run a package manager's query; its first line of stdout, if it succeeded.

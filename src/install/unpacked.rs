@@ -39,7 +39,7 @@ const TREE: &str = "python";
 /// `$PYV_CACHE_DIR/unpacked`: beside `artifacts/`, which stays the mirror format (only
 /// `<key>.tar.gz` and `<key>.manifest`, copied as is to a team's server).
 pub fn root(cache_dir: &Path) -> PathBuf {
-    cache_dir.join("unpacked")
+    pyv_core::CacheLayout::new(cache_dir).unpacked_dir()
 }
 
 /// `$PYV_CACHE_DIR/unpacked/<id>`.

@@ -246,7 +246,7 @@ impl Config {
                 .filter(|n| n.starts_with(family))
                 .map(String::from)
                 .collect();
-            let close = pyv_core::resolve::close_to(request, &names);
+            let close = pyv_core::suggest::close_to(request, &names);
             let nearest = if close.is_empty() {
                 String::new()
             } else {
@@ -477,7 +477,7 @@ fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
     let python = ["python3", "python"]
         .iter()
         .map(|n| bin.join(n))
-        .find(|p| pyv_core::resolve::is_executable(p))
+        .find(|p| pyv_core::fsx::is_executable(p))
         .ok_or_else(|| {
             fail(format!(
                 "the archive has no bin/python3 below `{}/`",

@@ -219,8 +219,7 @@ pub fn add_links(prefix: &Path, flavour: Flavour) -> Result<()> {
         })
         .filter(|n| {
             let p = bin.join(n);
-            fs::symlink_metadata(&p).is_ok_and(|m| m.is_file())
-                && pyv_core::resolve::is_executable(&p)
+            fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) && pyv_core::fsx::is_executable(&p)
         })
         .max_by_key(|n| n.len())
         .cloned();
@@ -368,7 +367,7 @@ pub fn verify(prefix: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
     let python = ["python3", "python"]
         .iter()
         .map(|n| bin.join(n))
-        .find(|p| pyv_core::resolve::is_executable(p))
+        .find(|p| pyv_core::fsx::is_executable(p))
         .ok_or_else(|| fail("it has no bin/python3 or bin/python".to_string()))?;
     let script = format!("{IMPL_SCRIPT}{}", build::CHECK_SCRIPT);
     let stdout = super::run_check(&python, &script, &["ssl"]).map_err(fail)?;

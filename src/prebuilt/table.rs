@@ -292,7 +292,7 @@ impl Table {
             .filter(|v| v.ends_with('t') == request.ends_with('t'))
             .map(String::from)
             .collect();
-        pyv_core::resolve::close_to(request.trim_end_matches('t'), &all)
+        pyv_core::suggest::close_to(request.trim_end_matches('t'), &all)
     }
 }
 

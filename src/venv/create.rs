@@ -12,20 +12,22 @@
 //! one killed outright leaves only a hidden directory that the next creation sweeps away.
 //! Creations and deletions serialise on a kernel lock, so a sweep never races a live creation.
 
-use std::fs::{self, File};
-use std::io::{self, Read, Seek};
+use std::fs;
+
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use pyv_core::fsx::{self, lock, remove_any};
 
 use crate::locks::is_scratch;
-use pyv_core::resolve::{self, is_executable, is_symlink, Resolved};
+use pyv_core::fsx::{is_executable, is_symlink};
+use pyv_core::resolve::{self, Resolved};
+use pyv_core::which;
 use pyv_core::{Layout, Origin};
 
-use super::{envs_dir, fast, find, is_env_dir, name_problem, Env, VenvError};
+use super::python_venv::{rewrite_paths, run_venv};
+use super::{fast, find, interrupted, is_env_dir, name_problem, Env, VenvError};
 use crate::error::Result;
 use crate::signals;
 
@@ -65,7 +67,7 @@ impl Base {
         if self.system {
             layout.versions_dir()
         } else {
-            envs_dir(layout, &self.version)
+            layout.envs_dir(&self.version)
         }
     }
 }
@@ -82,7 +84,7 @@ pub fn base(
     let Resolved::Installed { name, dir } = resolved else {
         let python = ["python3", "python", "python2"]
             .iter()
-            .find_map(|c| resolve::find_system(layout, c, path_var))
+            .find_map(|c| which::find_system(layout, c, path_var))
             .ok_or_else(|| VenvError::SystemBase {
                 origin: origin.clone(),
                 example: super::example_base(layout),
@@ -205,7 +207,7 @@ pub fn check_new_name(
         }
         .into());
     }
-    let dir = envs_dir(layout, &base.version).join(name);
+    let dir = layout.envs_dir(&base.version).join(name);
     if !base.system && fs::symlink_metadata(&dir).is_ok() {
         let long = format!("{}/envs/{name}", base.version);
         return match find(layout, &long, &Origin::Argument) {
@@ -253,31 +255,7 @@ pub fn create(
     check_venv_args(&opts.venv_args)?;
     let _lock = lock(layout, LOCK)?;
     let replaced = check_new_name(layout, base, name, opts.force)?;
-    // The fast path: a template made earlier by this version's venv (no Python runs at all),
-    // or made now. Anything it cannot do is left to venv itself, as before.
-    let mut fast = match &opts.cache_dir {
-        Some(cache) => match fast::wanted(name, opts) {
-            Ok(w) => {
-                let t = match fast::lookup(cache, base, &w) {
-                    Ok(t) => t,
-                    Err(fast::Unusable::Broken(why)) => {
-                        if opts.verbose {
-                            eprintln!(
-                                "pyv: the virtualenv template is unusable ({why}); making it again"
-                            );
-                        }
-                        None
-                    }
-                    Err(fast::Unusable::Untrusted(u)) => {
-                        return Err(crate::error::Error::user(u.message, u.hint))
-                    }
-                };
-                Ok((cache.clone(), w, t))
-            }
-            Err(why) => Err(why),
-        },
-        None => Err("PYV_VENV_FAST=0".to_string()),
-    };
+    let mut fast = fast_path(base, name, opts)?;
     if !matches!(fast, Ok((_, _, Some(_)))) {
         preflight(layout, base, opts.without_pip)?;
     }
@@ -291,7 +269,7 @@ pub fn create(
         .map_err(|e| VenvError::io("cannot resolve", &envs, e))?;
     sweep_stale(layout, &envs);
     if let Some(cache) = &opts.cache_dir {
-        crate::cache_scratch::sweep_in_background(cache);
+        crate::cache::scratch::sweep_in_background(cache);
     }
     let pid = std::process::id();
     let scratch = envs.join(format!(".{name}.tmp-{pid}"));
@@ -339,25 +317,55 @@ pub fn create(
     }
     drop(routed);
     result?;
+    Ok(made(layout, base, name))
+}
+
+/// The environment [`create`] made: `versions/<name>` for one on the system Python, else
+/// `versions/<base>/envs/<name>` with its alias.
+fn made(layout: &Layout, base: &Base, name: &str) -> Env {
     if base.system {
-        return Ok(Env {
+        return Env {
             name: name.to_string(),
             base: Some(base.version.clone()),
             dir: layout.version_dir(name),
             alias: false,
-        });
+        };
     }
-    Ok(Env {
+    Env {
         name: name.to_string(),
         base: Some(base.version.clone()),
         dir: layout.version_dir(&format!("{}/envs/{name}", base.version)),
         alias: true,
-    })
+    }
 }
 
-/// Err(Interrupted) once SIGINT/SIGTERM/SIGHUP arrived (see [`signals::scoped`]).
-fn interrupted(name: &str) -> Result<()> {
-    signals::check().map_err(|_| VenvError::Interrupted { name: name.into() }.into())
+/// The fast path's cache, options and template, or why it is not taken.
+type FastPath = std::result::Result<(PathBuf, fast::Wanted, Option<fast::Template>), String>;
+
+/// The fast path: a template made earlier by this version's venv (no Python runs at all), or
+/// made now. Anything it cannot do is left to venv itself, as before; only a template others
+/// could have planted is an error.
+fn fast_path(base: &Base, name: &str, opts: &Options) -> Result<FastPath> {
+    let Some(cache) = &opts.cache_dir else {
+        return Ok(Err("PYV_VENV_FAST=0".to_string()));
+    };
+    let w = match fast::wanted(name, opts) {
+        Ok(w) => w,
+        Err(why) => return Ok(Err(why)),
+    };
+    let t = match fast::lookup(cache, base, &w) {
+        Ok(t) => t,
+        Err(fast::Unusable::Broken(why)) => {
+            if opts.verbose {
+                eprintln!("pyv: the virtualenv template is unusable ({why}); making it again");
+            }
+            None
+        }
+        Err(fast::Unusable::Untrusted(u)) => {
+            return Err(crate::error::Error::user(u.message, u.hint))
+        }
+    };
+    Ok(Ok((cache.clone(), w, t)))
 }
 
 /// Why [`make_fast`] did not make the environment: a real failure, or a reason to run venv.
@@ -452,122 +460,6 @@ fn sweep_stale(layout: &Layout, envs: &Path) {
     fsx::sweep(&layout.versions_dir(), |n| is_scratch(n, &[".alias-"]));
 }
 
-/// Run venv into `scratch`, its output kept for the error unless `verbose`.
-fn run_venv(base: &Base, name: &str, opts: &Options, scratch: &Path) -> Result<()> {
-    let mut cmd = Command::new(&base.python);
-    cmd.args(["-m", "venv"]);
-    if opts.system_site_packages {
-        cmd.arg("--system-site-packages");
-    }
-    if opts.without_pip {
-        cmd.arg("--without-pip");
-    }
-    let has_prompt = opts
-        .venv_args
-        .iter()
-        .any(|a| a == "--prompt" || a.starts_with("--prompt="));
-    if !has_prompt {
-        // Without it the prompt would be the scratch directory's name.
-        cmd.arg(format!("--prompt={name}"));
-    }
-    cmd.args(&opts.venv_args).arg(scratch).stdin(Stdio::null());
-    let log = if opts.verbose {
-        None
-    } else {
-        let f = tempfile::tempfile()
-            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
-        let out = f
-            .try_clone()
-            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
-        let err = f
-            .try_clone()
-            .map_err(|e| VenvError::io("cannot create a log in", std::env::temp_dir(), e))?;
-        cmd.stdout(out).stderr(err);
-        Some(f)
-    };
-    // venv and the ensurepip (pip) it runs are a process group of their own that dies with
-    // pyv, however pyv dies (see `install::tether`); Ctrl-C reaches them through pyv.
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    crate::install::tether::die_with_parent(&mut cmd);
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| VenvError::io("cannot run", &base.python, e))?;
-    let _watcher = crate::install::tether::watch(child.id());
-    let status: ExitStatus = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(e) => return Err(VenvError::io("cannot wait for", &base.python, e).into()),
-        }
-        if signals::pending().is_some() {
-            signals::kill_group(child.id()); // venv and the ensurepip it runs
-            let _ = child.wait();
-            return Err(VenvError::Interrupted { name: name.into() }.into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    interrupted(name)?;
-    if status.success() && scratch.join("pyvenv.cfg").is_file() {
-        return Ok(());
-    }
-    let output = log.map(read_log).unwrap_or_default();
-    Err(VenvError::VenvFailed {
-        version: base.version.clone(),
-        status: match status.code() {
-            Some(c) => format!("exit status {c}"),
-            None if status.success() => "it made no pyvenv.cfg".into(),
-            None => "killed by a signal".into(),
-        },
-        output,
-    }
-    .into())
-}
-
-fn read_log(mut f: File) -> String {
-    let mut s = String::new();
-    let _ = f.rewind();
-    let _ = f.read_to_string(&mut s);
-    s
-}
-
-/// Replace the bytes of `from` with `to` in every text file and symlink target under `dir`
-/// (not following symlinks, skipping `__pycache__`).
-fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    let (from_b, to_b) = (from.as_os_str().as_bytes(), to.as_os_str().as_bytes());
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            if entry.file_name() != "__pycache__" {
-                rewrite_paths(&path, from, to)?;
-            }
-        } else if kind.is_symlink() {
-            let target = fs::read_link(&path)?;
-            if let Some(new) = replace_bytes(target.as_os_str().as_bytes(), from_b, to_b) {
-                fs::remove_file(&path)?;
-                symlink(std::ffi::OsStr::from_bytes(&new), &path)?;
-            }
-        } else if kind.is_file() {
-            let bytes = fs::read(&path)?;
-            if bytes.contains(&0) {
-                continue; // binary
-            }
-            if let Some(new) = replace_bytes(&bytes, from_b, to_b) {
-                fs::write(&path, new)?; // in place: keeps the file's mode
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `haystack` with every `from` replaced by `to`, or None if there is none.
-fn replace_bytes(haystack: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
-    memchr::memmem::find(haystack, from)?;
-    Some(fast::replace_all(haystack, from, to))
-}
-
 /// Put the finished tree in place, then the alias; undo everything if a step fails.
 fn commit(
     layout: &Layout,
@@ -622,52 +514,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replaces_every_occurrence() {
-        let got = replace_bytes(
-            b"#!/a/.x.tmp-1/bin/python\nX=/a/.x.tmp-1\n",
-            b"/a/.x.tmp-1",
-            b"/a/x",
-        );
-        assert_eq!(got.unwrap(), b"#!/a/x/bin/python\nX=/a/x\n");
-        assert_eq!(replace_bytes(b"nothing here", b"/a", b"/b"), None);
-        // Left to right, not overlapping, as the byte-by-byte scan did.
-        assert_eq!(replace_bytes(b"aaaxaa", b"aa", b"b").unwrap(), b"baxb");
-    }
-
-    #[test]
     fn venv_args_are_options_only() {
         let ok = |a: &[&str]| check_venv_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert!(ok(&["--prompt", "web", "--upgrade-deps", "--copies"]).is_ok());
         assert!(ok(&["--prompt=web"]).is_ok());
         assert!(ok(&["/tmp/elsewhere"]).is_err());
         assert!(ok(&["--clear", "other"]).is_err());
-    }
-
-    #[test]
-    fn rewrites_text_files_and_links_but_not_binaries() {
-        let d = tempfile::tempdir().unwrap();
-        let from = d.path().join(".e.tmp-7");
-        let to = d.path().join("e");
-        fs::create_dir_all(from.join("bin")).unwrap();
-        fs::create_dir_all(from.join("lib/__pycache__")).unwrap();
-        let script = format!("#!{}/bin/python\n", from.display());
-        fs::write(from.join("bin/pip"), &script).unwrap();
-        fs::write(from.join("lib/__pycache__/x.pyc"), &script).unwrap();
-        let mut binary = script.clone().into_bytes();
-        binary.push(0);
-        fs::write(from.join("bin/blob"), &binary).unwrap();
-        symlink(from.join("bin/pip"), from.join("bin/pip3")).unwrap();
-        rewrite_paths(&from, &from, &to).unwrap();
-        let pip = fs::read_to_string(from.join("bin/pip")).unwrap();
-        assert_eq!(pip, format!("#!{}/bin/python\n", to.display()));
-        assert_eq!(
-            fs::read_link(from.join("bin/pip3")).unwrap(),
-            to.join("bin/pip")
-        );
-        assert_eq!(fs::read(from.join("bin/blob")).unwrap(), binary);
-        assert_eq!(
-            fs::read_to_string(from.join("lib/__pycache__/x.pyc")).unwrap(),
-            script
-        );
     }
 }

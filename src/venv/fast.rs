@@ -43,6 +43,7 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use memchr::memmem;
+use pyv_core::CacheLayout;
 use sha2::{Digest, Sha256};
 
 use super::create::{Base, Options};
@@ -59,7 +60,7 @@ const INFO: &str = "template.info";
 
 /// `$PYV_CACHE_DIR/venv`: the templates.
 pub fn dir(cache_dir: &Path) -> PathBuf {
-    cache_dir.join("venv")
+    CacheLayout::new(cache_dir).templates_dir()
 }
 
 /// What the options ask for, when the fast path can do it.
@@ -316,7 +317,7 @@ pub fn lookup(cache_dir: &Path, base: &Base, w: &Wanted) -> Result<Option<Templa
     };
     let broken = |why: String| {
         // Under the key's lock, so that a template being stored is never removed half-way.
-        let lock = pyv_core::fsx::lock_file(&dir(cache_dir).join(format!(".{key}.lock")));
+        let lock = pyv_core::fsx::lock_file(&CacheLayout::new(cache_dir).template_lock(&key));
         if lock.is_ok() {
             let _ = pyv_core::fsx::remove_any(&home);
         }
@@ -374,7 +375,7 @@ pub fn lookup(cache_dir: &Path, base: &Base, w: &Wanted) -> Result<Option<Templa
 pub fn restamp(cache_dir: &Path, t: &Template) -> io::Result<()> {
     let home = t.tree.parent().unwrap_or(&t.tree).to_path_buf();
     let key = home.file_name().unwrap_or_default().to_string_lossy();
-    let _lock = pyv_core::fsx::lock_file(&dir(cache_dir).join(format!(".{key}.lock")))
+    let _lock = pyv_core::fsx::lock_file(&CacheLayout::new(cache_dir).template_lock(&key))
         .map_err(io::Error::other)?;
     let text = index_text(&t.entries, &stamps(&t.tree)?)
         .ok_or_else(|| io::Error::other("a file name has a tab or newline"))?;
@@ -508,7 +509,7 @@ pub fn store(
     let key = key(base, w).ok_or("cannot resolve the interpreter")?;
     fs::create_dir_all(&root).map_err(|e| format!("cannot create `{}`: {e}", root.display()))?;
     trusted(cache_dir, &root.join(&key)).map_err(String::from)?;
-    let _lock = pyv_core::fsx::lock_file(&root.join(format!(".{key}.lock")))
+    let _lock = pyv_core::fsx::lock_file(&CacheLayout::new(cache_dir).template_lock(&key))
         .map_err(|e| format!("cannot lock the template: {e}"))?;
     let home = root.join(&key);
     if matches!(lookup_locked(cache_dir, &key), Some(true)) {

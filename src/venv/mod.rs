@@ -11,18 +11,20 @@ pub mod cfg;
 pub mod create;
 pub mod delete;
 pub mod fast;
+mod python_venv;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use cfg::PyvenvCfg;
-use pyv_core::resolve::{self, is_symlink};
+use pyv_core::fsx::is_symlink;
+use pyv_core::resolve;
 use pyv_core::{name, Layout, Origin};
 
-/// The directory that holds a version's environments.
-pub fn envs_dir(layout: &Layout, version: &str) -> PathBuf {
-    layout.version_dir(version).join("envs")
+/// Err(Interrupted) once SIGINT/SIGTERM/SIGHUP arrived (see [`crate::signals::scoped`]).
+fn interrupted(name: &str) -> crate::error::Result<()> {
+    crate::signals::check().map_err(|_| VenvError::Interrupted { name: name.into() }.into())
 }
 
 /// One environment on disk.
@@ -228,7 +230,7 @@ pub fn example_base(layout: &Layout) -> String {
     resolve::installed(layout)
         .into_iter()
         .rev()
-        .filter(|n| !resolve::looks_like_env(n) && !is_symlink(&layout.version_dir(n)))
+        .filter(|n| !pyv_core::suggest::looks_like_env(n) && !is_symlink(&layout.version_dir(n)))
         .find(|n| {
             pyv_core::pyversion::PyVersion::parse(n)
                 .is_some_and(|v| v.major > 3 || (v.major == 3 && v.minor.unwrap_or(0) >= 3))
@@ -441,7 +443,7 @@ mod tests {
     }
 
     fn fake_env(layout: &Layout, base: &str, name: &str, alias: bool) -> PathBuf {
-        let dir = envs_dir(layout, base).join(name);
+        let dir = layout.envs_dir(base).join(name);
         fs::create_dir_all(dir.join("bin")).unwrap();
         let home = layout.version_dir(base).join("bin");
         fs::write(

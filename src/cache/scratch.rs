@@ -55,13 +55,10 @@ impl Scratch {
 
     /// The lock its owner held while writing it.
     fn lock_path(&self, cache: &Path) -> PathBuf {
+        let cache = pyv_core::CacheLayout::new(cache);
         match self.kind {
-            Kind::Unpacked => {
-                crate::install::artifact::dir(cache).join(format!(".{}.lock", self.key))
-            }
-            Kind::TemplateBuild => {
-                crate::venv::fast::dir(cache).join(format!(".{}.lock", self.key))
-            }
+            Kind::Unpacked => cache.artifact_lock(&self.key),
+            Kind::TemplateBuild => cache.template_lock(&self.key),
         }
     }
 }
@@ -83,9 +80,10 @@ fn parse(kind: Kind, name: &str) -> Option<(String, u32)> {
 /// Every scratch directory in `cache`, with its size.
 pub fn find(cache: &Path) -> Vec<Scratch> {
     let mut out = Vec::new();
+    let layout = pyv_core::CacheLayout::new(cache);
     for (kind, dir) in [
-        (Kind::Unpacked, crate::install::unpacked::root(cache)),
-        (Kind::TemplateBuild, crate::venv::fast::dir(cache)),
+        (Kind::Unpacked, layout.unpacked_dir()),
+        (Kind::TemplateBuild, layout.templates_dir()),
     ] {
         for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
