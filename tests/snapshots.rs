@@ -380,3 +380,19 @@ fn help_of_every_command() {
         );
     }
 }
+
+/// The filters themselves: what each replaces (and that a version listing keeps its numbers).
+#[test]
+fn filters_redact_what_differs_between_runs() {
+    let env = Env::new();
+    let text = format!(
+        "{}/root/versions/3.12.1\n\
+         http://127.0.0.1:41234/3.12.1/Python-3.12.1.tar.xz\n\
+         pyv {v} (user agent pyv/{v})\n\
+         built 3.12.1 (12.5s); unpacked in 80ms\n\
+         3.10.0 3.12.13 0.1.0rc1\n",
+        env.path().display(),
+        v = env!("CARGO_PKG_VERSION"),
+    );
+    filters(&env).bind(|| insta::assert_snapshot!("filters", text));
+}
