@@ -195,8 +195,17 @@ mod tests {
 
     /// A signal that arrives after the first `try_lock` failed, before the wait begins, stops
     /// the wait at once (it used to be noticed only when the holder let go).
+    ///
+    /// Signal dispositions and the recorded signal are process-wide: raised here, beside the
+    /// other unit tests of this binary (threads of one process), it would interrupt whichever
+    /// unpack or install test polls [`signals::check`] at that moment. So the test runs itself
+    /// again in a child process (this test binary, this one test, [`IN_CHILD`] set) and raises
+    /// the signal only there.
     #[test]
     fn a_signal_before_the_wait_begins_is_not_lost() {
+        if std::env::var_os(IN_CHILD).is_none() {
+            return in_a_child_process("locks::tests::a_signal_before_the_wait_begins_is_not_lost");
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("held.lock");
         let _held = fsx::lock_file(&path).unwrap();
@@ -213,6 +222,32 @@ mod tests {
         assert!(
             matches!(got, Ok(Err(LockError::Interrupted(_)))),
             "the wait went on despite the signal: {got:?}"
+        );
+    }
+
+    /// Set in the child process a test that raises a signal runs in.
+    const IN_CHILD: &str = "PYV_TEST_SIGNAL_CHILD";
+
+    /// Run the test `name` (its full path) alone in a new process of this test binary, with
+    /// [`IN_CHILD`] set, and fail if it fails there (or did not run: a renamed test).
+    fn in_a_child_process(name: &str) {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([name, "--exact", "--test-threads=1", "--nocapture"])
+            .env(IN_CHILD, "1")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "{name} failed in its own process:\n{text}"
+        );
+        assert!(
+            text.contains("1 passed"),
+            "{name} did not run in its own process:\n{text}"
         );
     }
 

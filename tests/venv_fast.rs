@@ -148,11 +148,8 @@ fn compare(python: &str, version: &str, flags: &[&str], venv: &[&str], spaces: b
         }
     };
     let (slow, quick) = (root(), root());
-    for e in [&slow, &quick] {
-        if let Err(why) = install_python(e, version, python) {
-            eprintln!("skipped: {why}");
-            return;
-        }
+    if !python_or_skip(&slow, version, python) || !python_or_skip(&quick, version, python) {
+        return;
     }
     let mk = |e: &Env, name: &str, fast: bool| {
         let mut c = e.pyv();
@@ -314,8 +311,7 @@ fn matches_venv_pyenv_3_8() {
 #[test]
 fn unknown_venv_options_fall_back_to_venv_and_say_so() {
     let env = Env::new();
-    if let Err(why) = install_python(&env, "3.11.9", DEBIAN) {
-        eprintln!("skipped: {why}");
+    if !debian_or_skip(&env) {
         return;
     }
     let (code, _, err) = run(env.pyv().args([
@@ -345,8 +341,7 @@ fn unknown_venv_options_fall_back_to_venv_and_say_so() {
 #[test]
 fn environments_survive_a_deleted_cache() {
     let env = Env::new();
-    if let Err(why) = install_python(&env, "3.11.9", DEBIAN) {
-        eprintln!("skipped: {why}");
+    if !debian_or_skip(&env) {
         return;
     }
     for name in ["one", "two"] {
@@ -374,14 +369,21 @@ fn environments_survive_a_deleted_cache() {
     template_env(&env);
 }
 
-/// The system Python as version 3.11.9 of `env`; a machine without it skips the test outside
-/// CI and fails it under `CI` (the isolation tests must run there).
+/// The system Python as version 3.11.9 of `env` ([`python_or_skip`]).
 fn debian_or_skip(env: &Env) -> bool {
-    match install_python(env, "3.11.9", DEBIAN) {
+    python_or_skip(env, "3.11.9", DEBIAN)
+}
+
+/// The interpreter at `python` installed as version `version` of `env`, or `false` after one
+/// line saying the test is skipped and what is missing; under CI a missing Python fails the
+/// test instead (`tests/run.sh` provides the system's; pyenv's must be there too).
+fn python_or_skip(env: &Env, version: &str, python: &str) -> bool {
+    match install_python(env, version, python) {
         Ok(()) => true,
-        Err(why) if std::env::var_os("CI").is_some() => panic!("{why} (needed under CI)"),
+        Err(why) if common::under_ci() => panic!("{why} (needed under CI)"),
         Err(why) => {
-            eprintln!("skipped: {why}");
+            let test = std::thread::current().name().unwrap_or("test").to_string();
+            eprintln!("skipped {test}: {why}");
             false
         }
     }

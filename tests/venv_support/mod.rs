@@ -46,7 +46,7 @@ pub fn python() -> Option<&'static str> {
 
 /// `versions/3.11.9/bin/{python,python3,python3.11}` -> a real Python 3 with venv ([`python`]).
 /// Without one the test is skipped, saying why (on stderr, shown by `--nocapture` and by
-/// nextest's `--success-output`); under CI (`CI` set, as tests/run.sh's packages provide one)
+/// nextest's `--success-output`); under CI (`common::under_ci`, as tests/run.sh's packages provide one)
 /// it fails instead, so a CI run can never pass by skipping.
 pub fn real_version(env: &Env) -> Option<PathBuf> {
     let python = python_or_skip()?;
@@ -64,10 +64,7 @@ pub fn python_or_skip() -> Option<&'static str> {
     if found.is_none() {
         let why = "no python3 with the venv and ensurepip modules on PATH or in /usr/bin \
                    (apt-get install python3 python3-venv)";
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run this test: {why}"
-        );
+        assert!(!crate::common::under_ci(), "CI must run this test: {why}");
         eprintln!("skipped: {why}");
     }
     found
