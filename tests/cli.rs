@@ -40,6 +40,17 @@ fn global_writes_the_file_and_refuses_unknown_versions() {
         "unchanged"
     );
 
+    // A version no CPython release matches: installing it would fail too.
+    for v in ["3.99", "3.99.1", "3.99t"] {
+        let (code, _, err) = run(env.pyv().args(["global", v]));
+        assert_eq!(code, 1);
+        assert!(!err.contains("pyv install 3.99"), "{err}");
+        assert!(
+            err.ends_with(&format!("hint: version `{v}` is not installed (given on the command line), and no CPython release matches it; `pyv install --list` shows what can be installed\n")),
+            "{err}"
+        );
+    }
+
     ok_stdout(env.pyv().args(["global", "--force", "3.12.1"]));
     ok_stdout(env.pyv().args(["global", "system"]));
     assert_eq!(ok_stdout(env.pyv().arg("global")), "system\n");
