@@ -119,9 +119,11 @@ fn shim_follows_selection_order_and_reports_missing_commands() {
         "{err}"
     );
     assert!(
-        err.contains("The `python2' command exists in these Python versions:\n  2.7.18\n"),
+        err.contains("\nThe `python2' command exists in these Python versions: 2.7.18\n"),
         "{err}"
     );
+    assert!(err.lines().count() <= 4, "{err}");
+    assert!(!err.contains("help global"), "{err}");
 
     // As pyenv: a selected version that is not installed is skipped when another has the
     // command (silently), and reported before "command not found" (127) when none has it.
