@@ -243,14 +243,16 @@ pub fn fetch_urls_capped(
                     .map_err(|e| InstallError::io("cannot move into the cache", &dest, e))?;
                 return Ok(dest);
             }
-            Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
-                ui.note(&format!("{url}: {why}"));
-                tried.push(format!("{url}: {why}"));
+            // A 404 is instant and the error below lists it: only what took time is noted now.
+            Err(Failure::Missing(why)) => tried.push((url.clone(), why)),
+            Err(Failure::Failed(why)) => {
+                ui.note(&format!("{}: {why}", url.escape_debug()));
+                tried.push((url.clone(), why));
             }
             Err(Failure::Unreachable(why)) => {
                 let _ = fs::remove_file(&part);
-                ui.note(&format!("{url}: {why}"));
-                tried.push(format!("{url}: {why}"));
+                ui.note(&format!("{}: {why}", url.escape_debug()));
+                tried.push((url.clone(), why));
                 unreachable.push(origin_of(url));
             }
             Err(Failure::Digest { actual }) => {
@@ -267,8 +269,41 @@ pub fn fetch_urls_capped(
     }
     Err(InstallError::Download {
         file: first.file.clone(),
-        tried,
+        tried: by_source(&tried),
     })
+}
+
+/// One line per source: the URLs tried, grouped by the directory they are in, with what each
+/// file got (`<dir>/: HTTP 404 Not Found (Python-3.13.2.tar.xz, Python-3.13.2.tgz)`).
+fn by_source(tried: &[(String, String)]) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for (url, why) in tried {
+        let (dir, file) = url.rsplit_once('/').unwrap_or(("", url));
+        match groups.last_mut() {
+            Some((d, files)) if *d == dir => files.push((file, why)),
+            _ => groups.push((dir, vec![(file, why)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(dir, files)| {
+            let dir = dir.escape_debug();
+            let first_why = files[0].1;
+            if files.iter().all(|(_, w)| *w == first_why) {
+                let names: Vec<String> = files
+                    .iter()
+                    .map(|(f, _)| f.escape_debug().to_string())
+                    .collect();
+                format!("{dir}/: {first_why} ({})", names.join(", "))
+            } else {
+                let each: Vec<String> = files
+                    .iter()
+                    .map(|(f, w)| format!("{}: {w}", f.escape_debug()))
+                    .collect();
+                format!("{dir}/: {}", each.join("; "))
+            }
+        })
+        .collect()
 }
 
 /// Fetch one URL (`http(s)://` or `file://`) into `part` with the same resume, retry and

@@ -217,7 +217,7 @@ pub enum InstallError {
     Untrusted(crate::linktree::Untrusted),
 
     /// Every source of the archive failed; `tried` says what each one answered.
-    #[error("cannot download `{file}`: {}", tried.join("; "))]
+    #[error("cannot download `{file}` from any source:{}", tried.iter().map(|t| format!("\n  {t}")).collect::<String>())]
     Download { file: String, tried: Vec<String> },
 
     #[error(
