@@ -147,6 +147,7 @@ impl Install {
         let many = requests.len() > 1;
         let mut failed: Vec<String> = Vec::new();
         let mut done: Vec<String> = Vec::new();
+        let mut existing: Vec<String> = Vec::new();
         for (raw, origin) in requests {
             match self.install_one(
                 ctx,
@@ -162,6 +163,14 @@ impl Install {
                 // Ctrl-C (or SIGTERM) stops them all; one version failing does not.
                 Err(e) if !many || e.exit_code() > 128 || signals::pending().is_some() => {
                     return Err(e)
+                }
+                // Among several, one that is there already is skipped, not failed.
+                Err(Error::Install(InstallError::Exists { name, .. })) => {
+                    pyv_core::shim::report(
+                        &format!("`{name}` is already installed; skipped"),
+                        Some(format!("`pyv install --force {name}` rebuilds it")),
+                    );
+                    existing.push(raw);
                 }
                 Err(e) => {
                     e.report();
@@ -179,16 +188,23 @@ impl Install {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let mut others = Vec::new();
+        if !done.is_empty() {
+            others.push(format!("done: {}", names(&done)));
+        }
+        if !existing.is_empty() {
+            others.push(format!("already installed: {}", names(&existing)));
+        }
         pyv_core::shim::report(
             &format!(
                 "{} of {} installs failed: {}{}",
                 failed.len(),
-                failed.len() + done.len(),
+                failed.len() + done.len() + existing.len(),
                 names(&failed),
-                if done.is_empty() {
+                if others.is_empty() {
                     String::new()
                 } else {
-                    format!(" (done: {})", names(&done))
+                    format!(" ({})", others.join("; "))
                 }
             ),
             Some(format!(
