@@ -819,3 +819,41 @@ fn install_list_with_a_filter_nothing_starts_with_names_it() {
     );
     assert!(err.contains("hint:"), "{err}");
 }
+
+#[test]
+fn an_unwritable_root_is_named_with_where_it_came_from() {
+    let env = Env::new();
+    // A file where the root should be: unwritable even for root (tests may run as root, where
+    // permission bits do not stop anything).
+    fs::remove_dir_all(env.root()).unwrap();
+    fs::write(env.root(), "not a directory\n").unwrap();
+    let commands = [
+        &["rehash"][..],
+        &["global", "system"],
+        &["shims", "--skip", "python"],
+    ];
+    for args in commands {
+        let (code, _, err) = run(env.pyv().args(args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "\nhint: pyv keeps everything in PYV_ROOT `{}` (set by PYV_ROOT): make it a \
+                 writable directory, or point PYV_ROOT at one\n",
+                env.root().display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    // Below a file: not a directory.
+    let below = env.root().join("pyv");
+    let (code, _, err) = run(env.pyv().arg("rehash").env("PYV_ROOT", &below));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "\nhint: pyv keeps everything in PYV_ROOT `{}`",
+            below.display()
+        )),
+        "{err}"
+    );
+}
