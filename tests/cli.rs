@@ -857,3 +857,24 @@ fn an_unwritable_root_is_named_with_where_it_came_from() {
         "{err}"
     );
 }
+
+#[test]
+fn versions_marks_only_the_selected_name_of_an_environment() {
+    let env = env_with(&["3.11.2"]);
+    let envdir = env.version_dir("3.11.2").join("envs/myenv");
+    fs::create_dir_all(envdir.join("bin")).unwrap();
+    fs::write(envdir.join("pyvenv.cfg"), "home = /x\n").unwrap();
+    symlink("3.11.2/envs/myenv", env.version_dir("myenv")).unwrap();
+    for (selected, line) in [
+        ("myenv", "* myenv --> 3.11.2/envs/myenv (set by PYV_VERSION"),
+        (
+            "3.11.2/envs/myenv",
+            "* 3.11.2/envs/myenv (set by PYV_VERSION",
+        ),
+    ] {
+        let out = ok_stdout(env.pyv().arg("versions").env("PYV_VERSION", selected));
+        let marked: Vec<&str> = out.lines().filter(|l| l.starts_with('*')).collect();
+        assert_eq!(marked.len(), 1, "{selected}: {out}");
+        assert!(marked[0].starts_with(line), "{selected}: {out}");
+    }
+}

@@ -49,11 +49,10 @@ impl Versions {
         let mut origin = None;
         if !self.bare {
             let (found, sel_origin, _) = super::tolerant_selection(ctx)?;
+            // Only the name that was selected is marked: an alias (`myenv` ->
+            // `3.11.2/envs/myenv`) and its target are one environment, listed twice, and two
+            // `*` would read as two selections.
             for r in found {
-                // An alias (`myenv` -> `3.11.2/envs/myenv`) marks its target's line too.
-                if let Ok(target) = fs::read_link(layout.version_dir(r.name())) {
-                    selected.push(target.to_string_lossy().into_owned());
-                }
                 selected.push(r.name().to_string());
             }
             origin = Some(sel_origin);
