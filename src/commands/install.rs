@@ -309,7 +309,13 @@ impl Install {
                 if !local {
                     say_resolved(ctx, raw, &plan.name);
                 }
-                (install::install(settings, &plan, opts)?, "")
+                let installed = install::install(settings, &plan, opts);
+                let installed = if local {
+                    installed
+                } else {
+                    installed.map_err(|e| with_mirror_hint(e, settings, &known.catalog, &plan.name))
+                };
+                (installed?, "")
             }
         };
         report(ctx, outcome, how)
@@ -578,5 +584,44 @@ fn report(ctx: &Ctx, outcome: Outcome, how: &str) -> Result<()> {
 fn say_resolved(ctx: &Ctx, raw: &str, name: &str) {
     if name != raw && !ctx.quiet {
         eprintln!("pyv: {raw} -> {name}");
+    }
+}
+
+/// A release no source has (every one answered 404): what each mirror's index lists of the same
+/// `X.Y`, and the command that installs the newest of those this pyv can verify.
+fn with_mirror_hint(
+    e: InstallError,
+    settings: &install::Settings,
+    catalog: &Catalog,
+    version: &str,
+) -> InstallError {
+    let InstallError::Download {
+        file,
+        tried,
+        all_missing: true,
+        hint: None,
+    } = e
+    else {
+        return e;
+    };
+    let ft = if version.ends_with('t') { "t" } else { "" };
+    let mirrors = settings.bases.split_last().map_or(&[][..], |(_, m)| m);
+    let hint = mirrors.iter().find_map(|base| {
+        let listed = install::mirror_listing::same_minor(base, version)?;
+        let newest = listed
+            .iter()
+            .rev()
+            .find(|v| catalog.is_known(&format!("{v}{ft}")))?;
+        Some(format!(
+            "the mirror `{}` has {}; `pyv install {newest}{ft}` installs the newest of them",
+            base.escape_debug(),
+            listed.join(", ")
+        ))
+    });
+    InstallError::Download {
+        file,
+        tried,
+        all_missing: true,
+        hint,
     }
 }

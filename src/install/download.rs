@@ -176,6 +176,8 @@ pub fn fetch_urls_capped(
         return Err(InstallError::Download {
             file: "the archive".into(),
             tried: vec!["no URL to try".into()],
+            all_missing: false,
+            hint: None,
         });
     };
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
@@ -211,8 +213,11 @@ pub fn fetch_urls_capped(
     let client = crate::http::client(&limits).map_err(|e| InstallError::Download {
         file: first.file.clone(),
         tried: vec![format!("cannot start an HTTP client: {e}")],
+        all_missing: false,
+        hint: None,
     })?;
     let mut tried = Vec::new();
+    let mut missing = 0;
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();
     for (url, c) in attempts {
@@ -244,7 +249,10 @@ pub fn fetch_urls_capped(
                 return Ok(dest);
             }
             // A 404 is instant and the error below lists it: only what took time is noted now.
-            Err(Failure::Missing(why)) => tried.push((url.clone(), why)),
+            Err(Failure::Missing(why)) => {
+                missing += 1;
+                tried.push((url.clone(), why));
+            }
             Err(Failure::Failed(why)) => {
                 ui.note(&format!("{}: {why}", url.escape_debug()));
                 tried.push((url.clone(), why));
@@ -269,7 +277,9 @@ pub fn fetch_urls_capped(
     }
     Err(InstallError::Download {
         file: first.file.clone(),
+        all_missing: missing > 0 && missing == tried.len(),
         tried: by_source(&tried),
+        hint: None,
     })
 }
 
