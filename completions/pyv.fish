@@ -145,6 +145,8 @@ complete -c pyv -n "__fish_pyv_using_subcommand rehash" -l cache-dir -d 'Where d
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand rehash" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand shims" -l skip -d 'Make no shim for this command (e.g. `python`, so only `python3` is redirected); listed in $PYV_ROOT/shims.skip, applied by a rehash straight away' -r
+complete -c pyv -n "__fish_pyv_using_subcommand shims" -l unskip -d 'Make shims for this command again' -r
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand shims" -l short -d 'Names only, not full paths'

@@ -46,7 +46,7 @@ fn global_writes_the_file_and_refuses_unknown_versions() {
         assert_eq!(code, 1);
         assert!(!err.contains("pyv install 3.99"), "{err}");
         assert!(
-            err.ends_with(&format!("hint: version `{v}` is not installed (given on the command line), and no CPython release matches it; `pyv install --list` shows what can be installed\n")),
+            err.contains(&format!("\nhint: version `{v}` is not installed (given on the command line), and no CPython release matches it; `pyv install --list` shows what can be installed")),
             "{err}"
         );
     }

@@ -87,12 +87,23 @@ pub(crate) fn unset_version_file(file: &std::path::Path) -> Result<()> {
 /// would fail too; the list of what can be installed is what helps.
 pub(crate) fn pyenv_not_installed(ctx: &Ctx, e: Error) -> Error {
     match e {
-        Error::Core(ref core @ pyv_core::Error::NotInstalled { ref name, .. }) => {
+        Error::Core(
+            ref core @ pyv_core::Error::NotInstalled {
+                ref name,
+                ref close,
+                ..
+            },
+        ) => {
             let hint = if no_release_matches(ctx, name) {
-                format!(
+                let mut h = format!(
                     "{core}, and no CPython release matches it; \
                      `pyv install --list` shows what can be installed"
-                )
+                );
+                if !close.is_empty() {
+                    h.push_str(", or pick one of: ");
+                    h.push_str(&close.join(", "));
+                }
+                h
             } else {
                 match core.hint() {
                     Some(h) => format!("{core}; {h}"),
