@@ -150,6 +150,7 @@ pub fn main() -> i32 {
     // Where the root came from, for the hint when it cannot be written.
     let root_from = match (&cli.global.root, std::env::var_os("PYV_ROOT")) {
         (None, _) => "the default; set PYV_ROOT to use another",
+        (Some(r), _) if r.as_os_str().is_empty() => "the default; set PYV_ROOT to use another",
         (Some(r), Some(v)) if r.as_os_str() == v => "set by PYV_ROOT",
         (Some(_), _) => "given by --root",
     };

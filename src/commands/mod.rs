@@ -83,6 +83,7 @@ pub(crate) fn unset_version_file(file: &std::path::Path) -> Result<()> {
 /// pyenv's first line for a version that is not installed where it says it without an origin
 /// (`local`, `global`, `shell`, `prefix`: "version `x` not installed"); pyv's own message (who
 /// selected it) and its hint move to the hint line.
+///
 /// A CPython version no known release matches (`3.99`) gets no `pyv install 3.99` hint: that
 /// would fail too; the list of what can be installed is what helps.
 pub(crate) fn pyenv_not_installed(ctx: &Ctx, e: Error) -> Error {
