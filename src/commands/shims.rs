@@ -10,7 +10,7 @@ use pyv_core::rehash::{is_command_name, parse_skip, skipped};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 
-/// List the shims
+/// List the shims (and the commands that get none: --skip, --unskip)
 #[derive(Args)]
 pub struct Shims {
     /// Names only, not full paths
