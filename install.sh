@@ -365,7 +365,10 @@ if [ "$modify_rc" -eq 1 ]; then
   write_block "$rc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init bash$(init_flags "$rc"))\""
   if command -v zsh >/dev/null 2>&1 || [ -e "$HOME/.zshrc" ]; then
     rc="${ZDOTDIR:-$HOME}/.zshrc"
-    write_block "$rc" "${root_export}${posix_path}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init zsh$(init_flags "$rc"))\""
+    # pyv's completion registers with compdef, which a new user's .zshrc has not loaded yet.
+    # shellcheck disable=SC2016 # zsh code, expanded by zsh
+    zsh_compinit='(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }'
+    write_block "$rc" "${root_export}${posix_path}"$'\n'"${zsh_compinit}"$'\n'"eval \"\$($(q "$bin_dir/pyv") init zsh$(init_flags "$rc"))\""
   fi
   if command -v fish >/dev/null 2>&1 || [ -d "$HOME/.config/fish" ]; then
     fish_root=""

@@ -151,6 +151,13 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    // Where the root came from, for the hint when it cannot be written.
+    let root_from = match (&cli.global.root, std::env::var_os(EnvVars::PYV_ROOT)) {
+        (None, _) => "the default; set PYV_ROOT to use another",
+        (Some(r), _) if r.as_os_str().is_empty() => "the default; set PYV_ROOT to use another",
+        (Some(r), Some(v)) if r.as_os_str() == v => "set by PYV_ROOT",
+        (Some(_), _) => "given by --root",
+    };
     let ctx = Ctx {
         layout: pyv_core::Layout::from_root_var(cli.global.root.map(Into::into)),
         cache_dir: cli
@@ -165,6 +172,17 @@ pub fn main() -> i32 {
     };
     match cli.command.run(&ctx) {
         Ok(code) => code,
+        Err(e) if e.hint().is_none() && unwritable_root(&e, &ctx.layout) => {
+            pyv_core::report::report(
+                &crate::error::with_causes(&e),
+                Some(format!(
+                    "pyv keeps everything in PYV_ROOT `{}` ({root_from}): make it a writable \
+                     directory, or point PYV_ROOT at one",
+                    ctx.layout.root().display().to_string().escape_debug()
+                )),
+            );
+            e.exit_code()
+        }
         Err(crate::error::Error::Core(e)) => {
             pyv_core::report::report_error(&e);
             e.exit_code()
@@ -174,4 +192,27 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// Did `e` fail because pyv's root cannot be written (not a directory, no permission, a
+/// read-only filesystem) while writing below it?
+fn unwritable_root(e: &crate::error::Error, layout: &pyv_core::Layout) -> bool {
+    use std::io::ErrorKind as K;
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    let mut io_kind = None;
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        cause = c.source();
+    }
+    let root = layout.root().display().to_string();
+    let root_is_a_file = std::fs::metadata(layout.root()).is_ok_and(|m| !m.is_dir());
+    (root_is_a_file
+        || matches!(
+            io_kind,
+            Some(K::PermissionDenied | K::ReadOnlyFilesystem | K::NotADirectory)
+        ))
+        && io_kind.is_some()
+        && crate::error::with_causes(e).contains(&format!("`{root}"))
 }

@@ -40,6 +40,17 @@ fn global_writes_the_file_and_refuses_unknown_versions() {
         "unchanged"
     );
 
+    // A version no CPython release matches: installing it would fail too.
+    for v in ["3.99", "3.99.1", "3.99t"] {
+        let (code, _, err) = run(env.pyv().args(["global", v]));
+        assert_eq!(code, 1);
+        assert!(!err.contains("pyv install 3.99"), "{err}");
+        assert!(
+            err.contains(&format!("\nhint: version `{v}` is not installed (given on the command line), and no CPython release matches it; `pyv install --list` shows what can be installed")),
+            "{err}"
+        );
+    }
+
     ok_stdout(env.pyv().args(["global", "--force", "3.12.1"]));
     ok_stdout(env.pyv().args(["global", "system"]));
     assert_eq!(ok_stdout(env.pyv().arg("global")), "system\n");
@@ -369,9 +380,13 @@ fn which_whence_exec_prefix() {
     env.fake_version("3.13.5", &["black"]);
     let (code, _, err) = run(env.pyv().args(["which", "black"]));
     assert_eq!(code, 127);
-    assert!(
-        err.contains("\nThe `black' command exists in these Python versions:\n  3.13.5\n"),
-        "{err}"
+    // Three lines: pyenv's message, the versions that have it, the command that selects one
+    // too (no pointer to tips that `pyv help global` does not have).
+    assert_eq!(
+        err,
+        "pyv: black: command not found\n\
+         The `black' command exists in these Python versions: 3.13.5\n\
+         hint: the selected version (3.11.2, 2.7.18) has no `black`; to use it too: `pyv shell 3.11.2 2.7.18 3.13.5`\n"
     );
     let (code, _, err) = run(env.pyv().args(["which", "black", "--skip-advice"]));
     assert_eq!(code, 127);
@@ -815,4 +830,63 @@ fn install_list_with_a_filter_nothing_starts_with_names_it() {
         "{err}"
     );
     assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn an_unwritable_root_is_named_with_where_it_came_from() {
+    let env = Env::new();
+    // A file where the root should be: unwritable even for root (tests may run as root, where
+    // permission bits do not stop anything).
+    fs::remove_dir_all(env.root()).unwrap();
+    fs::write(env.root(), "not a directory\n").unwrap();
+    let commands = [
+        &["rehash"][..],
+        &["global", "system"],
+        &["shims", "--skip", "python"],
+    ];
+    for args in commands {
+        let (code, _, err) = run(env.pyv().args(args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 2, "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "\nhint: pyv keeps everything in PYV_ROOT `{}` (set by PYV_ROOT): make it a \
+                 writable directory, or point PYV_ROOT at one\n",
+                env.root().display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    // Below a file: not a directory.
+    let below = env.root().join("pyv");
+    let (code, _, err) = run(env.pyv().arg("rehash").env("PYV_ROOT", &below));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "\nhint: pyv keeps everything in PYV_ROOT `{}`",
+            below.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn versions_marks_only_the_selected_name_of_an_environment() {
+    let env = env_with(&["3.11.2"]);
+    let envdir = env.version_dir("3.11.2").join("envs/myenv");
+    fs::create_dir_all(envdir.join("bin")).unwrap();
+    fs::write(envdir.join("pyvenv.cfg"), "home = /x\n").unwrap();
+    symlink("3.11.2/envs/myenv", env.version_dir("myenv")).unwrap();
+    for (selected, line) in [
+        ("myenv", "* myenv --> 3.11.2/envs/myenv (set by PYV_VERSION"),
+        (
+            "3.11.2/envs/myenv",
+            "* 3.11.2/envs/myenv (set by PYV_VERSION",
+        ),
+    ] {
+        let out = ok_stdout(env.pyv().arg("versions").env("PYV_VERSION", selected));
+        let marked: Vec<&str> = out.lines().filter(|l| l.starts_with('*')).collect();
+        assert_eq!(marked.len(), 1, "{selected}: {out}");
+        assert!(marked[0].starts_with(line), "{selected}: {out}");
+    }
 }

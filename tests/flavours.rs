@@ -30,31 +30,11 @@ fn target() -> &'static str {
     }
 }
 
-/// `$PYV_SHARED_DIR`, else `<project>/../shared`.
-fn shared() -> PathBuf {
-    let shared = match std::env::var_os("PYV_SHARED_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
-    fs::canonicalize(&shared).unwrap_or(shared)
-}
-
 /// The real PyPy archive and its digest from SHA256SUMS, or None (skipped, saying so) where it
 /// is absent or cannot run; in CI (`CI=true`) a missing file fails the test.
 fn real_pypy() -> Option<(PathBuf, String)> {
-    let dir = shared().join("pypy");
-    let archive = dir.join(PYPY_FILE);
-    if !archive.is_file() {
-        let msg = format!(
-            "the real-PyPy test needs {} (shared/pypy beside the project, or PYV_SHARED_DIR)",
-            archive.display()
-        );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        eprintln!("skipped: {msg}");
-        return None;
-    }
+    let archive = common::shared_or_skip(&format!("pypy/{PYPY_FILE}"), "the real-PyPy test")?;
+    let dir = archive.parent().expect("in pypy/").to_path_buf();
     if target() != "x86_64-unknown-linux-gnu" {
         eprintln!("skipped: the shared PyPy is a Linux x86_64 build");
         return None;
@@ -661,19 +641,10 @@ fn the_list_shows_the_other_pythons_after_cpython_and_filters_by_flavour() {
 /// pyenv's python-build definitions (`shared/pyenv-2.6.30`), or None where absent (a failure
 /// in CI, where shared/ is always there).
 fn pyenv_definitions() -> Option<PathBuf> {
-    let dir = shared().join("pyenv-2.6.30/plugins/python-build/share/python-build");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let msg = format!(
-        "the table test reads pyenv's definitions in {}",
-        dir.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg}");
-    }
-    eprintln!("skipped: {msg}");
-    None
+    common::shared_or_skip(
+        "pyenv-2.6.30/plugins/python-build/share/python-build",
+        "the table test (pyenv's python-build definitions)",
+    )
 }
 
 /// (target, sha256) of each platform a definition names, read the two ways pyenv writes them:

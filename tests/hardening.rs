@@ -253,6 +253,34 @@ fn install_of_several_versions_goes_on_after_a_failure_and_sums_up() {
         err.contains("hint: fix what the errors above say, then `pyv install ./Python-3.99.4.tgz`"),
         "{err}"
     );
+    // One already installed is skipped, not counted as a failure.
+    let (code, _, err) = run(env.pyv().args([
+        "install",
+        "--skip-preflight",
+        "./Python-3.99.4.tgz",
+        "./Python-3.99.3.tgz",
+    ]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("pyv: `3.99.3` is already installed; skipped\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pyv: 1 of 2 installs failed: `./Python-3.99.4.tgz` (already installed: `./Python-3.99.3.tgz`)\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("then `pyv install ./Python-3.99.4.tgz`\n"),
+        "{err}"
+    );
+    let (code, out, err) = run(env.pyv().args([
+        "install",
+        "--skip-preflight",
+        "./Python-3.99.3.tgz",
+        "./Python-3.99.5.tgz",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("installs failed"), "{err}");
     // One version that fails keeps its own message and exit status, with no summary.
     let (code, _, err) =
         run(env

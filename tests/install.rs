@@ -160,16 +160,19 @@ fn not_found_anywhere_names_every_url() {
     let sha = fake_release::sha256(b"x");
     let (code, _, err) = run(&mut install(&env, &server, &sha));
     assert_eq!(code, 1, "{err}");
+    // One line per source tried (each with the files asked for), not one per URL twice over.
+    let url = server.url();
     assert!(
-        err.contains(&format!("cannot download `Python-{V}.tar.xz`")),
+        err.starts_with(&format!(
+            "pyv: cannot download `Python-{V}.tar.xz` from any source:\n  \
+             {url}/{V}/: HTTP 404 Not Found (Python-{V}.tar.xz, Python-{V}.tgz)\n  \
+             {url}/upstream/{V}/: HTTP 404 Not Found (Python-{V}.tar.xz, Python-{V}.tgz)\n\
+             hint: "
+        )),
         "{err}"
     );
-    assert!(err.contains("HTTP 404"), "{err}");
-    assert!(
-        err.contains(&format!("{}/upstream/{V}/Python-{V}.tgz", server.url())),
-        "{err}"
-    );
-    assert!(err.contains("hint:"), "{err}");
+    assert_eq!(err.matches(&url).count(), 2, "{err}");
+    assert_eq!(err.lines().count(), 4, "{err}");
     assert_clean(&env, V);
 }
 
@@ -1081,14 +1084,13 @@ fn unresolvable_and_refusing_mirrors_are_tried_once_each() {
         ]);
     let (code, _, err) = run(&mut cmd);
     assert_eq!(code, 1, "{err}");
-    let last = err.lines().find(|l| l.contains("cannot download")).unwrap();
-    assert_eq!(
-        last,
-        format!(
-            "pyv: cannot download `Python-{V}.tar.xz`: \
-             http://pyv-test.invalid/{V}/Python-{V}.tar.xz: cannot resolve host `pyv-test.invalid` (DNS); \
-             {refused}/{V}/Python-{V}.tar.xz: connection refused by `127.0.0.1`"
-        ),
+    let at = err.find("pyv: cannot download").unwrap();
+    assert!(
+        err[at..].starts_with(&format!(
+            "pyv: cannot download `Python-{V}.tar.xz` from any source:\n  \
+             http://pyv-test.invalid/{V}/: cannot resolve host `pyv-test.invalid` (DNS) (Python-{V}.tar.xz)\n  \
+             {refused}/{V}/: connection refused by `127.0.0.1` (Python-{V}.tar.xz)\nhint: "
+        )),
         "{err}"
     );
 }
@@ -1291,4 +1293,65 @@ fn on_a_terminal_ctrl_c_clears_the_spinner() {
         "spinner left on screen:\n{out:?}"
     );
     assert_clean(&env, V);
+}
+
+/// `pyv install 3.13` from a mirror that lacks the newest 3.13.x: the error lists what the
+/// mirror's index has of 3.13 and the command that installs the newest of it.
+#[test]
+fn a_release_missing_from_the_mirror_points_at_what_the_mirror_has() {
+    let env = Env::new();
+    let server = Server::start();
+    // python.org's shape: an HTML index of `X.Y.Z/` directories (and things that are not).
+    server.file(
+        "/",
+        br#"<html><body><h1>Index of /</h1><pre>
+<a href="../">../</a>
+<a href="3.12.9/">3.12.9/</a>
+<a href="3.13.1/">3.13.1/</a>
+<a href="3.13.2/">3.13.2/</a>
+<a href="3.13.99/">3.13.99/</a>
+<a href="3.14.0a1/">3.14.0a1/</a>
+<a href="README.html">README</a>
+</pre></body></html>"#
+            .to_vec(),
+    );
+    let (code, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(["install", "--source", "--skip-preflight", "3.13"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("HTTP 404 Not Found"), "{err}");
+    // 3.13.99 is listed but unknown to pyv's catalog (no digest): it is not the suggestion.
+    let hint = err.lines().last().unwrap();
+    assert_eq!(
+        hint,
+        format!(
+            "hint: the mirror `{}` has 3.13.1, 3.13.2, 3.13.99; `pyv install 3.13.2` installs the \
+             newest of them",
+            server.url()
+        ),
+        "{err}"
+    );
+    assert!(
+        server.requests().iter().any(|r| r == "GET /"),
+        "{:?}",
+        server.requests()
+    );
+
+    // No index (or one without 3.13): the plain 404 hint, no guess.
+    let bare = Server::start();
+    let (code, _, err) = run(env
+        .pyv()
+        .env("PYV_MIRROR", bare.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", bare.url()))
+        .args(["install", "--source", "--skip-preflight", "3.13"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .unwrap()
+            .starts_with("hint: no source has this release"),
+        "{err}"
+    );
 }

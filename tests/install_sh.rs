@@ -64,6 +64,15 @@ fn install_sh_installs_and_hooks_shells_idempotently() {
         "{out}"
     );
 
+    // A new zsh user's .zshrc has no compinit: pyv's block loads it, so `pyv <Tab>` completes.
+    let mut zsh = env.cmd("zsh");
+    zsh.args(["-c", ". ~/.zshrc; print -r -- \"${_comps[pyv]}\""])
+        .env("PATH", "/usr/bin:/bin");
+    let (code, out, err) = run(&mut zsh);
+    assert_eq!((code, out.as_str()), (0, "__pyv_complete\n"), "{err}");
+    let zshrc = fs::read_to_string(env.home().join(".zshrc")).unwrap();
+    assert_eq!(zshrc.matches("compinit").count(), 2, "{zshrc}");
+
     // --no-modify-rc leaves rc files alone.
     let env2 = Env::new();
     let (code, out, err) = run(&mut install_sh(

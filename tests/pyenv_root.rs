@@ -16,19 +16,11 @@ use std::process::Command;
 
 use common::{ok_stdout, run, Env};
 
+const PYENV: &str = "pyenv-2.6.30/libexec/pyenv";
+
 /// pyenv's entry point in `$PYV_SHARED_DIR` or `<project>/../shared`.
 fn pyenv_bin() -> PathBuf {
-    let shared = match std::env::var_os("PYV_SHARED_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-    };
-    let bin = shared.join("pyenv-2.6.30/libexec/pyenv");
-    assert!(
-        bin.is_file(),
-        "this test runs the real pyenv: {} is missing (see shared/README.md)",
-        bin.display()
-    );
-    bin
+    common::shared_dir().join(PYENV)
 }
 
 /// pyenv itself, on the same root as pyv.
@@ -77,6 +69,9 @@ fn is_pyenv_script(p: &Path) -> bool {
 
 #[test]
 fn pyv_adopts_a_root_made_by_pyenv_and_pyenv_virtualenv() {
+    if common::shared_or_skip(PYENV, "the pyenv-made-root test").is_none() {
+        return;
+    }
     let (env, proj) = pyenv_made_root();
     let root = env.root().display().to_string();
     // What pyenv made: the alias is an absolute link, the shims are bash scripts.

@@ -2,9 +2,11 @@
 # pyv's whole test suite, as CI runs it: the system packages it needs, formatting, lints,
 # unit tests, the real binary driven in real bash/zsh/fish, and three real CPython builds
 # (3.11.2, 3.13.5, 2.7.18) from ../shared/cpython served on 127.0.0.1 (the `#[ignore]`d test,
-# included here; PYV_SHARED_DIR names another `shared` directory).
+# included here; PYV_SHARED_DIR names another `shared` directory). Outside CI (`CI` unset or
+# `false`), a test whose shared data is missing is skipped, and this script says so in one line
+# per missing item; under `CI=true` such a test fails.
 #
-#   bash tests/run.sh            everything (~17-19 min on 2 cores; the real CPython builds run beside the rest)
+#   bash tests/run.sh            everything (~17 min on 2 cores, as the README measures; the real CPython builds run beside the rest)
 #   bash tests/run.sh --quick    skip the real CPython builds
 #
 # With cargo-nextest (preferred) the test binaries are built once, the real-build test starts
@@ -16,15 +18,32 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quick=0
 [ "${1-}" = "--quick" ] && quick=1
 
-# Phase timing: `phase <name> <command...>` runs the command and records its wall time.
+# Phase timing: `phase <name> <command...>` runs the command and records its wall time. Its
+# output goes to the console and to target/ci/phase-<name>.log; a failing phase is named again
+# at the end with the last lines of its log.
 timings=()
 run_started=$SECONDS
+failed_phase=""
+failed_log=""
+mkdir -p target/ci
 phase() {
-  local name="$1" started=$SECONDS
+  local name="$1" started=$SECONDS status=0 log
   shift
+  log="target/ci/phase-$(printf '%s' "$name" | tr -c 'A-Za-z0-9.-' '_').log"
   echo "== $name"
-  "$@"
+  set +e
+  (
+    set -e
+    "$@"
+  ) 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
   timings+=("$(printf '%5ds  %s' $((SECONDS - started)) "$name")")
+  if [ "$status" -ne 0 ]; then
+    failed_phase="$name"
+    failed_log="$log"
+    exit "$status"
+  fi
 }
 real_pid=""
 # SIGTERM a process and all its descendants, leaves first (the background job is a subshell
@@ -46,6 +65,10 @@ report() {
   local t
   for t in "${timings[@]}"; do echo "$t"; done
   printf '%5ds  total%s\n' $((SECONDS - run_started)) "$([ "$status" -eq 0 ] || echo " (FAILED)")"
+  if [ -n "$failed_phase" ]; then
+    echo "== FAILED: $failed_phase (whole log: $failed_log); its last 20 lines:"
+    tail -n 20 "$failed_log"
+  fi
 }
 trap report EXIT
 
@@ -71,6 +94,22 @@ install_missing() {
 }
 if [ "${#missing[@]}" -gt 0 ]; then
   phase "system packages" install_missing
+fi
+
+# Shared data (../shared beside the checkout): outside CI, say in one line what each skipped
+# test lacks (the tests skip themselves; nextest would hide their own note).
+case "${CI-}" in "" | false | 0) in_ci=0 ;; *) in_ci=1 ;; esac
+shared="${PYV_SHARED_DIR:-../shared}"
+if [ "$in_ci" -eq 0 ]; then
+  for need in "cpython/Python-3.11.2.tgz:the real CPython builds" \
+    "cpython/Python-3.13.5.tar.xz:the real CPython builds" \
+    "cpython/Python-2.7.18.tgz:the real CPython builds" \
+    "pyenv-2.6.30/libexec/pyenv:the pyenv-made-root test" \
+    "pyenv-2.6.30/plugins/python-build/share/python-build:the prebuilt-table test" \
+    "pypy/pypy3.9-v7.3.11-linux64.tar.bz2:the real-PyPy test"; do
+    [ -e "$shared/${need%%:*}" ] ||
+      echo "tests/run.sh: skipping ${need#*:}: $shared/${need%%:*} is missing (the shared directory beside the checkout, or PYV_SHARED_DIR; see shared/README.md)"
+  done
 fi
 
 if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
@@ -138,7 +177,12 @@ if [ -n "$real_pid" ]; then
   echo "== real CPython builds: waiting"
   real_status=0
   wait "$real_pid" || real_status=$?
+  real_pid=""
   cat "$meta/real_build.log"
   timings+=("$(printf '%5ds  %s' $((SECONDS - real_started)) "real CPython builds (overlapping the phases above)")")
-  [ "$real_status" -eq 0 ]
+  if [ "$real_status" -ne 0 ]; then
+    failed_phase="real CPython builds"
+    failed_log="$meta/real_build.log"
+    exit "$real_status"
+  fi
 fi

@@ -427,3 +427,23 @@ fn check_catalog_and_commands(
         "{shell}: hidden commands: {top:?}"
     );
 }
+
+#[test]
+fn the_not_found_hook_makes_no_shim_for_a_skipped_command() {
+    for shell in SHELLS {
+        let env = setup();
+        write_exe(
+            &env.version_dir("3.11.2").join("bin/pyvskipped"),
+            "#!/bin/sh\necho \"pyvskipped ran\"\n",
+        );
+        let (code, _, err) = run(env.pyv().args(["shims", "--skip", "pyvskipped"]));
+        assert_eq!(code, 0, "{err}");
+        assert!(!env.shims().join("pyvskipped").exists());
+        let (code, out, err) = in_shell(&env, shell, "cd proj\npyvskipped");
+        assert_eq!(code, 127, "{shell}: {out}\n{err}");
+        assert!(!out.contains("ran"), "{shell}: {out}");
+        assert!(!err.contains("it has one now"), "{shell}: {err}");
+        assert!(!env.shims().join("pyvskipped").exists(), "{shell}");
+        assert!(env.shims().join("python").exists(), "{shell}");
+    }
+}

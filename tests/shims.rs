@@ -119,9 +119,11 @@ fn shim_follows_selection_order_and_reports_missing_commands() {
         "{err}"
     );
     assert!(
-        err.contains("The `python2' command exists in these Python versions:\n  2.7.18\n"),
+        err.contains("\nThe `python2' command exists in these Python versions: 2.7.18\n"),
         "{err}"
     );
+    assert!(err.lines().count() <= 4, "{err}");
+    assert!(!err.contains("help global"), "{err}");
 
     // As pyenv: a selected version that is not installed is skipped when another has the
     // command (silently), and reported before "command not found" (127) when none has it.
@@ -611,4 +613,81 @@ fn versions_bare_lists_names_only_even_when_system_is_selected() {
     // The full listing still marks it.
     let out = ok_stdout(env.pyv().arg("versions"));
     assert!(out.starts_with("* system ("), "{out}");
+}
+
+#[test]
+fn skipped_names_get_no_shim_from_any_rehash() {
+    let env = Env::new();
+    let bin = env
+        .fake_version("3.11.2", &["python", "python3"])
+        .join("bin");
+    write_exe(
+        &bin.join("pip"),
+        &format!(
+            "#!/bin/sh\nprintf '#!/bin/sh\\necho black ok\\n' > '{0}/black'; chmod +x '{0}/black'\n",
+            bin.display()
+        ),
+    );
+    ok_stdout(env.pyv().args(["global", "3.11.2"]));
+    ok_stdout(env.pyv().arg("rehash"));
+    assert!(env.shims().join("python").exists());
+
+    // `--skip` writes the file and removes the existing shim at once.
+    ok_stdout(env.pyv().args(["shims", "--skip", "python"]));
+    let skip_file = env.root().join("shims.skip");
+    assert_eq!(fs::read_to_string(&skip_file).unwrap(), "python\n");
+    assert!(!env.shims().join("python").exists());
+    assert_eq!(ok_stdout(&mut shim(&env, "python3")), "python3 3.11.2 \n");
+
+    // A plain rehash and pip's rehash respect it too.
+    ok_stdout(env.pyv().arg("rehash"));
+    assert!(!env.shims().join("python").exists());
+    assert!(shim(&env, "pip")
+        .args(["install", "black"])
+        .status()
+        .unwrap()
+        .success());
+    assert!(env.shims().join("black").exists(), "pip's rehash ran");
+    assert!(!env.shims().join("python").exists());
+
+    // stdout is pyenv's list of paths; the note on stderr names the skipped command.
+    let (code, out, err) = run(env.pyv().arg("shims"));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("/python\n"), "{out}");
+    assert!(out.contains("/python3\n"), "{out}");
+    assert!(out.lines().all(|l| l.starts_with('/')), "{out}");
+    assert!(
+        err.contains("skipped (") && err.ends_with(": python\n"),
+        "{err}"
+    );
+
+    // Names that cannot be commands are refused and the file is left alone.
+    for bad in ["a/b", ".python", "py\u{1}thon", "py\nthon", ""] {
+        let (code, _, err) = run(env.pyv().args(["shims", "--skip", bad]));
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(
+            err.contains("is not a command name (given to --skip)"),
+            "{err}"
+        );
+        assert!(err.contains("\nhint: "), "{err}");
+        assert!(!err.contains('\u{1}'), "escaped: {err:?}");
+    }
+    assert_eq!(fs::read_to_string(&skip_file).unwrap(), "python\n");
+
+    // A hand-written file: comments and blank lines; `--unskip` keeps them.
+    fs::write(
+        &skip_file,
+        "# only python3 for me\n\npython  # the old name\nidle\n",
+    )
+    .unwrap();
+    ok_stdout(env.pyv().arg("rehash"));
+    assert!(!env.shims().join("python").exists());
+    ok_stdout(env.pyv().args(["shims", "--unskip", "python"]));
+    assert_eq!(
+        fs::read_to_string(&skip_file).unwrap(),
+        "# only python3 for me\n\nidle\n"
+    );
+    assert_eq!(ok_stdout(&mut shim(&env, "python")), "python 3.11.2 \n");
+    let (_, _, err) = run(env.pyv().args(["shims", "--unskip", "python"]));
+    assert!(err.contains("`python` was not skipped"), "{err}");
 }

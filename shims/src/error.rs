@@ -121,17 +121,34 @@ impl Error {
                 command,
                 selected,
                 missing,
-                ..
+                available_in,
             } => Some(if missing.len() == selected.len() {
                 format!(
                     "none of the selected versions ({}) is installed",
                     selected.join(", ")
                 )
             } else {
-                format!(
+                let mut h = format!(
                     "the selected version ({}) has no `{command}`",
                     selected.join(", ")
-                )
+                );
+                // Several versions can be selected at once, searched in order: the tip pyenv
+                // points to in `help global`, given here as the command to run.
+                if let Some(with) = available_in.first() {
+                    let mut names: Vec<&str> = selected
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|s| {
+                            !s.contains(' ')
+                                && !missing.iter().any(
+                                    |m| matches!(m, Error::NotInstalled { name, .. } if name == s),
+                                )
+                        })
+                        .collect();
+                    names.push(with);
+                    h.push_str(&format!("; to use it too: `pyv shell {}`", names.join(" ")));
+                }
+                h
             }),
             Error::Io { .. } => None,
         }

@@ -57,6 +57,10 @@ impl Layout {
     pub fn shims_dir(&self) -> PathBuf {
         self.root.join("shims")
     }
+    /// Command names `pyv rehash` makes no shim for, one a line (`pyv shims --skip`).
+    pub fn skip_file(&self) -> PathBuf {
+        self.root.join("shims.skip")
+    }
     /// The global version file (pyenv's `$PYENV_ROOT/version`).
     pub fn global_file(&self) -> PathBuf {
         self.root.join("version")

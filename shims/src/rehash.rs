@@ -7,6 +7,9 @@
 //! started mid-rehash always finds a complete shims directory, nothing planted in `shims/` is
 //! ever written through, and a killed rehash leaves only an invisible scratch directory that the
 //! next one removes. Concurrent rehashes serialise on a kernel `flock`.
+//!
+//! Names listed in `$PYV_ROOT/shims.skip` get no shim (and lose the one they had), whoever
+//! rehashes: `pyv rehash`, the shell hooks (through `pyv rehash`) and the shims after `pip`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -72,6 +75,25 @@ pub fn wanted_commands(layout: &Layout) -> BTreeSet<String> {
     names
 }
 
+/// The names in a `shims.skip` text: one a line, `#` starts a comment, blank lines ignored.
+pub fn parse_skip(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The names in `$PYV_ROOT/shims.skip`; none when the file does not exist.
+pub fn skipped(layout: &Layout) -> Result<BTreeSet<String>> {
+    let path = layout.skip_file();
+    match fs::read(&path) {
+        Ok(bytes) => Ok(parse_skip(&String::from_utf8_lossy(&bytes))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(Error::io(format!("cannot read `{}`", path.display()), e)),
+    }
+}
+
 /// Regenerate the shims. `shim_source` is the `pyv-shim` binary to install into `libexec/`
 /// first (the CLI passes the one beside itself); `None` keeps the installed one.
 pub fn rehash(layout: &Layout, shim_source: Option<&Path>) -> Result<Report> {
@@ -80,7 +102,9 @@ pub fn rehash(layout: &Layout, shim_source: Option<&Path>) -> Result<Report> {
         install_shim_binary(src, &layout.shim_binary())?;
     }
     remove_scratch(layout);
-    let wanted = wanted_commands(layout);
+    let mut wanted = wanted_commands(layout);
+    let skip = skipped(layout)?;
+    wanted.retain(|n| !skip.contains(n));
     let shims = layout.shims_dir();
     let shim_id = file_id(&layout.shim_binary());
     let current = current_shims(&shims, shim_id);
@@ -238,5 +262,14 @@ mod tests {
         for bad in ["", ".hidden", "-x", "a b", "x;rm", "é", "a/b", "a\nb"] {
             assert!(!is_command_name(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn skip_file_lines() {
+        let names = parse_skip("# mine\npython\n\n  pip3  # keep pip\n#python3\n");
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            ["pip3".to_string(), "python".to_string()]
+        );
     }
 }

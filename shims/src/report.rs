@@ -15,8 +15,9 @@ pub fn report(message: &dyn std::fmt::Display, hint: Option<String>) {
 }
 
 /// Print an error of the selection core with everything pyenv prints for it: for a command not
-/// found, first each selected version that is not installed, then the message and hint, then
-/// the versions that do have the command (pyenv's advice, in its shape).
+/// found, first each selected version that is not installed, then the message, the versions
+/// that do have the command (pyenv's words, on one line) and the hint: three lines in all, and
+/// no pointer to tips elsewhere.
 pub fn report_error(e: &Error) {
     let Error::CommandNotFound {
         command,
@@ -30,16 +31,18 @@ pub fn report_error(e: &Error) {
     for m in missing {
         report(m, m.hint());
     }
-    report(e, e.hint());
+    use std::io::Write;
+    // As in `report`: a closed stderr must not turn exit 127 into a panic.
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "pyv: {e}");
     if !available_in.is_empty() {
-        use std::io::Write;
-        let mut advice = format!("\nThe `{command}' command exists in these Python versions:\n");
-        for v in available_in {
-            advice.push_str(&format!("  {v}\n"));
-        }
-        advice.push_str("\nNote: See 'pyv help global' for tips on allowing multiple\n");
-        advice.push_str("      Python versions to be found at the same time.\n");
-        // As in `report`: a closed stderr must not turn exit 127 into a panic.
-        let _ = std::io::stderr().lock().write_all(advice.as_bytes());
+        let _ = writeln!(
+            err,
+            "The `{command}' command exists in these Python versions: {}",
+            available_in.join(", ")
+        );
+    }
+    if let Some(h) = e.hint() {
+        let _ = writeln!(err, "hint: {h}");
     }
 }

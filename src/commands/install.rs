@@ -148,6 +148,7 @@ impl Install {
         let many = requests.len() > 1;
         let mut failed: Vec<String> = Vec::new();
         let mut done: Vec<String> = Vec::new();
+        let mut existing: Vec<String> = Vec::new();
         for (raw, origin) in requests {
             match self.install_one(
                 ctx,
@@ -163,6 +164,14 @@ impl Install {
                 // Ctrl-C (or SIGTERM) stops them all; one version failing does not.
                 Err(e) if !many || e.exit_code() > 128 || signals::pending().is_some() => {
                     return Err(e)
+                }
+                // Among several, one that is there already is skipped, not failed.
+                Err(Error::Install(InstallError::Exists { name, .. })) => {
+                    pyv_core::report::report(
+                        &format!("`{name}` is already installed; skipped"),
+                        Some(format!("`pyv install --force {name}` rebuilds it")),
+                    );
+                    existing.push(raw);
                 }
                 Err(e) => {
                     e.report();
@@ -180,16 +189,23 @@ impl Install {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let mut others = Vec::new();
+        if !done.is_empty() {
+            others.push(format!("done: {}", names(&done)));
+        }
+        if !existing.is_empty() {
+            others.push(format!("already installed: {}", names(&existing)));
+        }
         pyv_core::report::report(
             &format!(
                 "{} of {} installs failed: {}{}",
                 failed.len(),
-                failed.len() + done.len(),
+                failed.len() + done.len() + existing.len(),
                 names(&failed),
-                if done.is_empty() {
+                if others.is_empty() {
                     String::new()
                 } else {
-                    format!(" (done: {})", names(&done))
+                    format!(" ({})", others.join("; "))
                 }
             ),
             Some(format!(
@@ -294,7 +310,13 @@ impl Install {
                 if !local {
                     say_resolved(ctx, raw, &plan.name);
                 }
-                (install::install(settings, &plan, opts)?, "")
+                let installed = install::install(settings, &plan, opts);
+                let installed = if local {
+                    installed
+                } else {
+                    installed.map_err(|e| with_mirror_hint(e, settings, &known.catalog, &plan.name))
+                };
+                (installed?, "")
             }
         };
         report(ctx, outcome, how)
@@ -563,5 +585,44 @@ fn report(ctx: &Ctx, outcome: Outcome, how: &str) -> Result<()> {
 fn say_resolved(ctx: &Ctx, raw: &str, name: &str) {
     if name != raw && !ctx.quiet {
         eprintln!("pyv: {raw} -> {name}");
+    }
+}
+
+/// A release no source has (every one answered 404): what each mirror's index lists of the same
+/// `X.Y`, and the command that installs the newest of those this pyv can verify.
+fn with_mirror_hint(
+    e: InstallError,
+    settings: &install::Settings,
+    catalog: &Catalog,
+    version: &str,
+) -> InstallError {
+    let InstallError::Download {
+        file,
+        tried,
+        all_missing: true,
+        hint: None,
+    } = e
+    else {
+        return e;
+    };
+    let ft = if version.ends_with('t') { "t" } else { "" };
+    let mirrors = settings.bases.split_last().map_or(&[][..], |(_, m)| m);
+    let hint = mirrors.iter().find_map(|base| {
+        let listed = install::mirror_listing::same_minor(base, version)?;
+        let newest = listed
+            .iter()
+            .rev()
+            .find(|v| catalog.is_known(&format!("{v}{ft}")))?;
+        Some(format!(
+            "the mirror `{}` has {}; `pyv install {newest}{ft}` installs the newest of them",
+            base.escape_debug(),
+            listed.join(", ")
+        ))
+    });
+    InstallError::Download {
+        file,
+        tried,
+        all_missing: true,
+        hint,
     }
 }

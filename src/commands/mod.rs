@@ -55,7 +55,7 @@ pub(crate) fn checked_names(ctx: &Ctx, raw: &[String], force: bool) -> Result<Ve
         }
         if !force {
             resolve::resolve(&ctx.layout, &n, &Origin::Argument)
-                .map_err(|e| pyenv_not_installed(e.into()))?;
+                .map_err(|e| pyenv_not_installed(ctx, e.into()))?;
         }
         out.push(n);
     }
@@ -84,17 +84,50 @@ pub(crate) fn unset_version_file(file: &std::path::Path) -> Result<()> {
 /// pyenv's first line for a version that is not installed where it says it without an origin
 /// (`local`, `global`, `shell`, `prefix`: "version `x` not installed"); pyv's own message (who
 /// selected it) and its hint move to the hint line.
-pub(crate) fn pyenv_not_installed(e: Error) -> Error {
+///
+/// A CPython version no known release matches (`3.99`) gets no `pyv install 3.99` hint: that
+/// would fail too; the list of what can be installed is what helps.
+pub(crate) fn pyenv_not_installed(ctx: &Ctx, e: Error) -> Error {
     match e {
-        Error::Core(ref core @ pyv_core::Error::NotInstalled { ref name, .. }) => {
-            let hint = match core.hint() {
-                Some(h) => format!("{core}; {h}"),
-                None => core.to_string(),
+        Error::Core(
+            ref core @ pyv_core::Error::NotInstalled {
+                ref name,
+                ref close,
+                ..
+            },
+        ) => {
+            let hint = if no_release_matches(ctx, name) {
+                let mut h = format!(
+                    "{core}, and no CPython release matches it; \
+                     `pyv install --list` shows what can be installed"
+                );
+                if !close.is_empty() {
+                    h.push_str(", or pick one of: ");
+                    h.push_str(&close.join(", "));
+                }
+                h
+            } else {
+                match core.hint() {
+                    Some(h) => format!("{core}; {h}"),
+                    None => core.to_string(),
+                }
             };
             Error::user(format!("version `{name}` not installed"), Some(hint))
         }
         e => e,
     }
+}
+
+/// Is `name` a CPython version (`3.99`, `3.99.1`, `3.99t`) that the catalog (embedded, plus
+/// what `pyv update` fetched) has no release for? `-dev` names and other flavours are built
+/// from definitions the catalog does not list, so they never count.
+fn no_release_matches(ctx: &Ctx, name: &str) -> bool {
+    if name.ends_with("-dev") || pyv_core::pyversion::PyVersion::parse(name).is_none() {
+        return false;
+    }
+    crate::catalog::Catalog::load(&ctx.cache_dir)
+        .map(|c| c.best_known(name).is_none())
+        .unwrap_or(false)
 }
 
 /// The resolved versions of the current selection (errors if one is not installed).

@@ -24,7 +24,7 @@ impl Prefix {
                 .map(|v| ctx.resolve_arg(v))
                 .collect::<Result<_>>()
         };
-        let versions = versions.map_err(super::pyenv_not_installed)?;
+        let versions = versions.map_err(|e| super::pyenv_not_installed(ctx, e))?;
         let mut prefixes = Vec::new();
         for v in versions {
             prefixes.push(match v {

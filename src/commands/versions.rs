@@ -108,15 +108,13 @@ impl Versions {
 /// The selected names, resolved, and who chose them. A selected version that is not installed
 /// is reported first and the list still follows (pyenv does the same, exit 0). An alias
 /// (`myenv` -> `3.11.2/envs/myenv`) brings its target's name too, so that line is marked.
+/// Which names are selected, resolved. A selected version that is not installed is reported
+/// first and the list still follows (pyenv does the same, exit 0). Only the name that was
+/// selected is marked: an alias (`myenv` -> `3.11.2/envs/myenv`) and its target are one
+/// environment, listed twice, and two `*` would read as two selections.
 fn selected(ctx: &Ctx) -> Result<(Vec<String>, Origin)> {
     let (found, origin, _) = super::tolerant_selection(ctx)?;
-    let mut selected = Vec::new();
-    for r in found {
-        if let Ok(target) = fs::read_link(ctx.layout.version_dir(r.name())) {
-            selected.push(target.to_string_lossy().into_owned());
-        }
-        selected.push(r.name().to_string());
-    }
+    let selected = found.iter().map(|r| r.name().to_string()).collect();
     Ok((selected, origin))
 }
 

@@ -178,6 +178,8 @@ pub fn fetch_urls_capped(
         return Err(InstallError::Download {
             file: "the archive".into(),
             tried: vec!["no URL to try".into()],
+            all_missing: false,
+            hint: None,
         });
     };
     fs::create_dir_all(cache).map_err(|e| InstallError::io("cannot create", cache, e))?;
@@ -213,8 +215,11 @@ pub fn fetch_urls_capped(
     let client = crate::http::client(&limits).map_err(|e| InstallError::Download {
         file: first.file.clone(),
         tried: vec![format!("cannot start an HTTP client: {e}")],
+        all_missing: false,
+        hint: None,
     })?;
     let mut tried = Vec::new();
+    let mut missing = 0;
     // A source that cannot be reached (DNS, refused) is not asked for its other files.
     let mut unreachable: Vec<&str> = Vec::new();
     for (url, c) in attempts {
@@ -245,14 +250,19 @@ pub fn fetch_urls_capped(
                     .map_err(|e| InstallError::io("cannot move into the cache", &dest, e))?;
                 return Ok(dest);
             }
-            Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
-                ui.note(&format!("{url}: {why}"));
-                tried.push(format!("{url}: {why}"));
+            // A 404 is instant and the error below lists it: only what took time is noted now.
+            Err(Failure::Missing(why)) => {
+                missing += 1;
+                tried.push((url.clone(), why));
+            }
+            Err(Failure::Failed(why)) => {
+                ui.note(&format!("{}: {why}", url.escape_debug()));
+                tried.push((url.clone(), why));
             }
             Err(Failure::Unreachable(why)) => {
                 let _ = fs::remove_file(&part);
-                ui.note(&format!("{url}: {why}"));
-                tried.push(format!("{url}: {why}"));
+                ui.note(&format!("{}: {why}", url.escape_debug()));
+                tried.push((url.clone(), why));
                 unreachable.push(origin_of(url));
             }
             Err(Failure::Digest { actual }) => {
@@ -269,8 +279,43 @@ pub fn fetch_urls_capped(
     }
     Err(InstallError::Download {
         file: first.file.clone(),
-        tried,
+        all_missing: missing > 0 && missing == tried.len(),
+        tried: by_source(&tried),
+        hint: None,
     })
+}
+
+/// One line per source: the URLs tried, grouped by the directory they are in, with what each
+/// file got (`<dir>/: HTTP 404 Not Found (Python-3.13.2.tar.xz, Python-3.13.2.tgz)`).
+fn by_source(tried: &[(String, String)]) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for (url, why) in tried {
+        let (dir, file) = url.rsplit_once('/').unwrap_or(("", url));
+        match groups.last_mut() {
+            Some((d, files)) if *d == dir => files.push((file, why)),
+            _ => groups.push((dir, vec![(file, why)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(dir, files)| {
+            let dir = dir.escape_debug();
+            let first_why = files[0].1;
+            if files.iter().all(|(_, w)| *w == first_why) {
+                let names: Vec<String> = files
+                    .iter()
+                    .map(|(f, _)| f.escape_debug().to_string())
+                    .collect();
+                format!("{dir}/: {first_why} ({})", names.join(", "))
+            } else {
+                let each: Vec<String> = files
+                    .iter()
+                    .map(|(f, w)| format!("{}: {w}", f.escape_debug()))
+                    .collect();
+                format!("{dir}/: {}", each.join("; "))
+            }
+        })
+        .collect()
 }
 
 /// Fetch one URL (`http(s)://` or `file://`) into `part` with the same resume, retry and

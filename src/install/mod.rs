@@ -14,6 +14,7 @@ pub mod artifact;
 pub mod build;
 pub mod download;
 pub mod manifest;
+pub mod mirror_listing;
 pub mod preflight;
 pub mod pybuild;
 pub mod receipt;
@@ -221,8 +222,15 @@ pub enum InstallError {
     Untrusted(crate::linktree::Untrusted),
 
     /// Every source of the archive failed; `tried` says what each one answered.
-    #[error("cannot download `{file}`: {}", tried.join("; "))]
-    Download { file: String, tried: Vec<String> },
+    #[error("cannot download `{file}` from any source:{}", tried.iter().map(|t| format!("\n  {t}")).collect::<String>())]
+    Download {
+        file: String,
+        tried: Vec<String>,
+        /// Every source answered "not here" (4xx): the release is missing, not the network.
+        all_missing: bool,
+        /// A better hint than the generic one, when the caller found one (what a mirror has).
+        hint: Option<String>,
+    },
 
     #[error(
         "checksum mismatch for `{file}` from {url}: expected sha256 {expected}, got {actual}; \
@@ -332,6 +340,14 @@ impl InstallError {
             )),
             InstallError::Usage { hint, .. } => Some(hint.clone()),
             InstallError::Untrusted(u) => Some(u.hint.clone()),
+            InstallError::Download { hint: Some(h), .. } => Some(h.clone()),
+            InstallError::Download {
+                all_missing: true, ..
+            } => Some(
+                "no source has this release: check PYV_MIRROR (comma-separated base URLs in \
+                 python.org's layout), or pick another version (`pyv install --list`)"
+                    .into(),
+            ),
             InstallError::Download { .. } => Some(
                 "check the network or PYV_MIRROR (comma-separated base URLs in python.org's \
                  layout); a partial download is resumed on the next try"

@@ -239,8 +239,37 @@ pub fn run_within(c: &mut Command, limit: std::time::Duration) -> (i32, String, 
     )
 }
 
-/// Whether this is a CI run (`CI` is `true` or `1`): there a test whose prerequisite is
-/// missing fails instead of skipping, so a CI run can never pass by testing nothing.
+/// Whether this is a CI run (`CI` set to anything but empty, `false` or `0`): there a test
+/// whose prerequisite is missing fails instead of skipping, so a CI run can never pass by
+/// testing nothing.
 pub fn under_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "false" | "0"))
+}
+
+/// `$PYV_SHARED_DIR`, else `<project>/../shared` (pyenv checkouts, real CPython and PyPy
+/// archives), made absolute.
+pub fn shared_dir() -> PathBuf {
+    let shared = match std::env::var_os("PYV_SHARED_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    };
+    fs::canonicalize(&shared).unwrap_or(shared)
+}
+
+/// `shared_dir()/<rel>` for `test`, when it exists. When it does not: under CI the test fails
+/// (CI must run it); elsewhere it is skipped, with one line saying what is missing and where it
+/// comes from.
+pub fn shared_or_skip(rel: &str, test: &str) -> Option<PathBuf> {
+    let path = shared_dir().join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    let msg = format!(
+        "{test} needs {} (the `shared` directory beside the checkout, `../shared`, or \
+         PYV_SHARED_DIR; see shared/README.md)",
+        path.display()
+    );
+    assert!(!under_ci(), "{msg}");
+    eprintln!("skipped: {msg}");
+    None
 }
