@@ -15,6 +15,7 @@ mod linktree;
 mod locks;
 mod pipes;
 mod prebuilt;
+mod report;
 mod safepath;
 mod shell;
 mod signals;

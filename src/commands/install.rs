@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::install::{self, request, InstallError, Options, Outcome, Plan};
 use crate::prebuilt::{self, Choice, Flavour, Mode};
 use crate::signals;
+use crate::ui::Ui;
 
 /// Install Python versions, built from python.org's source
 ///
@@ -243,7 +244,8 @@ impl Install {
             let row = others.require_other(&name, origin)?;
             ctx.arg_name(&row.version)?;
             say_resolved(ctx, raw, &row.version);
-            let outcome = prebuilt::install(settings, others, row, opts)?;
+            let ui = Ui::new(settings.quiet, &row.version);
+            let outcome = prebuilt::install(settings, others, row, opts, &ui)?;
             return report(ctx, outcome, &format!(" ({})", flavour.label()));
         }
         let source_only = if local {
@@ -281,7 +283,11 @@ impl Install {
             (Choice::Prebuilt(row), Some(cfg)) => {
                 ctx.arg_name(&row.version)?;
                 say_resolved(ctx, raw, &row.version);
-                (prebuilt::install(settings, cfg, row, opts)?, " (prebuilt)")
+                let ui = Ui::new(settings.quiet, &row.version);
+                (
+                    prebuilt::install(settings, cfg, row, opts, &ui)?,
+                    " (prebuilt)",
+                )
             }
             _ => {
                 let plan = if local {
@@ -294,7 +300,11 @@ impl Install {
                 if !local {
                     say_resolved(ctx, raw, &plan.name);
                 }
-                (install::install(settings, &plan, opts)?, "")
+                let mut ui = Ui::new(settings.quiet, &plan.name);
+                if settings.verbose {
+                    ui = ui.plain(); // the streamed log and a spinner would garble each other
+                }
+                (install::install(settings, &plan, opts, &ui)?, "")
             }
         };
         report(ctx, outcome, how)

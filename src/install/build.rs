@@ -29,8 +29,8 @@ use pyv_core::Layout;
 use super::request::Plan;
 use super::staging::Stage;
 use super::{preflight, BuildFailure, InstallError, Options, Result, Settings, VerifyFailure};
+use crate::report::{Phase, Reporter, Step};
 use crate::signals;
-use crate::ui::{Phase, Ui};
 
 /// The build log of one install.
 pub struct Log {
@@ -111,7 +111,7 @@ impl Log {
 pub struct Builder<'a> {
     pub plan: &'a Plan,
     pub opts: &'a Options,
-    pub ui: &'a Ui,
+    pub reporter: &'a dyn Reporter,
     pub log: &'a Log,
     pub src: &'a Path,
     pub stage: &'a Stage,
@@ -134,8 +134,8 @@ impl Builder<'_> {
         // pyv's additions.
         configure.envs(self.settings.build_env.iter().cloned());
         configure.envs(configure_env(self.plan, self.settings));
-        let mut phase = self.ui.phase("configure");
-        self.run(&mut phase, "configure", configure, None)?;
+        let mut phase = self.reporter.phase(Step::Configure);
+        self.run(&mut *phase, "configure", configure, None)?;
         phase.finish();
 
         self.compile_bytecode_once();
@@ -143,8 +143,8 @@ impl Builder<'_> {
             preflight::make_program(&self.settings.build_env).unwrap_or_else(|| "make".into());
         let mut compile = Command::new(&make);
         compile.args(self.make_args());
-        let mut phase = self.ui.phase("compile");
-        self.run(&mut phase, "make", compile, Some(self.object_count()))?;
+        let mut phase = self.reporter.phase(Step::Compile);
+        self.run(&mut *phase, "make", compile, Some(self.object_count()))?;
         phase.finish();
 
         let mut install = Command::new(&make);
@@ -153,8 +153,8 @@ impl Builder<'_> {
             .arg(&pb.make_install_target)
             .args(&pb.make_install_opts)
             .arg(format!("DESTDIR={}", self.stage.dest_dir().display()));
-        let mut phase = self.ui.phase("install");
-        self.run(&mut phase, "make install", install, None)?;
+        let mut phase = self.reporter.phase(Step::Install);
+        self.run(&mut *phase, "make install", install, None)?;
         phase.finish();
         self.link_aliases();
         Ok(())
@@ -289,7 +289,7 @@ impl Builder<'_> {
     /// Run one build command in the source tree, its output appended to the log.
     fn run(
         &self,
-        phase: &mut Phase,
+        phase: &mut dyn Phase,
         step: &str,
         mut cmd: Command,
         objects: Option<usize>,
@@ -369,7 +369,7 @@ impl Builder<'_> {
 
     /// Run the staged interpreter: ssl and zlib must import; the other modules are reported.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let phase = self.ui.phase("verify");
+        let phase = self.reporter.phase(Step::Verify);
         let prefix = self.stage.staged_prefix(self.prefix);
         let bin = prefix.join("bin");
         let Some(python) = ["python3", "python"]

@@ -42,8 +42,8 @@ use super::request::{Candidate, Plan, Source};
 use super::{InstallError, Result, Settings};
 use crate::digest::hex;
 use crate::http::{BodyError, Kind, Limits};
+use crate::report::{Meter, Reporter};
 use crate::signals;
-use crate::ui::Ui;
 
 /// The largest download pyv accepts when nothing says how large the file is (python.org
 /// sources are ~20-30 MiB, prebuilt CPython archives under 200 MiB): 512 MiB, or
@@ -84,7 +84,7 @@ fn join(base: &str, path: &str) -> String {
 }
 
 /// The verified archive for `plan`: a local file, a cached download, or a fresh download.
-pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
+pub fn fetch(settings: &Settings, plan: &Plan, reporter: &dyn Reporter) -> Result<PathBuf> {
     let cands = match &plan.source {
         Source::Local { path, sha256 } => {
             if let Some(expected) = sha256 {
@@ -106,7 +106,7 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
     // Per source, every format (xz first): a mirror that only has the .tgz beats python.org.
     // python-build's cache directory comes first, its `<mirror>/<sha256>` just before
     // python.org (the last base).
-    let mut attempts: Vec<(String, &Candidate)> = python_build_cache(settings, cands, ui);
+    let mut attempts: Vec<(String, &Candidate)> = python_build_cache(settings, cands, reporter);
     let (python_org, mirrors) = settings.bases.split_last().expect("python.org is a base");
     for base in mirrors {
         attempts.extend(cands.iter().map(|c| (join(base, &c.path), c)));
@@ -115,7 +115,7 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
         attempts.extend(cands.iter().map(|c| (join(m, &c.sha256), c)));
     }
     attempts.extend(cands.iter().map(|c| (join(python_org, &c.path), c)));
-    fetch_urls(&settings.cache_dir, &attempts, ui)
+    fetch_urls(&settings.cache_dir, &attempts, reporter)
 }
 
 /// `file://` attempts for the archives in `PYTHON_BUILD_CACHE_PATH` that have the right
@@ -124,7 +124,7 @@ pub fn fetch(settings: &Settings, plan: &Plan, ui: &Ui) -> Result<PathBuf> {
 fn python_build_cache<'a>(
     settings: &Settings,
     cands: &'a [Candidate],
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Vec<(String, &'a Candidate)> {
     let Some(dir) = &settings.python_build.source_cache else {
         return Vec::new();
@@ -142,18 +142,18 @@ fn python_build_cache<'a>(
             }
             match hash_file(&path) {
                 Ok(d) if d == c.sha256 => {
-                    ui.note(&format!(
+                    reporter.note(&format!(
                         "using {} from PYTHON_BUILD_CACHE_PATH (sha256 checked)",
                         path.display()
                     ));
                     found.push((format!("file://{}", path.display()), c));
                 }
-                Ok(d) => ui.warn(&format!(
+                Ok(d) => reporter.warn(&format!(
                     "{} (in PYTHON_BUILD_CACHE_PATH) has sha256 {d}, not {}: not used",
                     path.display(),
                     c.sha256
                 )),
-                Err(e) => ui.warn(&format!("cannot read {}: {e}", path.display())),
+                Err(e) => reporter.warn(&format!("cannot read {}: {e}", path.display())),
             }
         }
     }
@@ -163,8 +163,12 @@ fn python_build_cache<'a>(
 /// Get the first archive `attempts` can deliver into `cache`, trying each URL in order (a
 /// cached file with the right digest wins without any request). Each attempt names the
 /// candidate it should produce: its cache file name (`file`) and digest (`sha256`).
-pub fn fetch_urls(cache: &Path, attempts: &[(String, &Candidate)], ui: &Ui) -> Result<PathBuf> {
-    fetch_urls_capped(cache, attempts, ceiling(), ui)
+pub fn fetch_urls(
+    cache: &Path,
+    attempts: &[(String, &Candidate)],
+    reporter: &dyn Reporter,
+) -> Result<PathBuf> {
+    fetch_urls_capped(cache, attempts, ceiling(), reporter)
 }
 
 /// [`fetch_urls`] with its own size cap (`max` bytes) instead of [`ceiling`].
@@ -172,7 +176,7 @@ pub fn fetch_urls_capped(
     cache: &Path,
     attempts: &[(String, &Candidate)],
     max: u64,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<PathBuf> {
     let Some((_, first)) = attempts.first() else {
         return Err(InstallError::Download {
@@ -185,7 +189,7 @@ pub fn fetch_urls_capped(
     // lives in the cache, so it also serialises installs from different roots sharing it.
     let _lock = crate::locks::wait_for(
         &cache.join(".locks").join(format!("{}.lock", first.file)),
-        ui,
+        reporter,
         &format!(
             "another pyv is downloading `{}`; waiting for it",
             first.file
@@ -196,11 +200,11 @@ pub fn fetch_urls_capped(
         if cached.is_file() {
             match hash_file(&cached) {
                 Ok(d) if d == c.sha256 => {
-                    ui.note(&format!("using cached {}", cached.display()));
+                    reporter.note(&format!("using cached {}", cached.display()));
                     return Ok(cached);
                 }
                 _ => {
-                    ui.warn(&format!(
+                    reporter.warn(&format!(
                         "cached `{}` does not match its sha256; downloading it again",
                         cached.display()
                     ));
@@ -229,14 +233,14 @@ pub fn fetch_urls_capped(
         } else {
             Some(crate::locks::wait_for(
                 &cache.join(".locks").join(format!("{}.lock", c.file)),
-                ui,
+                reporter,
                 &format!("another pyv is downloading `{}`; waiting for it", c.file),
             )?)
         };
         let outcome = if let Some(path) = url.strip_prefix("file://") {
-            copy_file(Path::new(path), &part, c, max, ui)
+            copy_file(Path::new(path), &part, c, max, reporter)
         } else {
-            get(&client, &limits, url, &part, c, max, ui)
+            get(&client, &limits, url, &part, c, max, reporter)
         };
         match outcome {
             Ok(()) => {
@@ -246,12 +250,12 @@ pub fn fetch_urls_capped(
                 return Ok(dest);
             }
             Err(Failure::Missing(why)) | Err(Failure::Failed(why)) => {
-                ui.note(&format!("{url}: {why}"));
+                reporter.note(&format!("{url}: {why}"));
                 tried.push(format!("{url}: {why}"));
             }
             Err(Failure::Unreachable(why)) => {
                 let _ = fs::remove_file(&part);
-                ui.note(&format!("{url}: {why}"));
+                reporter.note(&format!("{url}: {why}"));
                 tried.push(format!("{url}: {why}"));
                 unreachable.push(origin_of(url));
             }
@@ -282,7 +286,7 @@ pub fn fetch_url(
     part: &Path,
     sha256: &str,
     size: Option<u64>,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<(), String> {
     let want = Candidate {
         file: part.display().to_string(),
@@ -291,12 +295,12 @@ pub fn fetch_url(
     };
     let max = size.unwrap_or_else(ceiling);
     let outcome = if let Some(path) = url.strip_prefix("file://") {
-        copy_file(Path::new(path), part, &want, max, ui)
+        copy_file(Path::new(path), part, &want, max, reporter)
     } else {
         let limits = Limits::from_env(Kind::Download);
         let client = crate::http::client(&limits)
             .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
-        get(&client, &limits, url, part, &want, max, ui)
+        get(&client, &limits, url, part, &want, max, reporter)
     };
     outcome.map_err(|f| match f {
         Failure::Missing(why) | Failure::Failed(why) | Failure::Unreachable(why) => why,
@@ -316,13 +320,13 @@ fn get(
     part: &Path,
     want: &Candidate,
     max: u64,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<(), Failure> {
     let mut delay = FIRST_BACKOFF;
     let mut last = String::new();
     for attempt in 1..=ATTEMPTS {
         if attempt > 1 {
-            ui.note(&format!(
+            reporter.note(&format!(
                 "{last}; retrying in {} (attempt {attempt} of {ATTEMPTS})",
                 crate::ui::human_duration(delay)
             ));
@@ -332,7 +336,7 @@ fn get(
         if let Some(s) = signals::pending() {
             return Err(Failure::Interrupted(s));
         }
-        match get_once(client, limits, url, part, want, max, ui) {
+        match get_once(client, limits, url, part, want, max, reporter) {
             Err(Attempt::Retry(why)) => last = why,
             Err(Attempt::Stop(f)) => return Err(f),
             Ok(()) => return Ok(()),
@@ -355,7 +359,7 @@ fn get_once(
     part: &Path,
     want: &Candidate,
     max: u64,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<(), Attempt> {
     let mut have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     if have > max {
@@ -368,7 +372,7 @@ fn get_once(
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
     }
     let started = Instant::now();
-    let say = |m: &str| ui.note(m);
+    let say = |m: &str| reporter.note(m);
     let resp = crate::http::send(req, url, limits, &say).map_err(|e| classify(&e))?;
     let status = resp.status();
     // 206 continues our `.part`; 200 means the server ignored the Range: start over.
@@ -452,8 +456,8 @@ fn get_once(
             )))
         })?
     };
-    let mut meter = ui.download(url, total, start);
-    stream(&mut resp, &mut file, &mut hasher, &mut meter, part).map_err(|e| match e {
+    let mut meter = reporter.download(url, total, start);
+    stream(&mut resp, &mut file, &mut hasher, &mut *meter, part).map_err(|e| match e {
         StreamError::Read(e) => match BodyError::of(&e) {
             Some(b @ BodyError::TooLarge(_)) => {
                 let _ = fs::remove_file(part);
@@ -476,7 +480,7 @@ fn get_once(
     finish(hasher, want, meter)
 }
 
-fn finish(hasher: Sha256, want: &Candidate, meter: crate::ui::Meter) -> Result<(), Attempt> {
+fn finish(hasher: Sha256, want: &Candidate, meter: Box<dyn Meter + '_>) -> Result<(), Attempt> {
     let actual = hex(&hasher.finalize());
     if actual != want.sha256 {
         return Err(Attempt::Stop(Failure::Digest { actual }));
@@ -496,7 +500,7 @@ fn stream(
     from: &mut dyn Read,
     file: &mut File,
     hasher: &mut Sha256,
-    meter: &mut crate::ui::Meter,
+    meter: &mut dyn Meter,
     part: &Path,
 ) -> Result<(), StreamError> {
     let mut buf = vec![0u8; 64 * 1024];
@@ -532,7 +536,13 @@ fn stream(
 }
 
 /// A `file://` mirror: the same hashing and checking, no network.
-fn copy_file(src: &Path, part: &Path, want: &Candidate, max: u64, ui: &Ui) -> Result<(), Failure> {
+fn copy_file(
+    src: &Path,
+    part: &Path,
+    want: &Candidate,
+    max: u64,
+    reporter: &dyn Reporter,
+) -> Result<(), Failure> {
     let from = match File::open(src) {
         Ok(f) => f,
         Err(e) => return Err(Failure::Missing(e.to_string())),
@@ -547,8 +557,8 @@ fn copy_file(src: &Path, part: &Path, want: &Candidate, max: u64, ui: &Ui) -> Re
     let mut file = File::create(part)
         .map_err(|e| Failure::Failed(format!("cannot create `{}`: {e}", part.display())))?;
     let mut hasher = Sha256::new();
-    let mut meter = ui.download(&format!("file://{}", src.display()), total, 0);
-    stream(&mut from, &mut file, &mut hasher, &mut meter, part).map_err(|e| match e {
+    let mut meter = reporter.download(&format!("file://{}", src.display()), total, 0);
+    stream(&mut from, &mut file, &mut hasher, &mut *meter, part).map_err(|e| match e {
         StreamError::Read(e) => Failure::Failed(e.to_string()),
         StreamError::Write(f) | StreamError::Interrupted(f) => f,
     })?;

@@ -10,8 +10,8 @@ use super::{
     artifact, build, download, preflight, receipt, relocate, staging, unpack, unpacked,
     InstallError, Plan, Result, Settings,
 };
+use crate::report::{Reporter, Step};
 use crate::signals;
-use crate::ui::Ui;
 
 /// How the user asked for the build to be done (flags and environment, already parsed).
 #[derive(Debug, Clone, Default)]
@@ -49,8 +49,13 @@ pub enum Claim {
 /// Take version `name`'s lock and decide: an installed version is an error unless `--force`
 /// (rebuild) or `--skip-existing`, or if another pyv installed it while we waited. Going on,
 /// leftovers of killed installs are swept first. Source and prebuilt installs share this.
-pub fn claim(layout: &Layout, name: &str, opts: &Options, ui: &Ui) -> Result<Claim> {
-    let lock = crate::locks::VersionLock::acquire(layout, name, ui)?;
+pub fn claim(
+    layout: &Layout,
+    name: &str,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Claim> {
+    let lock = crate::locks::VersionLock::acquire(layout, name, reporter)?;
     let target = layout.version_dir(name);
     if pyv_core::resolve::is_symlink(&target) || target.exists() {
         let by_other = lock.waited && !opts.force;
@@ -72,21 +77,22 @@ pub fn claim(layout: &Layout, name: &str, opts: &Options, ui: &Ui) -> Result<Cla
 }
 
 /// Install one planned version: lock, preflight, fetch, unpack, build, verify, rename in.
-pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outcome> {
+pub fn install(
+    settings: &Settings,
+    plan: &Plan,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Outcome> {
     let started = Instant::now();
     let layout = &settings.layout;
-    let mut ui = Ui::new(settings.quiet, &plan.name);
-    if settings.verbose {
-        ui = ui.plain(); // the streamed log and a spinner would garble each other
-    }
     let target = layout.version_dir(&plan.name);
     if settings.verbose {
         for note in &settings.python_build.notes {
-            ui.note(note);
+            reporter.note(note);
         }
     }
 
-    let lock = match claim(layout, &plan.name, opts, &ui)? {
+    let lock = match claim(layout, &plan.name, opts, reporter)? {
         Claim::Go(lock) => lock,
         Claim::Done(outcome) => return Ok(outcome),
     };
@@ -97,11 +103,11 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
         .artifact_cache
         .then(|| artifact::key(settings, plan));
     if let Some(key) = key.as_ref().filter(|_| !opts.no_cache) {
-        match install_cached(settings, plan, opts, key, &target, &ui) {
+        match install_cached(settings, plan, opts, key, &target, reporter) {
             Ok(Some(warnings)) => {
                 drop(lock);
                 for w in warnings {
-                    ui.warn(&w);
+                    reporter.warn(&w);
                 }
                 return Ok(Outcome::Installed {
                     name: plan.name.clone(),
@@ -115,7 +121,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
                 | InstallError::InterruptedWaiting { .. }
                 | InstallError::Untrusted(_)),
             ) => return Err(e),
-            Err(e) => ui.warn(&format!(
+            Err(e) => reporter.warn(&format!(
                 "cannot use the cached build `{}` ({}); building from source",
                 key.id,
                 crate::error::with_causes(&e)
@@ -126,22 +132,22 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     // Compiler and make are always checked; the libraries unless `--skip-preflight`.
     let report =
         preflight::run(!opts.skip_preflight, &settings.build_env).for_version(&plan.version);
-    report.print_warnings(&ui);
+    report.print_warnings(reporter);
     if settings.verbose {
-        report.print_diagnostics(&ui);
+        report.print_diagnostics(reporter);
     }
     report.require()?;
     signals::check()?;
 
     // From here on everything is written under `.staging/`, removed when `stage` drops.
-    let archive = download::fetch(settings, plan, &ui)?;
+    let archive = download::fetch(settings, plan, reporter)?;
     let stage = staging::Stage::create(layout, &plan.name)?;
-    let src = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
+    let src = unpack::unpack(&archive, &stage.src_dir(), reporter)?;
     let log = build::Log::create(layout, &plan.name)?;
     let builder = build::Builder {
         plan,
         opts,
-        ui: &ui,
+        reporter,
         log: &log,
         src: &src,
         stage: &stage,
@@ -157,7 +163,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     // installs what it lacked, the next `install --force` must compile again, not reuse it.
     let key = key.filter(|_| {
         report.warnings.is_empty() || {
-            ui.note(
+            reporter.note(
                 "not stored in the artifact cache: this build lacks optional modules (see the \
                  warnings); a rebuild after installing them compiles afresh",
             );
@@ -167,7 +173,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     if let Some(key) = &key {
         // Stored before the receipt is written: the artifact holds only what make made.
         crate::cache_scratch::sweep_in_background(&settings.cache_dir);
-        let phase = ui.phase("cache");
+        let phase = reporter.phase(Step::Cache);
         match artifact::store(
             &settings.cache_dir,
             key,
@@ -177,7 +183,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
         ) {
             Ok(size) => {
                 phase.finish();
-                ui.note(&format!(
+                reporter.note(&format!(
                     "stored the build for reuse as {} ({})",
                     artifact::archive_path(&settings.cache_dir, &key.id).display(),
                     crate::ui::bytes(size)
@@ -185,7 +191,7 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
             }
             Err(e) => {
                 drop(phase);
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "could not store the build in the artifact cache ({e}); the install goes on"
                 ));
             }
@@ -198,11 +204,11 @@ pub fn install(settings: &Settings, plan: &Plan, opts: &Options) -> Result<Outco
     signals::check()?;
     stage.commit(&target)?;
     if opts.keep {
-        stage.keep_source(&src, &layout.sources_dir().join(&plan.name), &ui);
+        stage.keep_source(&src, &layout.sources_dir().join(&plan.name), reporter);
     }
     drop(lock);
     for w in report.warnings {
-        ui.warn(&w);
+        reporter.warn(&w);
     }
     Ok(Outcome::Installed {
         name: plan.name.clone(),
@@ -232,7 +238,7 @@ fn install_cached(
     opts: &Options,
     key: &artifact::Key,
     target: &std::path::Path,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<Option<Vec<String>>> {
     let cache = &settings.cache_dir;
     // Whoever can write the cache can write the archive and its manifest both: refuse it.
@@ -258,11 +264,11 @@ fn install_cached(
     let mut from_copy = None;
     if let Some(manifest) = unpacked_manifest(cache, key) {
         let old = manifest.prefix.clone();
-        let phase = ui.phase("copy");
+        let phase = reporter.phase(Step::Copy);
         match unpacked::materialize(cache, &key.id, &staged, &old, &new, settings.link_mode) {
             Ok(copies) => {
                 phase.finish();
-                ui.note(&format!(
+                reporter.note(&format!(
                     "reusing the cached build {} (no compile, {})",
                     unpacked::dir(cache, &key.id).display(),
                     if settings.link_mode.shares() {
@@ -276,7 +282,7 @@ fn install_cached(
             Err(unpacked::Stale::Untrusted(u)) => return Err(InstallError::Untrusted(u)),
             Err(why) => {
                 drop(phase);
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "the unpacked copy of the cached build is unusable ({why}); unpacking the archive"
                 ));
                 let _ = pyv_core::fsx::remove_any(&staged);
@@ -287,18 +293,19 @@ fn install_cached(
     let (archive, manifest, copies) = match from_copy {
         Some(found) => found,
         None => {
-            let found = artifact::find(settings, key, ui).map_err(|why| InstallError::Archive {
-                path: artifact::archive_path(cache, &key.id),
-                reason: why,
-            })?;
+            let found =
+                artifact::find(settings, key, reporter).map_err(|why| InstallError::Archive {
+                    path: artifact::archive_path(cache, &key.id),
+                    reason: why,
+                })?;
             let Some((archive, manifest)) = found else {
                 return Ok(None);
             };
-            ui.note(&format!(
+            reporter.note(&format!(
                 "reusing the cached build {} (no compile)",
                 archive.display()
             ));
-            let top = unpack::unpack(&archive, &stage.path().join("artifact"), ui)?;
+            let top = unpack::unpack(&archive, &stage.path().join("artifact"), reporter)?;
             if top.file_name().is_none_or(|n| n != artifact::TOP) {
                 return Err(InstallError::Archive {
                     path: archive,
@@ -309,7 +316,7 @@ fn install_cached(
             if let Err(e) =
                 unpacked::keep(cache, &key.id, &top, &manifest.prefix, settings.link_mode)
             {
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "could not keep the build unpacked in the cache ({e})"
                 ));
             }
@@ -317,7 +324,7 @@ fn install_cached(
             (archive, manifest, None)
         }
     };
-    let phase = ui.phase("relocate");
+    let phase = reporter.phase(Step::Relocate);
     let old = manifest.prefix.as_str();
     let moved = match &copies {
         Some(files) => relocate::relocate_files(&staged, files, old, &new),
@@ -326,7 +333,7 @@ fn install_cached(
     .map_err(|e| InstallError::io("cannot relocate", &staged, e))?;
     phase.finish();
     for (bin, why) in &moved.unfixed {
-        ui.warn(&format!("{} was not relocated: {why}", bin.display()));
+        reporter.warn(&format!("{} was not relocated: {why}", bin.display()));
     }
     signals::check()?;
     let log = build::Log::create(&settings.layout, &plan.name)?;
@@ -337,7 +344,7 @@ fn install_cached(
     let builder = build::Builder {
         plan,
         opts,
-        ui,
+        reporter,
         log: &log,
         src: &staged,
         stage: &stage,

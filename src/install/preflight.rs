@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::{InstallError, Result};
-use crate::ui::Ui;
+use crate::report::Reporter;
 
 /// How bad a missing dependency is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,28 +339,28 @@ impl Report {
     }
 
     /// Warn about each missing optional library (printed even with `-q`).
-    pub fn print_warnings(&self, ui: &Ui) {
+    pub fn print_warnings(&self, reporter: &dyn Reporter) {
         let optional: Vec<&Check> = self
             .missing()
             .filter(|c| c.severity == Severity::Optional)
             .collect();
         for c in &optional {
-            ui.warn(&format!(
+            reporter.warn(&format!(
                 "`{}` headers or library not found: {}",
                 c.key, c.detail
             ));
         }
         if let Some(cmd) = self.install_command(optional.iter().copied()) {
-            ui.warn(&format!("to build those modules too, first run: {cmd}"));
+            reporter.warn(&format!("to build those modules too, first run: {cmd}"));
         }
     }
 
     /// The compiler's own words for each missing library (`-v`), so a false "missing" can be
     /// told from a real one.
-    pub fn print_diagnostics(&self, ui: &Ui) {
+    pub fn print_diagnostics(&self, reporter: &dyn Reporter) {
         for c in self.missing() {
             if let Some(d) = &c.diagnostic {
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "the `{}` probe failed; the compiler said:\n{}",
                     c.key,
                     indent(d)

@@ -13,12 +13,12 @@ use crate::safepath::{normal_parts, symlink_stays_inside};
 use pyv_core::fsx::remove_any;
 
 use super::{InstallError, Result};
+use crate::report::{Reporter, Step};
 use crate::signals;
-use crate::ui::Ui;
 
 /// Extract `archive` into `dest` (created) and return the single top-level directory.
-pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {
-    let phase = ui.phase("unpack");
+pub fn unpack(archive: &Path, dest: &Path, reporter: &dyn Reporter) -> Result<PathBuf> {
+    let phase = reporter.phase(Step::Unpack);
     let result = extract(archive, dest);
     match result {
         Ok(top) => {
@@ -165,6 +165,7 @@ fn resolved_parts(dest: &Path, parts: &[String]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Event, Recording};
 
     fn parts(s: &str) -> Vec<String> {
         normal_parts(Path::new(s)).unwrap()
@@ -203,12 +204,14 @@ mod tests {
         }
         fs::write(&archive, tar.into_inner().unwrap().finish().unwrap()).unwrap();
         let dest = tmp.path().join("stage/src");
-        let ui = Ui::new(true, "test");
-        let e = unpack(&archive, &dest, &ui).unwrap_err().to_string();
+        let reporter = Recording::default();
+        let e = unpack(&archive, &dest, &reporter).unwrap_err().to_string();
         assert!(
             e.contains("top/d1/d1/d1/esc") && e.contains("outside the tree"),
             "{e}"
         );
+        let abandoned = [Event::Start(Step::Unpack), Event::Abandoned(Step::Unpack)];
+        assert_eq!(reporter.events(), abandoned, "the front end can erase its line");
         assert!(!dest.exists(), "what was written is removed");
     }
 
@@ -230,10 +233,12 @@ mod tests {
             e.finish().unwrap()
         };
         let dir = tempfile::tempdir().unwrap();
-        let ui = Ui::new(true, "t");
+        let reporter = Recording::default();
         let good = dir.path().join("pypy.tar.bz2");
         fs::write(&good, bz(tar_bytes("pypy3.9-v7.3.11-linux64/bin/pypy3.9"))).unwrap();
-        let top = unpack(&good, &dir.path().join("out"), &ui).unwrap();
+        let top = unpack(&good, &dir.path().join("out"), &reporter).unwrap();
+        let done = [Event::Start(Step::Unpack), Event::Done(Step::Unpack)];
+        assert_eq!(reporter.events(), done);
         assert!(top.ends_with("pypy3.9-v7.3.11-linux64"));
         assert_eq!(fs::read(top.join("bin/pypy3.9")).unwrap(), b"hi\n");
         // `tar` refuses to write `..` names, so patch one into the header by hand.
@@ -253,7 +258,7 @@ mod tests {
         raw[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         let bad = dir.path().join("slip.tar.bz2");
         fs::write(&bad, bz(raw)).unwrap();
-        let e = unpack(&bad, &dir.path().join("out2"), &ui).unwrap_err();
+        let e = unpack(&bad, &dir.path().join("out2"), &reporter).unwrap_err();
         assert!(e.to_string().contains("contains `..`"), "{e}");
         assert!(!dir.path().join("out2").exists());
         assert!(!dir.path().join("evil").exists());

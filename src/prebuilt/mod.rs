@@ -24,8 +24,8 @@ use crate::error::{Error, Result};
 use crate::install::receipt::Receipt;
 use crate::install::request::Candidate;
 use crate::install::{download, staging, unpack, Claim, InstallError, Options, Outcome, Settings};
+use crate::report::{Reporter, Step};
 use crate::signals;
-use crate::ui::Ui;
 pub use flavour::Flavour;
 pub use table::{Row, Table};
 
@@ -328,18 +328,29 @@ pub fn choose<'a>(
 
 /// Install one prebuilt archive: lock, fetch + verify the digest, unpack safely, check the
 /// interpreter runs, record the receipt, rename into place.
-pub fn install(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
-    run(settings, cfg, row, opts).map_err(with_hint)
+pub fn install(
+    settings: &Settings,
+    cfg: &Config,
+    row: &Row,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Outcome> {
+    run(settings, cfg, row, opts, reporter).map_err(with_hint)
 }
 
-fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<Outcome> {
+fn run(
+    settings: &Settings,
+    cfg: &Config,
+    row: &Row,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Outcome> {
     let started = Instant::now();
     let layout = &settings.layout;
     let name = &row.version;
-    let ui = Ui::new(settings.quiet, name);
     let target = layout.version_dir(name);
 
-    let lock = match crate::install::claim(layout, name, opts, &ui)? {
+    let lock = match crate::install::claim(layout, name, opts, reporter)? {
         Claim::Go(lock) => lock,
         Claim::Done(outcome) => return Ok(outcome),
     };
@@ -355,13 +366,13 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
         &settings.cache_dir,
         &[(cfg.url(row), &cand)],
         download::ceiling_or(flavour.download_ceiling_mib()),
-        &ui,
+        reporter,
     )?;
     let stage = staging::Stage::create(layout, name)?;
     let staged = if flavour == Flavour::Conda {
-        other::run_installer(layout, name, &archive, &stage, &target, &ui)?
+        other::run_installer(layout, name, &archive, &stage, &target, reporter)?
     } else {
-        let top = unpack::unpack(&archive, &stage.src_dir(), &ui)?;
+        let top = unpack::unpack(&archive, &stage.src_dir(), reporter)?;
         let staged = stage.staged_prefix(&target);
         if let Some(parent) = staged.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
@@ -371,14 +382,14 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
     };
     signals::check().map_err(InstallError::from)?;
     let mut warnings = match flavour {
-        Flavour::CPython => verify(&staged, row, &ui)?,
+        Flavour::CPython => verify(&staged, row, reporter)?,
         _ => {
             other::add_links(&staged, flavour)?;
-            other::verify(&staged, row, &ui)?
+            other::verify(&staged, row, reporter)?
         }
     };
     if matches!(flavour, Flavour::PyPy | Flavour::GraalPy) {
-        warnings.extend(other::ensure_pip(layout, name, &staged, &target, &ui)?);
+        warnings.extend(other::ensure_pip(layout, name, &staged, &target, reporter)?);
     }
     signals::check().map_err(InstallError::from)?;
     let mut receipt = Receipt::new(flavour.kind()).with("version", name);
@@ -398,7 +409,7 @@ fn run(settings: &Settings, cfg: &Config, row: &Row, opts: &Options) -> Result<O
     stage.commit(&target)?;
     drop(lock);
     for w in warnings {
-        ui.warn(&w);
+        reporter.warn(&w);
     }
     Ok(Outcome::Installed {
         name: name.clone(),
@@ -458,8 +469,8 @@ const REQUIRED: [&str; 2] = ["ssl", "zlib"];
 const WANTED: [&str; 4] = ["ctypes", "sqlite3", "bz2", "lzma"];
 
 /// Run the unpacked interpreter: it must start, be the expected version and import ssl/zlib.
-fn verify(top: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
-    let phase = ui.phase("verify");
+fn verify(top: &Path, row: &Row, reporter: &dyn Reporter) -> Result<Vec<String>> {
+    let phase = reporter.phase(Step::Verify);
     let fail = |why: String| {
         Error::user(
             format!(
