@@ -13,8 +13,8 @@ use pyv_core::Origin;
 use crate::catalog::{self, Catalog, CatalogError};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::install::prebuilt::{self, Choice, Flavour, Mode};
 use crate::install::{self, request, InstallError, Options, Outcome, Plan};
-use crate::prebuilt::{self, Choice, Flavour, Mode};
 use crate::signals;
 use crate::ui::Ui;
 

@@ -211,7 +211,11 @@ mod tests {
             "{e}"
         );
         let abandoned = [Event::Start(Step::Unpack), Event::Abandoned(Step::Unpack)];
-        assert_eq!(reporter.events(), abandoned, "the front end can erase its line");
+        assert_eq!(
+            reporter.events(),
+            abandoned,
+            "the front end can erase its line"
+        );
         assert!(!dest.exists(), "what was written is removed");
     }
 
