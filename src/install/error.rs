@@ -9,10 +9,11 @@ use crate::signals::{self, Interrupted};
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
     /// The catalog does not know the requested version.
-    #[error("`{request}` is not a CPython release pyv knows ({origin})")]
+    #[error("`{request}` is not a CPython release pyv knows {origin}")]
     Unknown {
         request: String,
-        origin: String,
+        /// What asked for it (printed in its parentheses).
+        origin: pyv_core::Origin,
         close: Vec<String>,
     },
 

@@ -15,6 +15,7 @@ pub mod download;
 mod error;
 pub mod manifest;
 mod pipeline;
+pub mod plan;
 pub mod prebuilt;
 pub mod preflight;
 pub mod pybuild;

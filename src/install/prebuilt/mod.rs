@@ -19,6 +19,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use pyv_core::Origin;
+
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::install::receipt::Receipt;
@@ -177,7 +179,7 @@ impl Config {
 
     /// Like [`lookup`](Self::lookup), but an error naming the request, where it came from and
     /// the nearest available versions.
-    pub fn require(&self, request: &str, origin: &str, asked_by: &str) -> Result<&Row> {
+    pub fn require(&self, request: &str, origin: &Origin, asked_by: &str) -> Result<&Row> {
         let Some(target) = self.target else {
             return Err(Error::user(
                 format!(
@@ -196,7 +198,7 @@ impl Config {
                 format!("nearest available: {}; ", close.join(", "))
             };
             Error::user(
-                format!("no prebuilt CPython `{request}` for {target} in pyv's table ({origin})"),
+                format!("no prebuilt CPython `{request}` for {target} in pyv's table {origin}"),
                 Some(format!(
                     "{nearest}`pyv install --prebuilt --list` shows all; or drop {asked_by} to build it from source"
                 )),
@@ -224,7 +226,7 @@ impl Config {
 
     /// The PyPy/GraalPy/conda row `request` (an exact name or a prefix) names on this machine,
     /// or an error naming the request, where it came from and the nearest names.
-    pub fn require_other(&self, request: &str, origin: &str) -> Result<&Row> {
+    pub fn require_other(&self, request: &str, origin: &Origin) -> Result<&Row> {
         let flavour = flavour::Flavour::of(request);
         let Some(target) = self.target else {
             return Err(Error::user(
@@ -254,7 +256,7 @@ impl Config {
             };
             Error::user(
                 format!(
-                    "`{request}` is not a {} pyv can install on {target} ({origin})",
+                    "`{request}` is not a {} pyv can install on {target} {origin}",
                     flavour.label()
                 ),
                 Some(format!(
@@ -298,7 +300,7 @@ pub fn choose<'a>(
     cfg: Option<&'a Config>,
     catalog: &Catalog,
     request: &str,
-    origin: &str,
+    origin: &Origin,
     asked_by: &str,
     source_only: Option<&str>,
 ) -> Result<Choice<'a>> {
@@ -585,7 +587,7 @@ mod tests {
                 Some(&c),
                 &cat,
                 req,
-                "cli",
+                &Origin::Argument,
                 "PYV_INSTALL=auto",
                 only,
             )
@@ -604,7 +606,16 @@ mod tests {
         );
         assert!(matches!(pick("3.99.1", None), Choice::Prebuilt(_)));
         assert_eq!(pick("3.11.2", Some("`--sha256`")), Choice::Source);
-        let src = choose(Mode::Source, Some(&c), &cat, "3.11.2", "cli", "", None).unwrap();
+        let src = choose(
+            Mode::Source,
+            Some(&c),
+            &cat,
+            "3.11.2",
+            &Origin::Argument,
+            "",
+            None,
+        )
+        .unwrap();
         assert_eq!(src, Choice::Source);
     }
 
@@ -617,7 +628,7 @@ mod tests {
             Some(&c),
             &cat,
             "3.12",
-            "cli",
+            &Origin::Argument,
             "`--prebuilt`",
             None,
         )
@@ -628,7 +639,7 @@ mod tests {
             Some(&c),
             &cat,
             "3.12.8",
-            "given on the command line",
+            &Origin::Argument,
             "`--prebuilt`",
             None,
         )
@@ -647,7 +658,7 @@ mod tests {
             Some(&c),
             &cat,
             "3.12.7",
-            "cli",
+            &Origin::Argument,
             "PYV_INSTALL=prebuilt",
             Some("`-g`"),
         )
@@ -655,7 +666,9 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         let mut none = cfg(&[("3.12.7", X86)], "https://m");
         none.target = None;
-        assert!(none.require("3.12.7", "cli", "`--prebuilt`").is_err());
+        assert!(none
+            .require("3.12.7", &Origin::Argument, "`--prebuilt`")
+            .is_err());
     }
 
     #[test]
