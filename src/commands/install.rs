@@ -317,20 +317,22 @@ fn install_one(
     if !request::is_local_archive(raw) {
         say_resolved(ctx, raw, job.name());
     }
-    let (outcome, how) = match job {
-        Job::Prebuilt { cfg, row, how } => {
-            let ui = Ui::new(settings.quiet, &row.version);
-            (prebuilt::install(settings, cfg, row, opts, &ui)?, how)
-        }
+    let (source, ui, how) = match &job {
+        Job::Prebuilt { cfg, row, how } => (
+            install::Source::Prebuilt { cfg, row },
+            Ui::new(settings.quiet, &row.version),
+            how.as_str(),
+        ),
         Job::Source(plan) => {
             let mut ui = Ui::new(settings.quiet, &plan.name);
             if settings.verbose {
                 ui = ui.plain(); // the streamed log and a spinner would garble each other
             }
-            (install::install(settings, &plan, opts, &ui)?, String::new())
+            (install::Source::Build(plan), ui, "")
         }
     };
-    report(ctx, outcome, &how)
+    let outcome = install::install(settings, source, opts, &ui)?;
+    report(ctx, outcome, how)
 }
 
 /// Rehash after an install and print its summary line.

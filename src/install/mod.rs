@@ -29,6 +29,6 @@ pub mod unpack;
 pub mod unpacked;
 
 pub use error::{BuildFailure, InstallError, Result, VerifyFailure};
-pub use pipeline::{claim, install, Claim, Options, Outcome};
+pub use pipeline::{install, Options, Outcome, Ready, Source, Then};
 pub use request::Plan;
 pub use settings::{build_env, Settings};

@@ -4,9 +4,9 @@
 //!
 //! Top to bottom: [`Mode`] says whether an install may use a prebuilt archive, [`Config`]
 //! holds the trusted [`table`] (embedded rows plus `$PYV_PREBUILT_TABLE`) and the download base
-//! (`$PYV_PREBUILT_MIRROR`), [`choose`] decides per request, and [`install`] fetches, verifies
-//! and publishes one archive with the same lock, cache, digest check, safe unpacking and
-//! atomic rename as a source install (`crate::install`). A prebuilt `3.12.7` installs as
+//! (`$PYV_PREBUILT_MIRROR`), [`choose`] decides per request, and [`stage`] fetches, verifies
+//! and checks one archive for the install pipeline (`crate::install::install`), which gives it
+//! the same lock, receipt and atomic rename as a source install. A prebuilt `3.12.7` installs as
 //! `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
 
 use pyv_core::env_vars::EnvVars;
@@ -17,7 +17,6 @@ pub mod table;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use pyv_core::Origin;
 
@@ -25,7 +24,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::install::receipt::Receipt;
 use crate::install::request::Candidate;
-use crate::install::{download, staging, unpack, Claim, InstallError, Options, Outcome, Settings};
+use crate::install::{download, staging, unpack, InstallError, Ready, Settings, Then};
 use crate::report::{Reporter, Step};
 use crate::signals;
 pub use flavour::Flavour;
@@ -328,38 +327,33 @@ pub fn choose<'a>(
     }
 }
 
-/// Install one prebuilt archive: lock, fetch + verify the digest, unpack safely, check the
-/// interpreter runs, record the receipt, rename into place.
-pub fn install(
+/// A prebuilt row's tree for the install pipeline (`crate::install::install`): fetch and
+/// verify the digest, unpack safely (or run the conda installer), check the interpreter runs,
+/// add pip where it lacks one; the receipt says which archive it was.
+pub fn stage(
     settings: &Settings,
     cfg: &Config,
     row: &Row,
-    opts: &Options,
+    target: &Path,
     reporter: &dyn Reporter,
-) -> Result<Outcome> {
-    run(settings, cfg, row, opts, reporter).map_err(with_hint)
+) -> Result<Ready> {
+    staged_tree(settings, cfg, row, target, reporter).map_err(with_hint)
 }
 
-fn run(
+fn staged_tree(
     settings: &Settings,
     cfg: &Config,
     row: &Row,
-    opts: &Options,
+    target: &Path,
     reporter: &dyn Reporter,
-) -> Result<Outcome> {
-    let started = Instant::now();
+) -> Result<Ready> {
     let layout = &settings.layout;
     let name = &row.version;
-    let target = layout.version_dir(name);
-
-    let lock = match crate::install::claim(layout, name, opts, reporter)? {
-        Claim::Go(lock) => lock,
-        Claim::Done(outcome) => return Ok(outcome),
-    };
     signals::check().map_err(InstallError::from)?;
 
+    let file = row.file_name();
     let cand = Candidate {
-        file: row.file_name(),
+        file: file.clone(),
         path: row.path.clone(),
         sha256: row.sha256.clone(),
     };
@@ -372,10 +366,10 @@ fn run(
     )?;
     let stage = staging::Stage::create(layout, name)?;
     let staged = if flavour == Flavour::Conda {
-        other::run_installer(layout, name, &archive, &stage, &target, reporter)?
+        other::run_installer(layout, name, &archive, &stage, target, reporter)?
     } else {
         let top = unpack::unpack(&archive, &stage.src_dir(), reporter)?;
-        let staged = stage.staged_prefix(&target);
+        let staged = stage.staged_prefix(target);
         if let Some(parent) = staged.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
         }
@@ -391,7 +385,7 @@ fn run(
         }
     };
     if matches!(flavour, Flavour::PyPy | Flavour::GraalPy) {
-        warnings.extend(other::ensure_pip(layout, name, &staged, &target, reporter)?);
+        warnings.extend(other::ensure_pip(layout, name, &staged, target, reporter)?);
     }
     signals::check().map_err(InstallError::from)?;
     let mut receipt = Receipt::new(flavour.kind()).with("version", name);
@@ -402,21 +396,13 @@ fn run(
             .with("platform", &row.target)
             .with("url", &cfg.url(row));
     }
-    receipt
-        .with("archive", &cand.file)
-        .with("sha256", &row.sha256)
-        .write(&staged)
-        .map_err(|e| Error::io("cannot write the install receipt in", &staged, e))?;
-    signals::check().map_err(InstallError::from)?;
-    stage.commit(&target)?;
-    drop(lock);
-    for w in warnings {
-        reporter.warn(&w);
-    }
-    Ok(Outcome::Installed {
-        name: name.clone(),
-        dir: target,
-        took: started.elapsed(),
+    Ok(Ready {
+        stage,
+        prefix: staged,
+        receipt: receipt.with("archive", &file).with("sha256", &row.sha256),
+        warnings,
+        then: Then::Nothing,
+        cache_lock: None,
     })
 }
 
