@@ -337,16 +337,6 @@ pub fn stage(
     target: &Path,
     reporter: &dyn Reporter,
 ) -> Result<Ready> {
-    staged_tree(settings, cfg, row, target, reporter).map_err(with_hint)
-}
-
-fn staged_tree(
-    settings: &Settings,
-    cfg: &Config,
-    row: &Row,
-    target: &Path,
-    reporter: &dyn Reporter,
-) -> Result<Ready> {
     let layout = &settings.layout;
     let name = &row.version;
     signals::check().map_err(InstallError::from)?;
@@ -363,12 +353,14 @@ fn staged_tree(
         &[(cfg.url(row), &cand)],
         download::ceiling_or(flavour.download_ceiling_mib()),
         reporter,
-    )?;
+    )
+    .map_err(|e| with_hint(e.into()))?;
     let stage = staging::Stage::create(layout, name)?;
     let staged = if flavour == Flavour::Conda {
         other::run_installer(layout, name, &archive, &stage, target, reporter)?
     } else {
-        let top = unpack::unpack(&archive, &stage.src_dir(), reporter)?;
+        let top = unpack::unpack(&archive, &stage.src_dir(), reporter)
+            .map_err(|e| with_hint(e.into()))?;
         let staged = stage.staged_prefix(target);
         if let Some(parent) = staged.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
@@ -430,7 +422,8 @@ pub(crate) fn run_check(
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Download and digest errors get hints about the prebuilt settings, not PYV_MIRROR's.
+/// Download, digest and unsafe-archive errors get hints about the prebuilt settings, not
+/// PYV_MIRROR's.
 fn with_hint(e: Error) -> Error {
     let hint = match &e {
         Error::Install(InstallError::Download { .. }) => {
