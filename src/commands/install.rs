@@ -94,20 +94,7 @@ impl Install {
             _ => Some(prebuilt::Config::from_env()?),
         };
         if let (true, Some(cfg)) = (self.list && mode == Mode::Prebuilt, &cfg) {
-            let Some(target) = cfg.target else {
-                return Err(Error::user(
-                    format!(
-                        "no prebuilt Pythons for this platform ({} {}) in pyv's table",
-                        std::env::consts::OS,
-                        std::env::consts::ARCH
-                    ),
-                    Some("`pyv install --list` shows the source releases".to_string()),
-                ));
-            };
-            for v in cfg.table.versions(target) {
-                println!("{v}");
-            }
-            return Ok(0);
+            return list_prebuilt(cfg);
         }
         if self.list {
             return self.list_all(ctx);
@@ -164,29 +151,7 @@ impl Install {
             return Ok(0);
         }
         // Several versions and some failed: say which, once, at the end (the errors scrolled by).
-        let names = |v: &[String]| {
-            v.iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        pyv_core::shim::report(
-            &format!(
-                "{} of {} installs failed: {}{}",
-                failed.len(),
-                failed.len() + done.len(),
-                names(&failed),
-                if done.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (done: {})", names(&done))
-                }
-            ),
-            Some(format!(
-                "fix what the errors above say, then `pyv install {}`",
-                failed.join(" ")
-            )),
-        );
+        say_failed(&failed, &done);
         Ok(1)
     }
 
@@ -301,6 +266,51 @@ impl Install {
         }
         Ok(missing)
     }
+}
+
+/// `--prebuilt --list`: the prebuilt versions for this platform.
+fn list_prebuilt(cfg: &prebuilt::Config) -> Result<i32> {
+    let Some(target) = cfg.target else {
+        return Err(Error::user(
+            format!(
+                "no prebuilt Pythons for this platform ({} {}) in pyv's table",
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            ),
+            Some("`pyv install --list` shows the source releases".to_string()),
+        ));
+    };
+    for v in cfg.table.versions(target) {
+        println!("{v}");
+    }
+    Ok(0)
+}
+
+/// Which of several installs failed, and which were done.
+fn say_failed(failed: &[String], done: &[String]) {
+    let names = |v: &[String]| {
+        v.iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    pyv_core::shim::report(
+        &format!(
+            "{} of {} installs failed: {}{}",
+            failed.len(),
+            failed.len() + done.len(),
+            names(failed),
+            if done.is_empty() {
+                String::new()
+            } else {
+                format!(" (done: {})", names(done))
+            }
+        ),
+        Some(format!(
+            "fix what the errors above say, then `pyv install {}`",
+            failed.join(" ")
+        )),
+    );
 }
 
 /// One request, start to finish: plan it, install it, rehash, say so.

@@ -2,12 +2,12 @@
 //! Source builds stay the default: these builds are relocatable, statically linked against
 //! their own OpenSSL/Tcl/etc. and configured differently from a pyenv-style build.
 //!
-//! Top to bottom: [`Mode`] says whether an install may use a prebuilt archive, [`Config`] ([`config`])
-//! holds the trusted [`table`] (embedded rows plus `$PYV_PREBUILT_TABLE`) and the download base
-//! (`$PYV_PREBUILT_MIRROR`), [`choose`] decides per request, and [`stage`] fetches, verifies
-//! and checks one archive for the install pipeline (`crate::install::install`), which gives it
-//! the same lock, receipt and atomic rename as a source install. A prebuilt `3.12.7` installs as
-//! `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
+//! Top to bottom: [`Mode`] says whether an install may use a prebuilt archive, [`Config`]
+//! ([`config`]) holds the trusted [`table`] (embedded rows plus `$PYV_PREBUILT_TABLE`) and the
+//! download base (`$PYV_PREBUILT_MIRROR`), [`choose`] decides per request, and [`stage`]
+//! fetches, verifies and checks one archive for the install pipeline (`crate::install::install`),
+//! which gives it the same lock, receipt and atomic rename as a source install. A prebuilt
+//! `3.12.7` installs as `versions/3.12.7/` with a receipt saying `kind=prebuilt`.
 
 mod config;
 pub mod flavour;
