@@ -270,16 +270,7 @@ impl Install {
 
 /// `--prebuilt --list`: the prebuilt versions for this platform.
 fn list_prebuilt(cfg: &prebuilt::Config) -> Result<i32> {
-    let Some(target) = cfg.target else {
-        return Err(Error::user(
-            format!(
-                "no prebuilt Pythons for this platform ({} {}) in pyv's table",
-                std::env::consts::OS,
-                std::env::consts::ARCH
-            ),
-            Some("`pyv install --list` shows the source releases".to_string()),
-        ));
-    };
+    let target = cfg.cpython_target("`pyv install --list` shows the source releases".into())?;
     for v in cfg.table.versions(target) {
         println!("{v}");
     }

@@ -122,6 +122,20 @@ impl Config {
         })
     }
 
+    /// This machine's target, or an error saying the table has no CPython for it (with `hint`).
+    pub fn cpython_target(&self, hint: String) -> Result<&'static str> {
+        self.target.ok_or_else(|| {
+            Error::user(
+                format!(
+                    "no prebuilt Pythons for this platform ({} {}) in pyv's table",
+                    std::env::consts::OS,
+                    std::env::consts::ARCH
+                ),
+                Some(hint),
+            )
+        })
+    }
+
     /// The row a request names on this machine, if any.
     pub fn lookup(&self, request: &str) -> Option<&Row> {
         self.table.resolve(request, self.target?)
@@ -130,16 +144,8 @@ impl Config {
     /// Like [`lookup`](Self::lookup), but an error naming the request, where it came from and
     /// the nearest available versions.
     pub fn require(&self, request: &str, origin: &Origin, asked_by: &str) -> Result<&Row> {
-        let Some(target) = self.target else {
-            return Err(Error::user(
-                format!(
-                    "no prebuilt Pythons for this platform ({} {}) in pyv's table",
-                    std::env::consts::OS,
-                    std::env::consts::ARCH
-                ),
-                Some(format!("drop {asked_by} to build `{request}` from source")),
-            ));
-        };
+        let target =
+            self.cpython_target(format!("drop {asked_by} to build `{request}` from source"))?;
         self.table.resolve(request, target).ok_or_else(|| {
             let close = self.table.close_to(request, target);
             let nearest = if close.is_empty() {
