@@ -27,6 +27,7 @@ pub mod staging;
 pub mod tether;
 pub mod unpack;
 pub mod unpacked;
+pub mod verify;
 
 pub use error::{BuildFailure, InstallError, Result, VerifyFailure};
 pub use pipeline::{install, Options, Outcome, Ready, Source, Then};

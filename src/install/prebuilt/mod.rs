@@ -254,7 +254,8 @@ fn verify(top: &Path, row: &Row, reporter: &dyn Reporter) -> Result<Vec<String>>
             ))
         })?;
     let modules: Vec<&str> = REQUIRED.iter().chain(WANTED.iter()).copied().collect();
-    let stdout = run_check(&python, crate::install::build::CHECK_SCRIPT, &modules).map_err(fail)?;
+    let stdout =
+        run_check(&python, crate::install::verify::CHECK_SCRIPT, &modules).map_err(fail)?;
     let warnings = check_output(&stdout, &row.version).map_err(fail)?;
     phase.finish();
     Ok(warnings)
@@ -275,7 +276,7 @@ fn check_output(text: &str, version: &str) -> std::result::Result<Vec<String>, S
     }
     let mut warnings = Vec::new();
     for m in REQUIRED.iter().chain(WANTED.iter()) {
-        let Some(why) = crate::install::build::import_failure(text, m) else {
+        let Some(why) = crate::install::verify::import_failure(text, m) else {
             continue;
         };
         if REQUIRED.contains(m) {

@@ -370,7 +370,7 @@ pub fn verify(prefix: &Path, row: &Row, reporter: &dyn Reporter) -> Result<Vec<S
         .map(|n| bin.join(n))
         .find(|p| pyv_core::resolve::is_executable(p))
         .ok_or_else(|| fail("it has no bin/python3 or bin/python".to_string()))?;
-    let script = format!("{IMPL_SCRIPT}{}", build::CHECK_SCRIPT);
+    let script = format!("{IMPL_SCRIPT}{}", crate::install::verify::CHECK_SCRIPT);
     let stdout = super::run_check(&python, &script, &["ssl"]).map_err(fail)?;
     judge(&stdout, row).map_err(fail)?;
     phase.finish();
@@ -418,7 +418,7 @@ fn judge(text: &str, row: &Row) -> std::result::Result<(), String> {
             return Err(format!("it reports Python {reported}, expected {want}.x"));
         }
     }
-    if let Some(why) = build::import_failure(text, "ssl") {
+    if let Some(why) = crate::install::verify::import_failure(text, "ssl") {
         return Err(format!("it cannot import `ssl`: {why}"));
     }
     Ok(())
