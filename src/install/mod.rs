@@ -1,9 +1,14 @@
-//! How an install turns a version name into a directory under `versions/`, top to bottom:
-//! [`request`] decides what to build and which archive bytes are acceptable, [`preflight`]
-//! checks the build dependencies before anything is downloaded, [`download`] streams and
-//! verifies the archive into the cache, [`unpack`] extracts it safely into the staging dir,
-//! [`build`] runs configure / make / make install (DESTDIR) and checks the result, and
-//! [`staging`] holds the per-version lock and performs the one `rename` that makes it visible.
+//! How an install turns a version name into a directory under `versions/`. Read [`pipeline`]
+//! first: it is the whole story top to bottom, from a planned request to the published
+//! directory, and names each step. Before it, [`plan`] turns a request into a source [`Plan`]
+//! ([`request`]: what to build, which archive bytes are acceptable) or a [`prebuilt`] table row.
+//! The steps: [`preflight`] checks the build dependencies before anything is downloaded,
+//! [`download`] streams and verifies the archive into the cache, [`unpack`] extracts it safely
+//! into the stage, [`build`] runs configure / make / make install (DESTDIR), [`verify`] checks the
+//! interpreter, [`artifact`] and [`unpacked`] keep verified builds for reuse ([`relocate`] moves
+//! them), [`receipt`] says what was installed, and [`staging`] performs the one `rename` that
+//! makes it visible. [`Settings`] (`settings.rs`) and [`InstallError`] (`error.rs`) are shared.
+//! Nothing here prints: progress goes to a [`crate::report::Reporter`].
 //!
 //! Nothing in here may leave a half-built version where `versions/` listings can see it: all
 //! partial work lives under `.staging/`, is removed on error and on SIGINT/SIGTERM

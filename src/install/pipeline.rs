@@ -2,10 +2,10 @@
 //! bottom: [`super::plan`] decides what a request becomes (a source [`Plan`] or a prebuilt
 //! table row), then [`install`] runs the one pipeline every install shares: claim the version
 //! under its lock, produce a checked tree in a stage from its [`Source`], write the receipt and
-//! publish it with one rename ([`publish`]).
+//! publish it with one rename (`publish`).
 //!
-//! The sources: a source build first tries the artifact cache ([`reuse_cached`]: a verified
-//! earlier build, relocated), else downloads, unpacks, builds and verifies ([`build`]); a
+//! The sources: a source build first tries the artifact cache (`reuse_cached`: a verified
+//! earlier build, relocated), else downloads, unpacks, builds and verifies (`build`); a
 //! prebuilt row is fetched and checked by [`super::prebuilt::stage`] (an archive unpacked, or
 //! the conda family's installer run). Nothing here prints: progress goes to a [`Reporter`].
 
