@@ -513,3 +513,80 @@ fn from_archive(
         copies: None,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Event, Recording};
+
+    fn installed(root: &Path, name: &str) -> Layout {
+        let layout = Layout::new(root);
+        std::fs::create_dir_all(layout.version_dir(name)).unwrap();
+        layout
+    }
+
+    #[test]
+    fn claim_refuses_an_installed_version_unless_skipped_or_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = installed(tmp.path(), "3.12.1");
+        let rec = Recording::default();
+        let plain = Options::default();
+        let e = claim(&layout, "3.12.1", &plain, &rec).err().unwrap();
+        assert!(matches!(e, InstallError::Exists { .. }), "{e}");
+        let skip = Options {
+            skip_existing: true,
+            ..Options::default()
+        };
+        let done = claim(&layout, "3.12.1", &skip, &rec).ok().unwrap();
+        assert!(matches!(
+            done,
+            Claim::Done(Outcome::AlreadyInstalled {
+                by_other: false,
+                ..
+            })
+        ));
+        let force = Options {
+            force: true,
+            ..Options::default()
+        };
+        assert!(matches!(
+            claim(&layout, "3.12.1", &force, &rec),
+            Ok(Claim::Go(_))
+        ));
+        assert_eq!(
+            rec.events(),
+            [],
+            "nobody else held the lock: nothing to say"
+        );
+    }
+
+    #[test]
+    fn publish_writes_the_receipt_and_renames_the_tree_into_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = Layout::new(tmp.path());
+        let target = layout.version_dir("3.12.1");
+        let stage = staging::Stage::create(&layout, "3.12.1").unwrap();
+        let prefix = stage.staged_prefix(&target);
+        std::fs::create_dir_all(prefix.join("bin")).unwrap();
+        let ready = Ready {
+            stage,
+            prefix,
+            receipt: receipt::Receipt::new(receipt::Kind::Source).with("version", "3.12.1"),
+            warnings: vec!["no `lzma`".into()],
+            then: Then::Nothing,
+            cache_lock: None,
+        };
+        let rec = Recording::default();
+        let (warnings, stage) = publish(ready, &target, &rec).unwrap();
+        assert_eq!(
+            warnings,
+            ["no `lzma`"],
+            "printed by the caller, after the lock"
+        );
+        assert!(target.join("bin").is_dir());
+        let receipt = receipt::Receipt::read(&target).expect("a receipt");
+        assert_eq!(receipt.kind, receipt::Kind::Source);
+        drop(stage);
+        assert_eq!(rec.events(), Vec::<Event>::new());
+    }
+}
