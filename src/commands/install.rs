@@ -129,7 +129,8 @@ impl Install {
             debug: self.debug,
             keep: self.keep,
         };
-        let planning = Ui::new(ctx.quiet, "install");
+        // Planning draws no bars: its notes and warnings are plain lines, as they always were.
+        let planning = Ui::new(ctx.quiet, "install").plain();
         let mut planner = Planner::new(mode, asked_by, cfg, &ctx.cache_dir, &planning)?;
         let many = requests.len() > 1;
         let mut failed: Vec<String> = Vec::new();
