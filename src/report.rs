@@ -6,6 +6,25 @@
 //! A step is a handle ([`Phase`], [`Meter`]): `finish` says it succeeded; dropping it unfinished
 //! (an error, Ctrl-C) says it was abandoned, so a front end can erase what it drew.
 
+use std::time::Duration;
+
+/// `25.3 MiB`: a size in messages (the terminal's and the install code's).
+pub fn bytes(n: u64) -> String {
+    indicatif::BinaryBytes(n).to_string()
+}
+
+/// `1m05s`, `42s`, `0.8s`: how long something took, for people.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1}s")
+    } else if s < 60.0 {
+        format!("{}s", s as u64)
+    } else {
+        format!("{}m{:02}s", s as u64 / 60, s as u64 % 60)
+    }
+}
+
 /// The steps of an install a front end can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::report::{self, Reporter, Step};
+/// The words for sizes and durations, shared with install code's messages.
+pub use crate::report::{bytes, human_duration};
 
 /// `eprintln!` that ignores a closed or full stderr: a lost progress line must not stop an
 /// install (`eprintln!` panics on EPIPE, e.g. under `pyv install 3.12 2>&1 | head -3`).
@@ -273,23 +275,6 @@ impl Drop for Meter {
 /// an error worth a panic, as `println!` would make it.
 pub fn print_all(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
-}
-
-/// `25.3 MiB`.
-pub fn bytes(n: u64) -> String {
-    indicatif::BinaryBytes(n).to_string()
-}
-
-/// `1m05s`, `42s`, `0.8s`: how long something took, for people.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 10.0 {
-        format!("{s:.1}s")
-    } else if s < 60.0 {
-        format!("{}s", s as u64)
-    } else {
-        format!("{}m{:02}s", s as u64 / 60, s as u64 % 60)
-    }
 }
 
 /// Ask `question [y/N]` on stderr and read one line of stdin, whether or not it is a terminal

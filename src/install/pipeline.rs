@@ -314,7 +314,7 @@ fn store(
             reporter.note(&format!(
                 "stored the build for reuse as {} ({})",
                 artifact::archive_path(&settings.cache_dir, &key.id).display(),
-                crate::ui::bytes(size)
+                crate::report::bytes(size)
             ));
         }
         Err(e) => {

@@ -32,7 +32,7 @@ pub(super) fn get(
         if attempt > 1 {
             reporter.note(&format!(
                 "{last}; retrying in {} (attempt {attempt} of {ATTEMPTS})",
-                crate::ui::human_duration(delay)
+                crate::report::human_duration(delay)
             ));
             std::thread::sleep(delay);
             delay *= 2;
@@ -163,8 +163,8 @@ fn check_room(part: &Path, total: Option<u64>, start: u64, max: u64) -> Result<(
         return Err(Attempt::Stop(Failure::Failed(format!(
             "not enough free space in `{}`: the download needs {}, {} are free",
             dir.display(),
-            crate::ui::bytes(need),
-            crate::ui::bytes(free)
+            crate::report::bytes(need),
+            crate::report::bytes(free)
         ))));
     }
     Ok(())
