@@ -187,7 +187,8 @@ fn publish(
             ready.stage.remove_in_background();
             None
         }
-        Then::RemoveReplaced | Then::Nothing => Some(ready.stage),
+        Then::RemoveReplaced => None, // nothing replaced: what is left goes now, under the lock
+        Then::Nothing => Some(ready.stage),
     };
     drop(ready.cache_lock); // the cache entry was needed until the rename
     Ok((ready.warnings, stage))
