@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generate src/prebuilt/flavours.tsv, pyv's embedded table of the other Pythons pyenv installs
+"""Generate src/install/prebuilt/flavours.tsv, pyv's embedded table of the other Pythons pyenv installs
 (PyPy, GraalPy, Miniforge, Mambaforge, Miniconda, Anaconda), from pyenv's python-build
 definitions:
 
     python3 scripts/gen-flavours-table.py ../shared/pyenv-2.6.30/plugins/python-build/share/python-build \\
-        > src/prebuilt/flavours.tsv
+        > src/install/prebuilt/flavours.tsv
 
 When pyenv adds releases, point it at the newer pyenv's `plugins/python-build/share/python-build`
 directory (a pyenv checkout or `pip download`-free copy of its repository) and commit the result;

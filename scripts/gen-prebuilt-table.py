@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generate src/prebuilt/pbs.tsv, pyv's embedded table of python-build-standalone archives.
+"""Generate src/install/prebuilt/pbs.tsv, pyv's embedded table of python-build-standalone archives.
 
 Input: the `pbs-installer` package from PyPI (a wheel, an sdist, or an unpacked directory),
 which ships the URL and SHA-256 of every python-build-standalone release asset:
 
     pip download --no-deps pbs-installer -d /tmp/pbs
-    python3 scripts/gen-prebuilt-table.py /tmp/pbs/pbs_installer-*.whl > src/prebuilt/pbs.tsv
+    python3 scripts/gen-prebuilt-table.py /tmp/pbs/pbs_installer-*.whl > src/install/prebuilt/pbs.tsv
 
 Newer pbs-installer releases keep the data in `versions.json` (read by `_versions.py`); older
 ones have it inline in `_versions.py` as a `PYTHON_VERSIONS` literal. Both are read.

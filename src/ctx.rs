@@ -57,11 +57,9 @@ impl Ctx {
         )?)
     }
 
-    /// Normalise and validate a version name given on the command line.
+    /// Normalise and validate a version name given on the command line ([`arg_name`]).
     pub fn arg_name(&self, raw: &str) -> Result<String> {
-        let n = name::normalize(raw).to_string();
-        name::validate(&n, &Origin::Argument)?;
-        Ok(n)
+        arg_name(raw)
     }
 
     /// Resolve a command-line name to an installed version (or `system`).
@@ -103,4 +101,11 @@ impl Ctx {
         let src = Self::shim_source()?;
         Ok(rehash::rehash(&self.layout, Some(&src))?)
     }
+}
+
+/// Normalise and validate a version name given on the command line.
+pub fn arg_name(raw: &str) -> Result<String> {
+    let n = name::normalize(raw).to_string();
+    name::validate(&n, &Origin::Argument)?;
+    Ok(n)
 }

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use pyv_core::{fsx, Layout};
 
+use crate::report::Reporter;
 use crate::signals::{self, Interrupted};
-use crate::ui::Ui;
 
 /// Why a lock could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +40,14 @@ fn lock_name(version: &str) -> String {
 
 impl VersionLock {
     /// Take the lock of version `name`, waiting (and saying so) if another pyv holds it.
-    pub fn acquire(layout: &Layout, name: &str, ui: &Ui) -> Result<VersionLock, LockError> {
+    pub fn acquire(
+        layout: &Layout,
+        name: &str,
+        reporter: &dyn Reporter,
+    ) -> Result<VersionLock, LockError> {
         let (file, waited) = wait_for(
             &layout.lock_file(&lock_name(name)),
-            ui,
+            reporter,
             "another pyv is installing or removing this version; waiting for it",
         )?;
         Ok(VersionLock {
@@ -71,11 +75,15 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 /// The wait polls (`try_lock` every 50 ms, checking for a signal in between) instead of
 /// blocking in `flock`: a signal that lands after a check but before a blocking `flock` began
 /// would otherwise be noticed only when the other pyv ends, minutes later.
-pub fn wait_for(path: &Path, ui: &Ui, note: &str) -> Result<(File, bool), LockError> {
+pub fn wait_for(
+    path: &Path,
+    reporter: &dyn Reporter,
+    note: &str,
+) -> Result<(File, bool), LockError> {
     if let Some(file) = fsx::try_lock_file(path)? {
         return Ok((file, false));
     }
-    ui.note(note);
+    reporter.note(note);
     loop {
         signals::check()?;
         std::thread::sleep(POLL);
@@ -214,8 +222,7 @@ mod tests {
         unsafe { libc::raise(libc::SIGINT) };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let ui = Ui::new(true, "test");
-            let _ = tx.send(wait_for(&path, &ui, "waiting").map(|_| ()));
+            let _ = tx.send(wait_for(&path, &crate::report::Quiet, "waiting").map(|_| ()));
         });
         let got = rx.recv_timeout(std::time::Duration::from_secs(5));
         signals::reset_for_tests();

@@ -14,7 +14,7 @@ mod install;
 mod linktree;
 mod locks;
 mod pipes;
-mod prebuilt;
+mod report;
 mod safepath;
 mod shell;
 mod signals;

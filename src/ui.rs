@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use crate::report::{self, Reporter, Step};
+/// The words for sizes and durations, shared with install code's messages.
+pub use crate::report::{bytes, human_duration};
+
 /// `eprintln!` that ignores a closed or full stderr: a lost progress line must not stop an
 /// install (`eprintln!` panics on EPIPE, e.g. under `pyv install 3.12 2>&1 | head -3`).
 macro_rules! progress {
@@ -23,7 +27,7 @@ macro_rules! progress {
     }};
 }
 
-/// The progress reporter of one install.
+/// The terminal's [`Reporter`] for one install.
 pub struct Ui {
     quiet: bool,
     label: String,
@@ -60,21 +64,24 @@ impl Ui {
     fn live(&self, bar: ProgressBar) -> Option<ProgressBar> {
         self.multi.as_ref().map(|m| m.add(bar))
     }
+}
 
+impl Reporter for Ui {
     /// An informational line, silenced by `-q`.
-    pub fn note(&self, msg: &str) {
+    fn note(&self, msg: &str) {
         if !self.quiet {
             self.say(&format!("pyv: {}: {msg}", self.label));
         }
     }
 
     /// A warning, printed even with `-q`.
-    pub fn warn(&self, msg: &str) {
+    fn warn(&self, msg: &str) {
         self.say(&format!("pyv: warning: {msg}"));
     }
 
-    /// Start a phase (`configure`, `compile`, ...).
-    pub fn phase(&self, name: &'static str) -> Phase {
+    /// Start a phase (`configure`, `compile`, ...): a spinner, or a `... ` line.
+    fn phase(&self, step: Step) -> Box<dyn report::Phase + '_> {
+        let name = step.name();
         let bar = self.live(ProgressBar::new_spinner()).inspect(|b| {
             b.set_style(
                 ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]")
@@ -86,18 +93,18 @@ impl Ui {
         if bar.is_none() && !self.quiet {
             progress!("pyv: {}: {name} ...", self.label);
         }
-        Phase {
+        Box::new(Phase {
             bar,
             quiet: self.quiet,
             label: self.label.clone(),
             name,
             started: Instant::now(),
             shown_pct: 0,
-        }
+        })
     }
 
     /// A byte counter for one download; `done` bytes were already there (a resumed `.part`).
-    pub fn download(&self, url: &str, total: Option<u64>, done: u64) -> Meter {
+    fn download(&self, url: &str, total: Option<u64>, done: u64) -> Box<dyn report::Meter + '_> {
         // The header first: a bar drawn before it would be left on screen, empty.
         if !self.quiet {
             let from = if done > 0 {
@@ -131,7 +138,7 @@ impl Ui {
                 b.tick();
                 b.reset_eta();
             });
-        Meter {
+        Box::new(Meter {
             bar,
             quiet: self.quiet,
             label: self.label.clone(),
@@ -140,12 +147,12 @@ impl Ui {
             resumed: done,
             started: Instant::now(),
             shown_quarter: 0,
-        }
+        })
     }
 }
 
-/// One running phase; call [`Phase::finish`] when it succeeds.
-pub struct Phase {
+/// One running phase on the terminal.
+struct Phase {
     bar: Option<ProgressBar>,
     quiet: bool,
     label: String,
@@ -154,9 +161,9 @@ pub struct Phase {
     shown_pct: u8,
 }
 
-impl Phase {
+impl report::Phase for Phase {
     /// Show a completion percentage (plain output prints every 10 %).
-    pub fn percent(&mut self, pct: u8) {
+    fn percent(&mut self, pct: u8) {
         if let Some(b) = &self.bar {
             b.set_message(format!("{pct}%"));
         } else if !self.quiet && pct >= self.shown_pct + 10 {
@@ -171,7 +178,7 @@ impl Phase {
         }
     }
 
-    pub fn finish(self) {
+    fn finish(self: Box<Self>) {
         let took = human_duration(self.started.elapsed());
         if let Some(b) = &self.bar {
             b.finish_and_clear();
@@ -190,8 +197,8 @@ impl Drop for Phase {
     }
 }
 
-/// A running download's byte counter.
-pub struct Meter {
+/// A running download's byte counter on the terminal.
+struct Meter {
     bar: Option<ProgressBar>,
     quiet: bool,
     label: String,
@@ -204,8 +211,8 @@ pub struct Meter {
     shown_quarter: u64,
 }
 
-impl Meter {
-    pub fn add(&mut self, n: u64) {
+impl report::Meter for Meter {
+    fn add(&mut self, n: u64) {
         self.done += n;
         if let Some(b) = &self.bar {
             b.set_position(self.done);
@@ -224,7 +231,7 @@ impl Meter {
         }
     }
 
-    pub fn finish(self) {
+    fn finish(self: Box<Self>) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -268,23 +275,6 @@ impl Drop for Meter {
 /// an error worth a panic, as `println!` would make it.
 pub fn print_all(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
-}
-
-/// `25.3 MiB`.
-pub fn bytes(n: u64) -> String {
-    indicatif::BinaryBytes(n).to_string()
-}
-
-/// `1m05s`, `42s`, `0.8s`: how long something took, for people.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s < 10.0 {
-        format!("{s:.1}s")
-    } else if s < 60.0 {
-        format!("{}s", s as u64)
-    } else {
-        format!("{}m{:02}s", s as u64 / 60, s as u64 % 60)
-    }
 }
 
 /// Ask `question [y/N]` on stderr and read one line of stdin, whether or not it is a terminal

@@ -694,9 +694,10 @@ fn the_generated_table_agrees_with_pyenvs_definitions() {
     let Some(defs) = pyenv_definitions() else {
         return;
     };
-    let table =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/prebuilt/flavours.tsv"))
-            .unwrap();
+    let table = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/install/prebuilt/flavours.tsv"),
+    )
+    .unwrap();
     let rows: Vec<Vec<&str>> = table
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("version\t"))

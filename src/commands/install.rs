@@ -1,21 +1,19 @@
-//! `pyv install`: resolve each request, run the install pipeline (`crate::install`), rehash,
-//! and print one summary line per version.
-
-use pyv_core::env_vars::EnvVars;
-use std::path::Path;
-use std::time::SystemTime;
+//! `pyv install`: parse the flags, plan each request (`crate::install::plan`), run the install
+//! pipeline (`crate::install`), rehash, and print one summary line per version.
 
 use clap::Args;
-use pyv_core::pyversion::PyVersion;
+use pyv_core::env_vars::EnvVars;
 use pyv_core::resolve;
 use pyv_core::Origin;
 
-use crate::catalog::{self, Catalog, CatalogError};
+use crate::catalog::{self, Catalog};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::install::{self, request, InstallError, Options, Outcome, Plan};
-use crate::prebuilt::{self, Choice, Flavour, Mode};
+use crate::install::plan::{Flags, Job, Planner};
+use crate::install::prebuilt::{self, Mode};
+use crate::install::{self, request, InstallError, Options, Outcome};
 use crate::signals;
+use crate::ui::Ui;
 
 /// Install Python versions, built from python.org's source
 ///
@@ -89,27 +87,14 @@ impl Install {
     }
 
     fn run_all(self, ctx: &Ctx) -> Result<i32> {
-        let (mode, _) = self.mode()?;
+        let (mode, asked_by) = self.mode()?;
         // Read only when a prebuilt may be used: a bad mirror must not break source builds.
         let cfg = match mode {
             Mode::Source => None,
             _ => Some(prebuilt::Config::from_env()?),
         };
         if let (true, Some(cfg)) = (self.list && mode == Mode::Prebuilt, &cfg) {
-            let Some(target) = cfg.target else {
-                return Err(Error::user(
-                    format!(
-                        "no prebuilt Pythons for this platform ({} {}) in pyv's table",
-                        std::env::consts::OS,
-                        std::env::consts::ARCH
-                    ),
-                    Some("`pyv install --list` shows the source releases".to_string()),
-                ));
-            };
-            for v in cfg.table.versions(target) {
-                println!("{v}");
-            }
-            return Ok(0);
+            return list_prebuilt(cfg);
         }
         if self.list {
             return self.list_all(ctx);
@@ -139,27 +124,20 @@ impl Install {
             jobs: self.jobs.filter(|j| *j > 0),
             no_cache: self.no_cache,
         };
-        let mut known = Known {
-            ctx,
-            catalog: Catalog::load_or_warn(&ctx.cache_dir)?,
-            refreshed: false,
-            others: None,
+        let flags = Flags {
+            sha256: sha256.as_deref(),
+            debug: self.debug,
+            keep: self.keep,
         };
+        // Planning draws no bars: its notes and warnings are plain lines, as they always were.
+        let planning = Ui::new(ctx.quiet, "install").plain();
+        let mut planner = Planner::new(mode, asked_by, cfg, &ctx.cache_dir, &planning)?;
         let many = requests.len() > 1;
         let mut failed: Vec<String> = Vec::new();
         let mut done: Vec<String> = Vec::new();
         let mut existing: Vec<String> = Vec::new();
         for (raw, origin) in requests {
-            match self.install_one(
-                ctx,
-                &settings,
-                &opts,
-                cfg.as_ref(),
-                &mut known,
-                sha256.as_deref(),
-                &raw,
-                &origin,
-            ) {
+            match install_one(ctx, &settings, &opts, &mut planner, flags, &raw, &origin) {
                 Ok(()) => done.push(raw),
                 // Ctrl-C (or SIGTERM) stops them all; one version failing does not.
                 Err(e) if !many || e.exit_code() > 128 || signals::pending().is_some() => {
@@ -183,143 +161,8 @@ impl Install {
             return Ok(0);
         }
         // Several versions and some failed: say which, once, at the end (the errors scrolled by).
-        let names = |v: &[String]| {
-            v.iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut others = Vec::new();
-        if !done.is_empty() {
-            others.push(format!("done: {}", names(&done)));
-        }
-        if !existing.is_empty() {
-            others.push(format!("already installed: {}", names(&existing)));
-        }
-        pyv_core::report::report(
-            &format!(
-                "{} of {} installs failed: {}{}",
-                failed.len(),
-                failed.len() + done.len() + existing.len(),
-                names(&failed),
-                if others.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", others.join("; "))
-                }
-            ),
-            Some(format!(
-                "fix what the errors above say, then `pyv install {}`",
-                failed.join(" ")
-            )),
-        );
+        say_failed(&failed, &done, &existing);
         Ok(1)
-    }
-
-    /// One request, start to finish: choose source or prebuilt, plan, install, rehash, say so.
-    #[allow(clippy::too_many_arguments)]
-    fn install_one(
-        &self,
-        ctx: &Ctx,
-        settings: &install::Settings,
-        opts: &Options,
-        cfg: Option<&prebuilt::Config>,
-        known: &mut Known,
-        sha256: Option<&str>,
-        raw: &str,
-        origin: &str,
-    ) -> Result<()> {
-        let (mode, asked_by) = self.mode()?;
-        let local = request::is_local_archive(raw);
-        if !local && Flavour::is_other(&ctx.arg_name(raw)?) {
-            let name = ctx.arg_name(raw)?;
-            let flavour = Flavour::of(&name);
-            if let Some(flag) = [
-                (sha256.is_some(), "`--sha256`"),
-                (self.debug, "`-g`"),
-                (self.keep, "`--keep`"),
-            ]
-            .iter()
-            .find_map(|(set, f)| set.then_some(*f))
-            {
-                return Err(Error::usage(
-                    format!("{flag} applies to CPython source builds, not to {} `{name}`", flavour.label()),
-                    Some(format!(
-                        "drop {flag}; a build of your own is added with a PYV_PREBUILT_TABLE row (name, platform, URL, sha256)"
-                    )),
-                ));
-            }
-            if known.others.is_none() {
-                known.others = Some(match cfg {
-                    Some(c) => c.clone(),
-                    None => prebuilt::Config::from_env()?,
-                });
-            }
-            let others = known.others.as_ref().expect("set just above");
-            let row = others.require_other(&name, origin)?;
-            ctx.arg_name(&row.version)?;
-            say_resolved(ctx, raw, &row.version);
-            let outcome = prebuilt::install(settings, others, row, opts)?;
-            return report(ctx, outcome, &format!(" ({})", flavour.label()));
-        }
-        let source_only = if local {
-            Some(format!("the local archive `{raw}`"))
-        } else if sha256.is_some() {
-            Some("`--sha256`".to_string())
-        } else if self.debug {
-            Some("`-g` (a debug build)".to_string())
-        } else {
-            None
-        };
-        let choice = if local {
-            prebuilt::choose(
-                mode,
-                cfg,
-                &known.catalog,
-                raw,
-                origin,
-                asked_by,
-                source_only.as_deref(),
-            )?
-        } else {
-            let name = ctx.arg_name(raw)?;
-            prebuilt::choose(
-                mode,
-                cfg,
-                &known.catalog,
-                &name,
-                origin,
-                asked_by,
-                source_only.as_deref(),
-            )?
-        };
-        let (outcome, how) = match (choice, cfg) {
-            (Choice::Prebuilt(row), Some(cfg)) => {
-                ctx.arg_name(&row.version)?;
-                say_resolved(ctx, raw, &row.version);
-                (prebuilt::install(settings, cfg, row, opts)?, " (prebuilt)")
-            }
-            _ => {
-                let plan = if local {
-                    request::plan_local(&known.catalog, Path::new(raw), sha256, self.debug)?
-                } else {
-                    let name = ctx.arg_name(raw)?;
-                    known.plan(&name, origin, sha256, self.debug)?
-                };
-                ctx.arg_name(&plan.name)?;
-                if !local {
-                    say_resolved(ctx, raw, &plan.name);
-                }
-                let installed = install::install(settings, &plan, opts);
-                let installed = if local {
-                    installed
-                } else {
-                    installed.map_err(|e| with_mirror_hint(e, settings, &known.catalog, &plan.name))
-                };
-                (installed?, "")
-            }
-        };
-        report(ctx, outcome, how)
     }
 
     /// `--list`: CPython's releases, then PyPy, GraalPy and the conda family for this
@@ -391,13 +234,12 @@ impl Install {
     }
 
     /// The requests with where each came from: the arguments, or the missing selected versions.
-    fn requests(&self, ctx: &Ctx) -> Result<Vec<(String, String)>> {
+    fn requests(&self, ctx: &Ctx) -> Result<Vec<(String, Origin)>> {
         if !self.versions.is_empty() {
-            let origin = Origin::Argument.to_string();
             return Ok(self
                 .versions
                 .iter()
-                .map(|v| (v.clone(), origin.trim_matches(['(', ')']).to_string()))
+                .map(|v| (v.clone(), Origin::Argument))
                 .collect());
         }
         let sel = ctx.selection()?;
@@ -407,8 +249,8 @@ impl Install {
                 Some("name one: `pyv install 3.13` (see `pyv install --list`)".to_string()),
             ));
         }
-        let origin = sel.origin.to_string().trim_matches(['(', ')']).to_string();
-        let missing: Vec<(String, String)> = sel
+        let origin = &sel.origin;
+        let missing: Vec<(String, Origin)> = sel
             .versions
             .iter()
             .filter(|v| *v != "system")
@@ -421,10 +263,10 @@ impl Install {
             .collect();
         if missing.is_empty() && !ctx.quiet {
             if sel.versions.iter().all(|v| v == "system") {
-                println!("only `system` is selected ({origin}); nothing to install");
+                println!("only `system` is selected {origin}; nothing to install");
             } else {
                 println!(
-                    "every selected version is installed: {} ({origin})",
+                    "every selected version is installed: {} {origin}",
                     sel.versions.join(", ")
                 );
             }
@@ -436,127 +278,91 @@ impl Install {
     }
 }
 
-/// The release catalog as one `pyv install` sees it, refreshed from python.org at most once:
-/// for a version it does not know, or for a prefix (`3.14`, `latest`) when the fetched data is
-/// missing or over a day old. A refresh that fails is a warning, and what is known still
-/// installs; fetched data that contradicts the embedded digests stops the install.
-struct Known<'a> {
-    ctx: &'a Ctx,
-    catalog: Catalog,
-    refreshed: bool,
-    /// The table of PyPy, GraalPy and the conda family, read when first needed.
-    others: Option<prebuilt::Config>,
+/// `--prebuilt --list`: the prebuilt versions for this platform.
+fn list_prebuilt(cfg: &prebuilt::Config) -> Result<i32> {
+    let target = cfg.cpython_target("`pyv install --list` shows the source releases".into())?;
+    for v in cfg.table.versions(target) {
+        println!("{v}");
+    }
+    Ok(0)
 }
 
-impl Known<'_> {
-    fn plan(
-        &mut self,
-        name: &str,
-        origin: &str,
-        sha256: Option<&str>,
-        debug: bool,
-    ) -> Result<Plan> {
-        // A specifier from a `.python-version` (`>=3.11,<3.13`): the newest known final release
-        // that satisfies it (the caller says what it resolved to, as for a prefix). Request
-        // syntax pyv does not understand is said as such, not looked up as a release.
-        let spec = match pyv_core::request::parse(name) {
-            Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
-            Ok(_) => None,
-            // `3,13` reads as specifiers but is a typo: the unknown-release error says which
-            // version was meant.
-            Err(_) if pyv_core::typo::repair(name).is_some() => None,
-            Err(reason) => {
-                return Err(Error::user(
-                    format!(
-                        "`{name}` is not a version request pyv understands ({reason}) ({origin})"
-                    ),
-                    Some(format!("pyv understands {}", pyv_core::request::FORMS)),
-                ))
+/// Which of several installs failed, and which were done.
+fn say_failed(failed: &[String], done: &[String], existing: &[String]) {
+    let names = |v: &[String]| {
+        v.iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut others = Vec::new();
+    if !done.is_empty() {
+        others.push(format!("done: {}", names(done)));
+    }
+    if !existing.is_empty() {
+        others.push(format!("already installed: {}", names(existing)));
+    }
+    pyv_core::report::report(
+        &format!(
+            "{} of {} installs failed: {}{}",
+            failed.len(),
+            failed.len() + done.len() + existing.len(),
+            names(failed),
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", others.join("; "))
             }
-        };
-        if !self.refreshed
-            && (spec.is_some() || catalog::is_prefix(name))
-            && self.catalog.is_stale(SystemTime::now())
-            && !self.failed_recently()
-        {
-            if let Err(why) = self.refresh()? {
-                self.note_failure();
-                eprintln!(
-                    "pyv: warning: cannot refresh the release list to resolve `{name}`: {why}; \
-                     using the releases pyv knows (next try in an hour, or run `pyv update`)"
-                );
+        ),
+        Some(format!(
+            "fix what the errors above say, then `pyv install {}`",
+            failed.join(" ")
+        )),
+    );
+}
+
+/// One request, start to finish: plan it, install it, rehash, say so.
+fn install_one(
+    ctx: &Ctx,
+    settings: &install::Settings,
+    opts: &Options,
+    planner: &mut Planner,
+    flags: Flags,
+    raw: &str,
+    origin: &Origin,
+) -> Result<()> {
+    let job = planner.job(raw, origin, flags)?;
+    if !request::is_local_archive(raw) {
+        say_resolved(ctx, raw, job.name());
+    }
+    // A release no source has gets a hint naming what the mirrors do have (not for a local
+    // archive, which has no mirror).
+    let mirror_hint = matches!(job, Job::Source(_)) && !request::is_local_archive(raw);
+    let name = job.name().to_string();
+    let (source, ui, how) = match &job {
+        Job::Prebuilt { cfg, row, how } => (
+            install::Source::Prebuilt { cfg, row },
+            Ui::new(settings.quiet, &row.version),
+            how.clone(),
+        ),
+        Job::Source(plan) => {
+            let mut ui = Ui::new(settings.quiet, &plan.name);
+            if settings.verbose {
+                ui = ui.plain(); // the streamed log and a spinner would garble each other
             }
+            (install::Source::Build(plan), ui, String::new())
         }
-        let picked;
-        let name = match &spec {
-            Some(clauses) => {
-                match pyv_core::request::newest_matching(clauses, self.catalog.versions()) {
-                    Some(v) => {
-                        picked = v.to_string();
-                        picked.as_str()
-                    }
-                    None => {
-                        return Err(Error::user(
-                            format!("no CPython release pyv knows satisfies `{name}` ({origin})"),
-                            Some(
-                                "`pyv update` fetches python.org's newest releases; \
-                                 `pyv install --list` shows the ones pyv knows"
-                                    .to_string(),
-                            ),
-                        ))
-                    }
-                }
-            }
-            None => name,
-        };
-        match request::plan(&self.catalog, name, origin, sha256, debug) {
-            Err(InstallError::Unknown { .. })
-                if !self.refreshed && (name == "latest" || PyVersion::parse(name).is_some()) =>
-            {
-                if !self.ctx.quiet {
-                    eprintln!("pyv: install: `{name}` is not in pyv's release list; updating it");
-                }
-                if let Err(why) = self.refresh()? {
-                    eprintln!(
-                        "pyv: warning: cannot update the release list to look for `{name}`: {why}"
-                    );
-                }
-                Ok(request::plan(&self.catalog, name, origin, sha256, debug)?)
-            }
-            other => Ok(other?),
-        }
-    }
-
-    /// Where a failed automatic refresh is noted: an offline machine (or one where python.org
-    /// is firewalled and every connect waits for its timeout) tries at most once an hour.
-    fn failure_marker(&self) -> std::path::PathBuf {
-        self.ctx.cache_dir.join("catalog").join(".refresh-failed")
-    }
-
-    fn failed_recently(&self) -> bool {
-        std::fs::metadata(self.failure_marker())
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_some_and(|age| age < std::time::Duration::from_secs(3600))
-    }
-
-    fn note_failure(&self) {
-        let _ = pyv_core::fsx::write_atomic(&self.failure_marker(), b"");
-    }
-
-    /// Fetch python.org's release data once. `Ok(Err(why))`: it could not be fetched or saved.
-    fn refresh(&mut self) -> Result<std::result::Result<(), String>> {
-        self.refreshed = true;
-        match catalog::update(&self.ctx.cache_dir) {
-            Ok(u) => {
-                self.catalog = u.catalog;
-                Ok(Ok(()))
-            }
-            Err(e @ CatalogError::Conflict { .. }) => Err(e.into()),
-            Err(e) => Ok(Err(e.to_string())),
-        }
-    }
+    };
+    let outcome = match install::install(settings, source, opts, &ui) {
+        Err(Error::Install(e)) if mirror_hint => Err(Error::Install(with_mirror_hint(
+            e,
+            settings,
+            planner.catalog(),
+            &name,
+        ))),
+        o => o,
+    }?;
+    report(ctx, outcome, &how)
 }
 
 /// Rehash after an install and print its summary line.

@@ -5,7 +5,7 @@ use pyv_core::resolve;
 use crate::catalog::Catalog;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::prebuilt::{self, Flavour};
+use crate::install::prebuilt::{self, Flavour};
 
 /// Print the newest installed (or, with --known, installable) version matching a prefix
 #[derive(Args)]

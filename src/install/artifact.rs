@@ -32,7 +32,7 @@ pub use super::manifest::Manifest;
 use super::request::{Plan, Source};
 use super::{build, download, Settings};
 use crate::digest::hex;
-use crate::ui::Ui;
+use crate::report::Reporter;
 
 /// Bumped when the archive layout or the key's inputs change meaning.
 pub const FORMAT: &str = "1";
@@ -288,7 +288,7 @@ impl<W: Write> Write for HashingWriter<W> {
 pub fn find(
     settings: &Settings,
     key: &Key,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<Option<(PathBuf, Manifest)>, String> {
     let cache = &settings.cache_dir;
     let archive = archive_path(cache, &key.id);
@@ -297,7 +297,7 @@ pub fn find(
         match Manifest::parse(&text).and_then(|m| check(&archive, &m, key).map(|()| m)) {
             Ok(m) => return Ok(Some((archive, m))),
             Err(why) => {
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "cached build `{}` is unusable ({why}); it was removed",
                     archive.display()
                 ));
@@ -310,7 +310,7 @@ pub fn find(
     for base in &settings.artifact_mirrors {
         let base = base.trim_end_matches('/');
         let murl = format!("{base}/{}.manifest", key.id);
-        let text = match fetch_text(&murl, ui) {
+        let text = match fetch_text(&murl, reporter) {
             Ok(Some(t)) => t,
             Ok(None) => continue,
             Err(e) => {
@@ -331,7 +331,7 @@ pub fn find(
         }
         let url = format!("{base}/{}.{EXT}", key.id);
         let part = archive.with_file_name(format!("{}.{EXT}.part", key.id));
-        match download::fetch_url(&url, &part, &m.sha256, Some(m.size), ui) {
+        match download::fetch_url(&url, &part, &m.sha256, Some(m.size), reporter) {
             Ok(()) => {
                 fs::rename(&part, &archive).map_err(|e| e.to_string())?;
                 pyv_core::fsx::write_atomic(&mpath, text.as_bytes()).map_err(|e| e.to_string())?;
@@ -380,7 +380,7 @@ pub(crate) fn read_small(path: &Path) -> io::Result<String> {
 }
 
 /// A small text file from a mirror (at most 64 KiB): `None` when it is not there.
-fn fetch_text(url: &str, ui: &Ui) -> Result<Option<String>, String> {
+fn fetch_text(url: &str, reporter: &dyn Reporter) -> Result<Option<String>, String> {
     if let Some(path) = url.strip_prefix("file://") {
         return match read_small(Path::new(path)) {
             Ok(t) => Ok(Some(t)),
@@ -391,7 +391,7 @@ fn fetch_text(url: &str, ui: &Ui) -> Result<Option<String>, String> {
     let limits = crate::http::Limits::from_env(crate::http::Kind::Document);
     let client = crate::http::client(&limits).map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let say = |m: &str| ui.note(m);
+    let say = |m: &str| reporter.note(m);
     let resp = crate::http::send(client.get(url), url, &limits, &say)
         .map_err(|e| crate::http::describe(&e))?;
     match resp.status().as_u16() {

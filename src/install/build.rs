@@ -1,5 +1,5 @@
-//! configure, make, make install (into the stage via DESTDIR) and the checks that decide
-//! whether the result may become visible. Every command's output goes to the log in
+//! configure, make, make install (into the stage via DESTDIR); the checks that decide whether
+//! the result may become visible are [`super::verify`]'s. Every command's output goes to the log in
 //! `$PYV_ROOT/logs/`; pyv reads the log back as it grows to show a compile percentage and, with
 //! `-v`, to stream it. Build processes get their own process group so that a signal to pyv can
 //! stop all of them, and are tied to pyv's life (`tether.rs`) so that `kill -9` of pyv does too.
@@ -28,14 +28,14 @@ use pyv_core::Layout;
 
 use super::request::Plan;
 use super::staging::Stage;
-use super::{preflight, BuildFailure, InstallError, Options, Result, Settings, VerifyFailure};
+use super::{preflight, BuildFailure, InstallError, Options, Result, Settings};
+use crate::report::{Phase, Reporter, Step};
 use crate::signals;
-use crate::ui::{Phase, Ui};
 
 /// The build log of one install.
 pub struct Log {
     pub path: PathBuf,
-    file: File,
+    pub(super) file: File,
 }
 
 impl Log {
@@ -111,18 +111,13 @@ impl Log {
 pub struct Builder<'a> {
     pub plan: &'a Plan,
     pub opts: &'a Options,
-    pub ui: &'a Ui,
+    pub reporter: &'a dyn Reporter,
     pub log: &'a Log,
     pub src: &'a Path,
     pub stage: &'a Stage,
     /// The final `versions/<name>` directory (`--prefix`).
     pub prefix: &'a Path,
     pub settings: &'a Settings,
-}
-
-/// Warnings to print after a successful install (missing optional modules).
-pub struct VerifyReport {
-    pub warnings: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -134,8 +129,8 @@ impl Builder<'_> {
         // pyv's additions.
         configure.envs(self.settings.build_env.iter().cloned());
         configure.envs(configure_env(self.plan, self.settings));
-        let mut phase = self.ui.phase("configure");
-        self.run(&mut phase, "configure", configure, None)?;
+        let mut phase = self.reporter.phase(Step::Configure);
+        self.run(&mut *phase, "configure", configure, None)?;
         phase.finish();
 
         self.compile_bytecode_once();
@@ -143,8 +138,8 @@ impl Builder<'_> {
             preflight::make_program(&self.settings.build_env).unwrap_or_else(|| "make".into());
         let mut compile = Command::new(&make);
         compile.args(self.make_args());
-        let mut phase = self.ui.phase("compile");
-        self.run(&mut phase, "make", compile, Some(self.object_count()))?;
+        let mut phase = self.reporter.phase(Step::Compile);
+        self.run(&mut *phase, "make", compile, Some(self.object_count()))?;
         phase.finish();
 
         let mut install = Command::new(&make);
@@ -153,8 +148,8 @@ impl Builder<'_> {
             .arg(&pb.make_install_target)
             .args(&pb.make_install_opts)
             .arg(format!("DESTDIR={}", self.stage.dest_dir().display()));
-        let mut phase = self.ui.phase("install");
-        self.run(&mut phase, "make install", install, None)?;
+        let mut phase = self.reporter.phase(Step::Install);
+        self.run(&mut *phase, "make install", install, None)?;
         phase.finish();
         self.link_aliases();
         Ok(())
@@ -172,7 +167,7 @@ impl Builder<'_> {
     }
 
     /// `ensurepip` ships with 2.7.9+ and 3.4+.
-    fn has_ensurepip(&self) -> bool {
+    pub(super) fn has_ensurepip(&self) -> bool {
         has_ensurepip(&self.plan.version)
     }
 
@@ -289,7 +284,7 @@ impl Builder<'_> {
     /// Run one build command in the source tree, its output appended to the log.
     fn run(
         &self,
-        phase: &mut Phase,
+        phase: &mut dyn Phase,
         step: &str,
         mut cmd: Command,
         objects: Option<usize>,
@@ -356,7 +351,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn failed(&self, step: &str, status: String) -> InstallError {
+    pub(super) fn failed(&self, step: &str, status: String) -> InstallError {
         InstallError::Build(Box::new(BuildFailure {
             name: self.plan.name.clone(),
             step: step.to_string(),
@@ -365,97 +360,6 @@ impl Builder<'_> {
             tail: self.log.tail(20),
             cause: self.log.cause(),
         }))
-    }
-
-    /// Run the staged interpreter: ssl and zlib must import; the other modules are reported.
-    pub fn verify(&self) -> Result<VerifyReport> {
-        let phase = self.ui.phase("verify");
-        let prefix = self.stage.staged_prefix(self.prefix);
-        let bin = prefix.join("bin");
-        let Some(python) = ["python3", "python"]
-            .iter()
-            .map(|n| bin.join(n))
-            .find(|p| pyv_core::fsx::is_executable(p))
-        else {
-            return Err(self.failed(
-                "verify",
-                format!("no python executable in {}", bin.display()),
-            ));
-        };
-        let modules = modules_to_check(&self.plan.version);
-        self.log.section(&format!(
-            "verify: {} imports {}",
-            python.display(),
-            modules.join(" ")
-        ));
-        // Its answer goes to a file (a pipe would need a reader thread), and the wait polls for
-        // SIGINT/SIGTERM like the build steps do: a hung check must not outlive pyv's stop.
-        let answer = self.stage.path().join("verify.out");
-        let answer_file =
-            File::create(&answer).map_err(|e| InstallError::io("cannot create", &answer, e))?;
-        let mut check = Command::new(&python);
-        check
-            .args(["-E", "-s", "-c", CHECK_SCRIPT])
-            .args(&modules)
-            .env_remove("PYTHONHOME")
-            .env_remove("PYTHONPATH")
-            .stdin(Stdio::null())
-            .stdout(answer_file)
-            .stderr(self.log.stdio()?)
-            .process_group(0);
-        super::tether::die_with_parent(&mut check);
-        let mut child = check
-            .spawn()
-            .map_err(|e| self.failed("verify", format!("cannot run {}: {e}", python.display())))?;
-        let _watcher = super::tether::watch(child.id());
-        let status = wait_interruptibly(&mut child)
-            .map_err(|e| self.failed("verify", format!("cannot wait: {e}")))??;
-        let out = std::process::Output {
-            status,
-            stdout: fs::read(&answer).unwrap_or_default(),
-            stderr: Vec::new(),
-        };
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let _ = (&self.log.file).write_all(text.as_bytes());
-        if !out.status.success() {
-            return Err(self.failed("verify", describe(out.status)));
-        }
-        let mut warnings = Vec::new();
-        for m in &modules {
-            let Some(reason) = import_failure(&text, m) else {
-                continue;
-            };
-            let package = preflight::package_for_module(m);
-            if m == "ssl" || m == "zlib" {
-                return Err(InstallError::Verify(Box::new(VerifyFailure {
-                    name: self.plan.name.clone(),
-                    module: m.clone(),
-                    reason,
-                    log: self.log.path.clone(),
-                    package,
-                })));
-            }
-            warnings.push(format!(
-                "{} has no `{m}` module ({reason}){}",
-                self.plan.name,
-                match package {
-                    Some(p) => format!(
-                        "; install {p}, then `pyv install --force {}`",
-                        self.plan.name
-                    ),
-                    None => String::new(),
-                }
-            ));
-        }
-        let has_pip = ["pip", "pip3"].iter().any(|p| bin.join(p).exists());
-        if !has_pip && self.has_ensurepip() {
-            warnings.push(format!(
-                "{} has no pip (ensurepip was disabled by the configure options?); run `python -m ensurepip` with it",
-                self.plan.name
-            ));
-        }
-        phase.finish();
-        Ok(VerifyReport { warnings })
     }
 }
 
@@ -544,40 +448,6 @@ pub fn configure_env(plan: &Plan, settings: &Settings) -> Vec<(String, String)> 
     )]
 }
 
-/// Prints `version <X.Y.Z>`, then imports each module named in argv and prints `<module> ok`
-/// or `<module> missing <why>`; written for Python 2 and 3 alike. Source builds and prebuilt
-/// archives are checked with it.
-pub const CHECK_SCRIPT: &str = r#"
-import sys
-sys.stdout.write("version " + sys.version.split()[0] + "\n")
-for m in sys.argv[1:]:
-    try:
-        __import__(m)
-        sys.stdout.write(m + " ok\n")
-    except BaseException as e:
-        sys.stdout.write(m + " missing " + str(e).replace("\n", " ") + "\n")
-"#;
-
-/// The modules to check for a version (their names differ in Python 2 and by release).
-pub fn modules_to_check(version: &str) -> Vec<String> {
-    let v = PyVersion::parse(version);
-    let (major, minor) = v.map_or((3, 99), |v| (v.major, v.minor.unwrap_or(0)));
-    let mut m = vec!["ssl", "zlib", "ctypes", "sqlite3", "bz2"];
-    if major >= 3 {
-        if minor >= 3 {
-            m.push("lzma");
-        }
-        m.extend(["readline", "curses"]);
-        if minor >= 7 {
-            m.push("_uuid");
-        }
-        m.extend(["tkinter", "dbm.gnu"]);
-    } else {
-        m.extend(["readline", "curses", "Tkinter", "gdbm"]);
-    }
-    m.into_iter().map(String::from).collect()
-}
-
 pub(crate) fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(c), _) => format!("exit status {c}"),
@@ -605,23 +475,6 @@ pub(crate) fn wait_interruptibly(
         }
         std::thread::sleep(nap);
         nap = (nap * 2).min(Duration::from_millis(50));
-    }
-}
-
-/// What the check script said of module `m`: None if it imported, else why not.
-pub fn import_failure(check_output: &str, m: &str) -> Option<String> {
-    let line = check_output
-        .lines()
-        .find(|l| l.split(' ').next() == Some(m));
-    match line {
-        Some(l) if l == format!("{m} ok") => None,
-        Some(l) => Some(
-            l.splitn(3, ' ')
-                .nth(2)
-                .unwrap_or("cannot be imported")
-                .to_string(),
-        ),
-        None => Some("was not reported by the check".to_string()),
     }
 }
 

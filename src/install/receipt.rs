@@ -25,7 +25,7 @@ pub enum Kind {
     Prebuilt,
     /// Unpacked from the artifact cache (an earlier source build with the same key).
     Cached,
-    /// PyPy, GraalPy or a conda installer (`crate::prebuilt::flavour`).
+    /// PyPy, GraalPy or a conda installer (`crate::install::prebuilt::flavour`).
     PyPy,
     GraalPy,
     Conda,

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use pyv_core::pyversion::PyVersion;
+use pyv_core::Origin;
 
 use super::{InstallError, Result};
 use crate::catalog::{Catalog, Format};
@@ -80,7 +81,7 @@ pub fn parse_sha256(raw: &str) -> Result<String> {
 pub fn plan(
     catalog: &Catalog,
     request: &str,
-    origin: &str,
+    origin: &Origin,
     sha256: Option<&str>,
     debug: bool,
 ) -> Result<Plan> {
@@ -119,7 +120,7 @@ pub fn plan(
         if !exact {
             return Err(InstallError::Usage {
                 message: format!(
-                    "`{request}` ({origin}) is not an exact version; `--sha256` needs one like `3.14.2`"
+                    "`{request}` {origin} is not an exact version; `--sha256` needs one like `3.14.2`"
                 ),
                 hint: "name the exact release the checksum belongs to".into(),
             });
@@ -139,7 +140,7 @@ pub fn plan(
     } else {
         return Err(InstallError::Unknown {
             request: request.to_string(),
-            origin: origin.to_string(),
+            origin: origin.clone(),
             close: catalog.close_to(request.trim_end_matches('t')),
         });
     };
@@ -214,7 +215,14 @@ mod tests {
 
     #[test]
     fn known_versions_prefer_xz() {
-        let p = plan(&Catalog::embedded(), "3.11.2", "cli", None, false).unwrap();
+        let p = plan(
+            &Catalog::embedded(),
+            "3.11.2",
+            &Origin::Argument,
+            None,
+            false,
+        )
+        .unwrap();
         assert_eq!(p.name, "3.11.2");
         let Source::Remote(c) = &p.source else {
             panic!()
@@ -225,7 +233,14 @@ mod tests {
 
     #[test]
     fn free_threaded_and_debug_names() {
-        let p = plan(&Catalog::embedded(), "3.13.5t", "cli", None, true).unwrap();
+        let p = plan(
+            &Catalog::embedded(),
+            "3.13.5t",
+            &Origin::Argument,
+            None,
+            true,
+        )
+        .unwrap();
         assert_eq!(
             (p.name.as_str(), p.version.as_str()),
             ("3.13.5t-debug", "3.13.5")
@@ -236,21 +251,46 @@ mod tests {
     #[test]
     fn unknown_needs_a_digest() {
         assert!(matches!(
-            plan(&Catalog::embedded(), "3.99.1", "cli", None, false),
+            plan(
+                &Catalog::embedded(),
+                "3.99.1",
+                &Origin::Argument,
+                None,
+                false
+            ),
             Err(InstallError::Unknown { .. })
         ));
         let sha = "a".repeat(64);
-        let p = plan(&Catalog::embedded(), "3.99.1", "cli", Some(&sha), false).unwrap();
+        let p = plan(
+            &Catalog::embedded(),
+            "3.99.1",
+            &Origin::Argument,
+            Some(&sha),
+            false,
+        )
+        .unwrap();
         let Source::Remote(c) = &p.source else {
             panic!()
         };
         assert_eq!(c[1].path, "3.99.1/Python-3.99.1.tgz");
         assert!(matches!(
-            plan(&Catalog::embedded(), "3.99", "cli", Some(&sha), false),
+            plan(
+                &Catalog::embedded(),
+                "3.99",
+                &Origin::Argument,
+                Some(&sha),
+                false
+            ),
             Err(InstallError::Usage { .. })
         ));
         assert!(matches!(
-            plan(&Catalog::embedded(), "3.11.2", "cli", Some(&sha), false),
+            plan(
+                &Catalog::embedded(),
+                "3.11.2",
+                &Origin::Argument,
+                Some(&sha),
+                false
+            ),
             Err(InstallError::Usage { .. })
         ));
     }
@@ -265,7 +305,7 @@ mod tests {
             sha256: sha.clone(),
         };
         let c = Catalog::with_fetched(vec![fetched], None, "test").unwrap();
-        let p = plan(&c, "3.99", "cli", None, false).unwrap();
+        let p = plan(&c, "3.99", &Origin::Argument, None, false).unwrap();
         assert_eq!(p.name, "3.99.2");
         let Source::Remote(cands) = &p.source else {
             panic!()
@@ -276,7 +316,7 @@ mod tests {
             ("3.99.2/Python-3.99.2.tgz", sha.as_str())
         );
         assert!(matches!(
-            plan(&Catalog::embedded(), "3.99", "cli", None, false),
+            plan(&Catalog::embedded(), "3.99", &Origin::Argument, None, false),
             Err(InstallError::Unknown { .. })
         ));
     }

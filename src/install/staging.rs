@@ -12,7 +12,7 @@ use pyv_core::fsx::{exchange, remove_any};
 use pyv_core::Layout;
 
 use super::{InstallError, Result};
-use crate::ui::Ui;
+use crate::report::Reporter;
 
 /// `.staging/<name>.<pid>/`: everything an install writes before it is published. Removed on
 /// drop, so every error path and every caught signal cleans up.
@@ -68,15 +68,15 @@ impl Stage {
     }
 
     /// Move the source tree out of the stage (`--keep`), replacing an older kept one.
-    pub fn keep_source(&self, src: &Path, dest: &Path, ui: &Ui) {
+    pub fn keep_source(&self, src: &Path, dest: &Path, reporter: &dyn Reporter) {
         let moved = dest
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
             .and_then(|()| remove_any(dest))
             .and_then(|()| fs::rename(src, dest));
         match moved {
-            Ok(()) => ui.note(&format!("kept the source tree in {}", dest.display())),
-            Err(e) => ui.warn(&format!(
+            Ok(()) => reporter.note(&format!("kept the source tree in {}", dest.display())),
+            Err(e) => reporter.warn(&format!(
                 "could not keep the source tree in {}: {e}",
                 dest.display()
             )),

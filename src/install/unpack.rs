@@ -13,12 +13,12 @@ use crate::safepath::{normal_parts, symlink_stays_inside};
 use pyv_core::fsx::remove_any;
 
 use super::{InstallError, Result};
+use crate::report::{Reporter, Step};
 use crate::signals;
-use crate::ui::Ui;
 
 /// Extract `archive` into `dest` (created) and return the single top-level directory.
-pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {
-    let phase = ui.phase("unpack");
+pub fn unpack(archive: &Path, dest: &Path, reporter: &dyn Reporter) -> Result<PathBuf> {
+    let phase = reporter.phase(Step::Unpack);
     let result = extract(archive, dest);
     match result {
         Ok(top) => {
@@ -34,35 +34,13 @@ pub fn unpack(archive: &Path, dest: &Path, ui: &Ui) -> Result<PathBuf> {
 
 fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
     let io_err = |e| InstallError::io("cannot read", archive, e);
-    // Sniff the compression from the first bytes: a mislabelled file still works, and
-    // anything else is refused before a decoder sees it.
-    let mut file = BufReader::new(File::open(archive).map_err(io_err)?);
-    let mut magic = [0u8; 6];
-    file.read_exact(&mut magic).map_err(io_err)?;
-    let file = BufReader::new(File::open(archive).map_err(io_err)?);
-    let reader: Box<dyn Read> = if magic.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {
-        Box::new(liblzma::read::XzDecoder::new(file))
-    } else if magic.starts_with(b"BZh") {
-        Box::new(bzip2::read::MultiBzDecoder::new(file))
-    } else {
-        return Err(InstallError::Archive {
-            path: archive.to_path_buf(),
-            reason: "it is neither gzip, xz nor bzip2 compressed".into(),
-        });
-    };
+    let reader = decoder(archive)?;
     fs::create_dir_all(dest).map_err(|e| InstallError::io("cannot create", dest, e))?;
     let mut tar = tar::Archive::new(reader);
     tar.set_preserve_permissions(false); // keeps rwx bits, drops setuid/setgid
     tar.set_preserve_ownerships(false);
     tar.set_overwrite(true);
     let mut top: Option<String> = None;
-    let refuse = |entry: &str, reason: &str| InstallError::UnsafeArchive {
-        archive: archive.to_path_buf(),
-        entry: entry.to_string(),
-        reason: reason.to_string(),
-    };
     for entry in tar.entries().map_err(io_err)? {
         signals::check()?;
         let mut entry = entry.map_err(io_err)?;
@@ -74,49 +52,18 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
         // archive, and `unpack` removes whatever earlier entries already wrote.
         let path = entry.path().map_err(io_err)?.into_owned();
         let shown = path.display().to_string();
-        let parts = normal_parts(&path).map_err(|why| refuse(&shown, why))?;
+        let parts = normal_parts(&path).map_err(|why| refuse(archive, &shown, why))?;
         let Some(first) = parts.first() else {
             continue; // `./`
         };
         match &top {
             None => top = Some(first.clone()),
             Some(t) if t != first => {
-                return Err(refuse(&shown, "is a second top-level directory"));
+                return Err(refuse(archive, &shown, "is a second top-level directory"));
             }
             Some(_) => {}
         }
-        if kind.is_symlink() {
-            let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
-            // Lexically, and again from where the link really lands: links extracted earlier
-            // (`d1 -> .`) can put `d1/d1/d1/esc` at the top, where `../../..` leaves the tree.
-            let landed = resolved_parts(dest, &parts)
-                .ok_or_else(|| refuse(&shown, "is below a link that leads outside the tree"))?;
-            if !symlink_stays_inside(&parts, &target)
-                || landed.first() != Some(first)
-                || !symlink_stays_inside(&landed, &target)
-            {
-                return Err(refuse(
-                    &shown,
-                    &format!("is a symlink to `{}`, outside the tree", target.display()),
-                ));
-            }
-        } else if kind.is_hard_link() {
-            let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
-            let ok = normal_parts(&target)
-                .ok()
-                .is_some_and(|t| t.first() == Some(first) && t.len() > 1);
-            if !ok {
-                return Err(refuse(
-                    &shown,
-                    &format!("is a hard link to `{}`, outside the tree", target.display()),
-                ));
-            }
-        } else if !(kind.is_file() || kind.is_dir() || kind.is_contiguous()) {
-            return Err(refuse(
-                &shown,
-                "is a device node, FIFO or other special file",
-            ));
-        }
+        check_kind(&entry, archive, dest, &parts, &shown)?;
         // `unpack_in` re-checks that the parent directory resolves inside `dest` (it follows
         // symlinks already extracted), a second line of defence behind the lexical checks.
         let written = entry
@@ -124,6 +71,7 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
             .map_err(|e| InstallError::io("cannot extract into", dest, e))?;
         if !written {
             return Err(refuse(
+                archive,
                 &shown,
                 "would be written outside the staging directory",
             ));
@@ -135,6 +83,92 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
             path: archive.to_path_buf(),
             reason: "it does not contain a top-level source directory".into(),
         }),
+    }
+}
+
+/// The decompressing reader of `archive`, chosen by its first bytes: a mislabelled file still
+/// works, and anything else is refused before a decoder sees it.
+fn decoder(archive: &Path) -> Result<Box<dyn Read>> {
+    let io_err = |e| InstallError::io("cannot read", archive, e);
+    let mut file = BufReader::new(File::open(archive).map_err(io_err)?);
+    let mut magic = [0u8; 6];
+    file.read_exact(&mut magic).map_err(io_err)?;
+    let file = BufReader::new(File::open(archive).map_err(io_err)?);
+    Ok(if magic.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {
+        Box::new(liblzma::read::XzDecoder::new(file))
+    } else if magic.starts_with(b"BZh") {
+        Box::new(bzip2::read::MultiBzDecoder::new(file))
+    } else {
+        return Err(InstallError::Archive {
+            path: archive.to_path_buf(),
+            reason: "it is neither gzip, xz nor bzip2 compressed".into(),
+        });
+    })
+}
+
+/// Refuse an entry whose kind could reach outside the tree: a symlink or hard link leading out
+/// of the top-level directory (`parts` is the entry's path), a device node, FIFO and the like.
+fn check_kind<R: Read>(
+    entry: &tar::Entry<'_, R>,
+    archive: &Path,
+    dest: &Path,
+    parts: &[String],
+    shown: &str,
+) -> Result<()> {
+    let io_err = |e| InstallError::io("cannot read", archive, e);
+    let kind = entry.header().entry_type();
+    let first = &parts[0];
+    if kind.is_symlink() {
+        let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
+        // Lexically, and again from where the link really lands: links extracted earlier
+        // (`d1 -> .`) can put `d1/d1/d1/esc` at the top, where `../../..` leaves the tree.
+        let landed = resolved_parts(dest, parts).ok_or_else(|| {
+            refuse(
+                archive,
+                shown,
+                "is below a link that leads outside the tree",
+            )
+        })?;
+        if !symlink_stays_inside(parts, &target)
+            || landed.first() != Some(first)
+            || !symlink_stays_inside(&landed, &target)
+        {
+            return Err(refuse(
+                archive,
+                shown,
+                &format!("is a symlink to `{}`, outside the tree", target.display()),
+            ));
+        }
+    } else if kind.is_hard_link() {
+        let target = entry.link_name().map_err(io_err)?.unwrap_or_default();
+        let ok = normal_parts(&target)
+            .ok()
+            .is_some_and(|t| t.first() == Some(first) && t.len() > 1);
+        if !ok {
+            return Err(refuse(
+                archive,
+                shown,
+                &format!("is a hard link to `{}`, outside the tree", target.display()),
+            ));
+        }
+    } else if !(kind.is_file() || kind.is_dir() || kind.is_contiguous()) {
+        return Err(refuse(
+            archive,
+            shown,
+            "is a device node, FIFO or other special file",
+        ));
+    }
+    Ok(())
+}
+
+/// The whole archive is refused because of `entry`.
+fn refuse(archive: &Path, entry: &str, reason: &str) -> InstallError {
+    InstallError::UnsafeArchive {
+        archive: archive.to_path_buf(),
+        entry: entry.to_string(),
+        reason: reason.to_string(),
     }
 }
 
@@ -165,6 +199,7 @@ fn resolved_parts(dest: &Path, parts: &[String]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Event, Recording};
 
     fn parts(s: &str) -> Vec<String> {
         normal_parts(Path::new(s)).unwrap()
@@ -203,11 +238,17 @@ mod tests {
         }
         fs::write(&archive, tar.into_inner().unwrap().finish().unwrap()).unwrap();
         let dest = tmp.path().join("stage/src");
-        let ui = Ui::new(true, "test");
-        let e = unpack(&archive, &dest, &ui).unwrap_err().to_string();
+        let reporter = Recording::default();
+        let e = unpack(&archive, &dest, &reporter).unwrap_err().to_string();
         assert!(
             e.contains("top/d1/d1/d1/esc") && e.contains("outside the tree"),
             "{e}"
+        );
+        let abandoned = [Event::Start(Step::Unpack), Event::Abandoned(Step::Unpack)];
+        assert_eq!(
+            reporter.events(),
+            abandoned,
+            "the front end can erase its line"
         );
         assert!(!dest.exists(), "what was written is removed");
     }
@@ -230,10 +271,12 @@ mod tests {
             e.finish().unwrap()
         };
         let dir = tempfile::tempdir().unwrap();
-        let ui = Ui::new(true, "t");
+        let reporter = Recording::default();
         let good = dir.path().join("pypy.tar.bz2");
         fs::write(&good, bz(tar_bytes("pypy3.9-v7.3.11-linux64/bin/pypy3.9"))).unwrap();
-        let top = unpack(&good, &dir.path().join("out"), &ui).unwrap();
+        let top = unpack(&good, &dir.path().join("out"), &reporter).unwrap();
+        let done = [Event::Start(Step::Unpack), Event::Done(Step::Unpack)];
+        assert_eq!(reporter.events(), done);
         assert!(top.ends_with("pypy3.9-v7.3.11-linux64"));
         assert_eq!(fs::read(top.join("bin/pypy3.9")).unwrap(), b"hi\n");
         // `tar` refuses to write `..` names, so patch one into the header by hand.
@@ -253,7 +296,7 @@ mod tests {
         raw[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         let bad = dir.path().join("slip.tar.bz2");
         fs::write(&bad, bz(raw)).unwrap();
-        let e = unpack(&bad, &dir.path().join("out2"), &ui).unwrap_err();
+        let e = unpack(&bad, &dir.path().join("out2"), &reporter).unwrap_err();
         assert!(e.to_string().contains("contains `..`"), "{e}");
         assert!(!dir.path().join("out2").exists());
         assert!(!dir.path().join("evil").exists());

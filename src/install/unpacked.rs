@@ -257,15 +257,7 @@ pub fn materialize(
                 dirs.push((to, mode));
             }
             ["s", target, rel] => {
-                let target = match target.strip_prefix(old) {
-                    Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                        crate::safepath::normal_parts(Path::new(rest.trim_start_matches('/')))
-                            .map_err(|why| bad(l, why))?;
-                        format!("{}{rest}", if relocating { new } else { old })
-                    }
-                    _ if crate::safepath::link_stays_in_tree(rel, target) => target.to_string(),
-                    _ => return Err(bad(l, "is a symlink leading outside the tree")),
-                };
+                let target = link_target(target, rel, old, new).map_err(|why| bad(l, why))?;
                 symlink(target, dest.join(rel))?
             }
             ["f", flag @ ("c" | "l"), size, mtime, ctime, ino, nlink, rel] => {
@@ -285,32 +277,7 @@ pub fn materialize(
     // SAFETY: geteuid has no preconditions.
     let me = unsafe { libc::geteuid() };
     // Checked and placed on a few threads: copies run in the kernel (`copy_file_range`).
-    crate::linktree::in_parallel(&files, 256, |(rel, want, copy, flag_l)| {
-        let from = tree.join(rel);
-        let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
-        if m.uid() != me || m.mode() & 0o022 != 0 {
-            return Err(Stale::Untrusted(crate::linktree::Untrusted {
-                message: format!(
-                    "`{}` in the unpacked build is not yours, or others can write it: pyv will not use it",
-                    from.display().to_string().escape_debug()
-                ),
-                hint: "`pyv cache clear` removes it; the next install unpacks the archive again".into(),
-            }));
-        }
-        if !m.is_file() || !unchanged(&m, want, *flag_l) {
-            return Err(Stale::Changed(rel.to_string()));
-        }
-        let to = dest.join(rel);
-        if *copy {
-            copy_keeping_mtime(&from, &to)?;
-        } else {
-            if mode.shares() {
-                read_only(&from)?; // a copy kept in another mode is shared from now on
-            }
-            place(&from, &to, mode)?;
-        }
-        Ok(())
-    })?;
+    crate::linktree::in_parallel(&files, 256, |file| place_one(&tree, dest, mode, me, file))?;
     for (d, mode) in dirs.into_iter().rev() {
         fs::set_permissions(d, fs::Permissions::from_mode(mode))?;
     }
@@ -320,6 +287,54 @@ pub fn materialize(
         restamp(&home, &text)?;
     }
     Ok(copies)
+}
+
+/// Where the indexed symlink `rel -> target` points once the tree moves from `old` to `new`:
+/// an absolute target under `old` is re-aimed below `new`; a relative one must stay in the tree.
+fn link_target(target: &str, rel: &str, old: &str, new: &str) -> Result<String, &'static str> {
+    match target.strip_prefix(old) {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            crate::safepath::normal_parts(Path::new(rest.trim_start_matches('/')))?;
+            Ok(format!("{new}{rest}"))
+        }
+        _ if crate::safepath::link_stays_in_tree(rel, target) => Ok(target.to_string()),
+        _ => Err("is a symlink leading outside the tree"),
+    }
+}
+
+/// Check one file of the unpacked copy (ours, not writable by others, unchanged since it was
+/// indexed) and place it at `dest`: copied when `copy` (it names the prefix), else in `mode`.
+fn place_one(
+    tree: &Path,
+    dest: &Path,
+    mode: LinkMode,
+    me: u32,
+    (rel, want, copy, flag_l): &(&str, String, bool, bool),
+) -> Result<(), Stale> {
+    let from = tree.join(rel);
+    let m = fs::symlink_metadata(&from).map_err(|_| Stale::Changed(rel.to_string()))?;
+    if m.uid() != me || m.mode() & 0o022 != 0 {
+        return Err(Stale::Untrusted(crate::linktree::Untrusted {
+            message: format!(
+                "`{}` in the unpacked build is not yours, or others can write it: pyv will not use it",
+                from.display().to_string().escape_debug()
+            ),
+            hint: "`pyv cache clear` removes it; the next install unpacks the archive again".into(),
+        }));
+    }
+    if !m.is_file() || !unchanged(&m, want, *flag_l) {
+        return Err(Stale::Changed(rel.to_string()));
+    }
+    let to = dest.join(rel);
+    if *copy {
+        copy_keeping_mtime(&from, &to)?;
+    } else {
+        if mode.shares() {
+            read_only(&from)?; // a copy kept in another mode is shared from now on
+        }
+        place(&from, &to, mode)?;
+    }
+    Ok(())
 }
 
 /// Write `home`'s index again with every file's current stamp (temp file + rename).

@@ -261,7 +261,9 @@ pub fn name_problem(value: &str) -> Option<&'static str> {
     }
     // The same for PyPy, GraalPy and the conda family under pyenv's names (`pypy3.10-7.3.17`,
     // `miniforge3-24.11.0-0`); `pypy-tools` is a name, `pypy3` a prefix pyv would resolve.
-    if crate::prebuilt::Flavour::is_other(value) && value.bytes().any(|b| b.is_ascii_digit()) {
+    if crate::install::prebuilt::Flavour::is_other(value)
+        && value.bytes().any(|b| b.is_ascii_digit())
+    {
         return Some(
             "it looks like a PyPy, GraalPy or conda Python, which `pyv install` may later put \
              at that name",

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use super::{InstallError, Result};
-use crate::ui::Ui;
+use crate::report::Reporter;
+use libs::{Lib, LIBS};
+
+mod libs;
 
 /// How bad a missing dependency is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,178 +37,6 @@ pub enum Manager {
     Zypper,
     Brew,
 }
-
-/// One library dependency: what to compile and link, and what goes missing without it.
-struct Lib {
-    key: &'static str,
-    /// Source lines `#include`d by the test program.
-    includes: &'static [&'static str],
-    /// Alternative link flags; the first that works wins.
-    link: &'static [&'static str],
-    modules: &'static str,
-    severity: Severity,
-    /// Packages for apt, dnf/yum, pacman, apk, zypper, brew.
-    packages: [&'static str; 6],
-}
-
-const LIBS: &[Lib] = &[
-    Lib {
-        key: "ssl",
-        includes: &["openssl/ssl.h"],
-        link: &["-lssl -lcrypto"],
-        modules: "ssl, hashlib (pip cannot download anything)",
-        severity: Severity::Required,
-        packages: [
-            "libssl-dev",
-            "openssl-devel",
-            "openssl",
-            "openssl-dev",
-            "libopenssl-devel",
-            "openssl@3",
-        ],
-    },
-    Lib {
-        key: "zlib",
-        includes: &["zlib.h"],
-        link: &["-lz"],
-        modules: "zlib (ensurepip and pip fail)",
-        severity: Severity::Required,
-        packages: [
-            "zlib1g-dev",
-            "zlib-devel",
-            "zlib",
-            "zlib-dev",
-            "zlib-devel",
-            "zlib",
-        ],
-    },
-    Lib {
-        key: "ffi",
-        includes: &["ffi.h"],
-        link: &["-lffi"],
-        modules: "ctypes",
-        severity: Severity::Optional,
-        packages: [
-            "libffi-dev",
-            "libffi-devel",
-            "libffi",
-            "libffi-dev",
-            "libffi-devel",
-            "libffi",
-        ],
-    },
-    Lib {
-        key: "sqlite3",
-        includes: &["sqlite3.h"],
-        link: &["-lsqlite3"],
-        modules: "sqlite3",
-        severity: Severity::Optional,
-        packages: [
-            "libsqlite3-dev",
-            "sqlite-devel",
-            "sqlite",
-            "sqlite-dev",
-            "sqlite3-devel",
-            "sqlite",
-        ],
-    },
-    Lib {
-        key: "bz2",
-        includes: &["bzlib.h"],
-        link: &["-lbz2"],
-        modules: "bz2",
-        severity: Severity::Optional,
-        packages: [
-            "libbz2-dev",
-            "bzip2-devel",
-            "bzip2",
-            "bzip2-dev",
-            "libbz2-devel",
-            "bzip2",
-        ],
-    },
-    Lib {
-        key: "lzma",
-        includes: &["lzma.h"],
-        link: &["-llzma"],
-        modules: "lzma",
-        severity: Severity::Optional,
-        packages: ["liblzma-dev", "xz-devel", "xz", "xz-dev", "xz-devel", "xz"],
-    },
-    Lib {
-        key: "readline",
-        includes: &["stdio.h", "readline/readline.h"],
-        link: &["-lreadline"],
-        modules: "readline (no line editing in the REPL)",
-        severity: Severity::Optional,
-        packages: [
-            "libreadline-dev",
-            "readline-devel",
-            "readline",
-            "readline-dev",
-            "readline-devel",
-            "readline",
-        ],
-    },
-    Lib {
-        key: "ncurses",
-        includes: &["curses.h"],
-        link: &["-lncursesw", "-lncurses"],
-        modules: "curses",
-        severity: Severity::Optional,
-        packages: [
-            "libncurses-dev",
-            "ncurses-devel",
-            "ncurses",
-            "ncurses-dev",
-            "ncurses-devel",
-            "ncurses",
-        ],
-    },
-    Lib {
-        key: "uuid",
-        includes: &["uuid/uuid.h"],
-        link: &["-luuid", ""],
-        modules: "_uuid (uuid falls back to slower code)",
-        severity: Severity::Optional,
-        packages: [
-            "uuid-dev",
-            "libuuid-devel",
-            "util-linux-libs",
-            "util-linux-dev",
-            "libuuid-devel",
-            "ossp-uuid",
-        ],
-    },
-    Lib {
-        key: "gdbm",
-        includes: &["gdbm.h"],
-        link: &["-lgdbm"],
-        modules: "dbm.gnu",
-        severity: Severity::Optional,
-        packages: [
-            "libgdbm-dev",
-            "gdbm-devel",
-            "gdbm",
-            "gdbm-dev",
-            "gdbm-devel",
-            "gdbm",
-        ],
-    },
-    Lib {
-        key: "tk",
-        includes: &["tk.h"],
-        link: &[
-            "$PKG_CONFIG tk",
-            "-I/usr/include/tcl8.6 -ltk8.6 -ltcl8.6",
-            "-I/usr/include/tcl -ltk -ltcl",
-            "-ltk -ltcl",
-        ],
-        modules: "tkinter (and IDLE)",
-        severity: Severity::Optional,
-        packages: ["tk-dev", "tk-devel", "tk", "tk-dev", "tk-devel", "tcl-tk"],
-    },
-];
 
 /// The result of one check.
 #[derive(Debug, Clone)]
@@ -339,28 +170,28 @@ impl Report {
     }
 
     /// Warn about each missing optional library (printed even with `-q`).
-    pub fn print_warnings(&self, ui: &Ui) {
+    pub fn print_warnings(&self, reporter: &dyn Reporter) {
         let optional: Vec<&Check> = self
             .missing()
             .filter(|c| c.severity == Severity::Optional)
             .collect();
         for c in &optional {
-            ui.warn(&format!(
+            reporter.warn(&format!(
                 "`{}` headers or library not found: {}",
                 c.key, c.detail
             ));
         }
         if let Some(cmd) = self.install_command(optional.iter().copied()) {
-            ui.warn(&format!("to build those modules too, first run: {cmd}"));
+            reporter.warn(&format!("to build those modules too, first run: {cmd}"));
         }
     }
 
     /// The compiler's own words for each missing library (`-v`), so a false "missing" can be
     /// told from a real one.
-    pub fn print_diagnostics(&self, ui: &Ui) {
+    pub fn print_diagnostics(&self, reporter: &dyn Reporter) {
         for c in self.missing() {
             if let Some(d) = &c.diagnostic {
-                ui.warn(&format!(
+                reporter.warn(&format!(
                     "the `{}` probe failed; the compiler said:\n{}",
                     c.key,
                     indent(d)

@@ -18,7 +18,7 @@ use super::Row;
 use crate::error::{Error, Result};
 use crate::install::build::{self, Log};
 use crate::install::{relocate, staging::Stage};
-use crate::ui::Ui;
+use crate::report::{Reporter, Step};
 
 /// Environment variables of an active conda or Python setup that must not steer the installer.
 const SCRUB: &[&str] = &[
@@ -48,7 +48,7 @@ pub fn run_installer(
     installer: &Path,
     stage: &Stage,
     target: &Path,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<PathBuf> {
     let staged = stage.staged_prefix(target);
     if let Some(parent) = staged.parent() {
@@ -62,7 +62,7 @@ pub fn run_installer(
         installer.display(),
         staged.display()
     ));
-    let phase = ui.phase("install");
+    let phase = reporter.phase(Step::Install);
     let mut cmd = Command::new("bash");
     cmd.arg(installer)
         .arg("-b")
@@ -108,7 +108,7 @@ pub fn run_installer(
         ));
     }
     phase.finish();
-    let phase = ui.phase("relocate");
+    let phase = reporter.phase(Step::Relocate);
     let old = staged.to_string_lossy().into_owned();
     let new = target.to_string_lossy().into_owned();
     let binaries = rewrite_binary_prefix(&staged, &old, &new)
@@ -260,7 +260,7 @@ pub fn ensure_pip(
     name: &str,
     staged: &Path,
     target: &Path,
-    ui: &Ui,
+    reporter: &dyn Reporter,
 ) -> Result<Option<String>> {
     let python = staged.join("bin").join("python");
     let has_pip = |p: &Path| {
@@ -277,7 +277,7 @@ pub fn ensure_pip(
     if has_pip(&python) {
         return Ok(None);
     }
-    let phase = ui.phase("pip");
+    let phase = reporter.phase(Step::Pip);
     let log = Log::create(layout, name)?;
     log.section("pyv: python -m ensurepip");
     let mut cmd = Command::new(&python);
@@ -347,8 +347,8 @@ else:
 
 /// Run the staged interpreter of a PyPy/GraalPy/conda row: it must start, be the expected
 /// implementation and version and import `ssl`. Returns warnings.
-pub fn verify(prefix: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
-    let phase = ui.phase("verify");
+pub fn verify(prefix: &Path, row: &Row, reporter: &dyn Reporter) -> Result<Vec<String>> {
+    let phase = reporter.phase(Step::Verify);
     let flavour = row.flavour();
     let fail = |why: String| {
         Error::user(
@@ -369,7 +369,7 @@ pub fn verify(prefix: &Path, row: &Row, ui: &Ui) -> Result<Vec<String>> {
         .map(|n| bin.join(n))
         .find(|p| pyv_core::fsx::is_executable(p))
         .ok_or_else(|| fail("it has no bin/python3 or bin/python".to_string()))?;
-    let script = format!("{IMPL_SCRIPT}{}", build::CHECK_SCRIPT);
+    let script = format!("{IMPL_SCRIPT}{}", crate::install::verify::CHECK_SCRIPT);
     let stdout = super::run_check(&python, &script, &["ssl"]).map_err(fail)?;
     judge(&stdout, row).map_err(fail)?;
     phase.finish();
@@ -417,7 +417,7 @@ fn judge(text: &str, row: &Row) -> std::result::Result<(), String> {
             return Err(format!("it reports Python {reported}, expected {want}.x"));
         }
     }
-    if let Some(why) = build::import_failure(text, "ssl") {
+    if let Some(why) = crate::install::verify::import_failure(text, "ssl") {
         return Err(format!("it cannot import `ssl`: {why}"));
     }
     Ok(())
