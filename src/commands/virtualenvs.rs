@@ -5,6 +5,7 @@ use pyv_core::resolve;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::ui;
 use crate::venv;
 
 /// List virtualenvs: name, base version, path; `*` marks the active or selected one
@@ -98,8 +99,8 @@ impl Virtualenvs {
                 e.dir.display(),
             );
             match why {
-                Some(w) => println!("{line}  {w}"),
-                None => println!("{line}"),
+                Some(w) => ui::out(&format!("{line}  {w}")),
+                None => ui::out(&line),
             }
         }
         Ok(0)

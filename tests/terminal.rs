@@ -1,0 +1,110 @@
+//! Strings from outside never reach the terminal raw (issue 23): an ESC or BEL in a
+//! `.python-version`, a directory's name or an artifact manifest is printed escaped
+//! (`\u{1b}`), never as the byte that would clear the screen or set the window title. The
+//! python.org API's case is in `tests/update.rs`.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{run, Env};
+
+/// What `3.12\x1b]0;pwned\x07` (an OSC that sets the window title) is shown as.
+const SHOWN: &str = "3.12\\u{1b}]0;pwned\\u{7}";
+
+/// No control character but line feed and tab in a command's output.
+fn assert_no_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        .collect();
+    assert!(bad.is_empty(), "{what} has raw {bad:?}: {text:?}");
+}
+
+fn dir_with_escapes(env: &Env) -> std::path::PathBuf {
+    let dir = env.path().join("proj \x1b[2J\x1b]0;title\x07");
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_version_files_escapes_are_shown_escaped_by_local_and_version() {
+    let env = Env::new();
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".python-version"), "3.12\x1b]0;pwned\x07\n").unwrap();
+
+    let (code, out, err) = run(env.pyv().arg("local").current_dir(&proj));
+    assert_eq!(code, 0, "{err}");
+    assert_no_controls("pyv local's stdout", &out);
+    assert_no_controls("pyv local's stderr", &err);
+    assert_eq!(out, format!("{SHOWN}\n"));
+
+    for cmd in ["version", "version-name"] {
+        let (code, out, err) = run(env.pyv().arg(cmd).current_dir(&proj));
+        assert_ne!(code, 0, "{cmd}: {out}");
+        assert_no_controls(cmd, &format!("{out}{err}"));
+        assert!(err.contains(SHOWN), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn a_directory_named_with_escapes_is_shown_escaped_in_listings_and_errors() {
+    let env = Env::new();
+    env.fake_version("3.12.1", &["python"]);
+    let dir = dir_with_escapes(&env);
+    let shown = "proj \\u{1b}[2J\\u{1b}]0;title\\u{7}";
+
+    // `pyv version` names the file that selected the version.
+    fs::write(dir.join(".python-version"), "3.12.1\n").unwrap();
+    let (code, out, err) = run(env.pyv().arg("version").current_dir(&dir));
+    assert_eq!(code, 0, "{err}");
+    assert_no_controls("pyv version", &format!("{out}{err}"));
+    assert!(out.contains(shown), "{out}");
+
+    // An I/O error names the path (`Error::Io`), a version file that is a directory too.
+    fs::remove_file(dir.join(".python-version")).unwrap();
+    fs::create_dir(dir.join(".python-version")).unwrap();
+    for args in [&["local", "3.12.1"][..], &["local"], &["version"]] {
+        let (code, out, err) = run(env.pyv().args(args).current_dir(&dir));
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert_no_controls(&format!("{args:?}"), &format!("{out}{err}"));
+        assert!(err.contains(shown), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_crafted_manifest_is_listed_escaped_by_cache_list() {
+    let env = Env::new();
+    let artifacts = env.path().join("cache/artifacts");
+    fs::create_dir_all(&artifacts).unwrap();
+    let key = "cpython-3.99.1-linux-x86_64-0123abcd";
+    let sha = "0".repeat(64);
+    // As a mirror could serve it: every free-text field carries an escape.
+    let manifest = format!(
+        "key = {key}\nsha256 = {sha}\nsize = 3\nprefix = /opt/py\n\
+         name = 3.99.1\x1b[2J\nplatform = linux\x1b]0;title\x07\n\
+         configure = --x\u{9b}31m\nenv = CC=\x08\x08\x7f\ncompiler = gcc\x1b[1A\r\n"
+    );
+    write(&artifacts.join(format!("{key}.manifest")), &manifest);
+    write(&artifacts.join(format!("{key}.tar.gz")), "abc");
+
+    let (code, out, err) = run(env.pyv().args(["cache", "list"]));
+    assert_eq!(code, 0, "{err}");
+    assert_no_controls("pyv cache list", &format!("{out}{err}"));
+    for shown in [
+        "3.99.1\\u{1b}[2J",
+        "linux\\u{1b}]0;title\\u{7}",
+        "--x\\u{9b}31m",
+        "CC=\\u{8}\\u{8}\\u{7f}",
+        "gcc\\u{1b}[1A",
+    ] {
+        assert!(out.contains(shown), "{shown}: {out}");
+    }
+    assert!(out.contains(key), "{out}");
+}
+
+fn write(path: &Path, text: &str) {
+    fs::write(path, text).unwrap();
+}
