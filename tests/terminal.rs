@@ -108,3 +108,44 @@ fn a_crafted_manifest_is_listed_escaped_by_cache_list() {
 fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
 }
+
+#[test]
+fn the_global_file_and_pyv_version_are_shown_escaped_by_global_and_shell() {
+    let env = Env::new();
+    fs::write(env.root().join("version"), "3.12\x1b]0;pwned\x07\n").unwrap();
+    let (_, out, err) = run(env.pyv().arg("global"));
+    assert_no_controls("pyv global", &format!("{out}{err}"));
+    assert!(format!("{out}{err}").contains(SHOWN), "{out}{err}");
+
+    let (code, out, err) = run(env
+        .pyv()
+        .arg("shell")
+        .env("PYV_VERSION", "3.12\x1b]0;pwned\x07"));
+    assert_eq!(code, 0, "{err}");
+    assert_no_controls("pyv shell", &format!("{out}{err}"));
+    assert_eq!(out, format!("{SHOWN}\n"));
+}
+
+#[test]
+fn notes_and_warnings_show_directory_names_escaped() {
+    let env = Env::new();
+    let dir = dir_with_escapes(&env);
+    let shown = "proj \\u{1b}[2J\\u{1b}]0;title\\u{7}";
+
+    // `version-file DIR` with no file: only a hint, naming DIR.
+    let (code, out, err) = run(env.pyv().arg("version-file").arg(&dir));
+    assert_eq!(code, 1, "{out}{err}");
+    assert_no_controls("pyv version-file", &err);
+    assert!(err.contains(shown), "{err}");
+
+    // A cache directory named so, whose release data is unusable: the catalog's warning.
+    fs::create_dir_all(dir.join("catalog")).unwrap();
+    fs::write(dir.join("catalog/python-org.tsv"), "not\ta catalog\n").unwrap();
+    let (code, out, err) = run(env
+        .pyv()
+        .args(["latest", "--known", "3.12"])
+        .env("PYV_CACHE_DIR", &dir));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_no_controls("pyv latest --known", &err);
+    assert!(err.contains("warning") && err.contains(shown), "{err}");
+}

@@ -31,7 +31,7 @@ impl Shell {
         if self.versions.is_empty() && !self.unset {
             return match shell_version(ctx) {
                 Some(v) => {
-                    println!("{v}");
+                    crate::ui::out(&v);
                     Ok(0)
                 }
                 None => Err(not_enabled()),

@@ -26,8 +26,9 @@ impl Shims {
         names.sort();
         for n in names {
             if self.short {
-                println!("{n}");
+                crate::ui::out(&n);
             } else {
+                // A path for scripts, as `pyv which` prints one: not escaped.
                 println!("{}", dir.join(n).display());
             }
         }

@@ -37,13 +37,13 @@ impl Virtualenvs {
                 in_versions || (e.alias && !self.skip_aliases)
             });
             for n in long.iter().chain(short.map(|e| &e.name)) {
-                println!("{n}");
+                crate::ui::out(n);
             }
             return Ok(0);
         }
         if envs.is_empty() {
-            eprintln!("pyv: no virtualenvs yet");
-            eprintln!("hint: create one with `pyv virtualenv <version> <name>`");
+            crate::ui::err("pyv: no virtualenvs yet");
+            crate::ui::err("hint: create one with `pyv virtualenv <version> <name>`");
             return Ok(0);
         }
         let same = |a: &std::path::Path, b: &std::path::Path| {
