@@ -124,6 +124,22 @@ fn the_global_file_and_pyv_version_are_shown_escaped_by_global_and_shell() {
     assert_eq!(code, 0, "{err}");
     assert_no_controls("pyv shell", &format!("{out}{err}"));
     assert_eq!(out, format!("{SHOWN}\n"));
+
+    // Through the shell function: `sh-shell` prints the `echo` the function evaluates.
+    let shown = run(env
+        .cmd("bash")
+        .args([
+            "-c",
+            "eval \"$(\"$0\" sh-shell)\"",
+            common::pyv_bin().to_str().unwrap(),
+        ])
+        .env("PYV_VERSION", "3.12\x1b]0;pwned\x07"));
+    assert_eq!(shown.0, 0, "{}", shown.2);
+    assert_no_controls(
+        "eval \"$(pyv sh-shell)\"",
+        &format!("{}{}", shown.1, shown.2),
+    );
+    assert_eq!(shown.1, format!("{SHOWN}\n"));
 }
 
 #[test]
