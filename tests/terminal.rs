@@ -165,3 +165,24 @@ fn notes_and_warnings_show_directory_names_escaped() {
     assert_no_controls("pyv latest --known", &err);
     assert!(err.contains("warning") && err.contains(shown), "{err}");
 }
+
+#[test]
+fn a_refused_argument_is_shown_escaped_on_a_terminal() {
+    // Only on a terminal does clap write an argument as given (to a pipe it strips escapes):
+    // `script` gives pyv one.
+    let env = Env::new();
+    let mut c = env.cmd("script");
+    c.args(["-qec", "\"$PYV\" local \"--bogus$ARG\"", "/dev/null"])
+        .env("PYV", common::pyv_bin())
+        .env("ARG", "\x1b]0;title\x07")
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::null());
+    let (code, out, err) = run(&mut c);
+    assert_eq!(code, 2, "{out}{err}");
+    let out = out.replace('\r', "");
+    assert_no_controls("a refused argument", &out);
+    assert!(
+        out.contains("unexpected argument '--bogus\\u{1b}]0;title\\u{7}'"),
+        "{out}"
+    );
+}
