@@ -186,3 +186,21 @@ fn a_refused_argument_is_shown_escaped_on_a_terminal() {
         "{out}"
     );
 }
+
+#[test]
+fn an_installs_notes_show_a_mirrors_url_escaped() {
+    // Ui's notes (each mirror's failure) and the final error both name the URL.
+    let env = Env::new();
+    let (code, out, err) = run(env
+        .pyv()
+        .args(["install", "3.12.1"])
+        .env("PYV_MIRROR", "http://127.0.0.1:1/m\x1b]0;title\x07"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert_no_controls("pyv install", &format!("{out}{err}"));
+    let shown = "http://127.0.0.1:1/m\\u{1b}]0;title\\u{7}/3.12.1/";
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("pyv: 3.12.1: ") && l.contains(shown)),
+        "{err}"
+    );
+}
