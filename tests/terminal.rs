@@ -204,3 +204,20 @@ fn an_installs_notes_show_a_mirrors_url_escaped() {
         "{err}"
     );
 }
+
+#[test]
+fn a_shims_error_shows_a_directory_name_escaped() {
+    let env = Env::new();
+    env.fake_version("3.12.1", &["python"]);
+    let (code, _, err) = run(env.pyv().arg("rehash"));
+    assert_eq!(code, 0, "{err}");
+    let dir = dir_with_escapes(&env);
+    fs::write(dir.join(".python-version"), "3.99.1\n").unwrap();
+    let (code, out, err) = run(env.cmd(env.shims().join("python")).current_dir(&dir));
+    assert_ne!(code, 0, "{out}{err}");
+    assert_no_controls("the shim", &format!("{out}{err}"));
+    assert!(
+        err.contains("not installed") && err.contains("proj \\u{1b}[2J\\u{1b}]0;title\\u{7}"),
+        "{err}"
+    );
+}
