@@ -142,14 +142,35 @@ impl Command {
     }
 }
 
+/// Print clap's message for a command line it refused (or its help) and return its exit code.
+/// On a terminal clap writes an offending argument as given, between its colours: when one
+/// holds a control character (an ESC pasted with a name), the line is parsed again without
+/// styles and printed escaped, as everything from outside is; other messages keep the colours.
+fn refused(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let outside = std::env::args_os().any(|a| a.to_string_lossy().chars().any(char::is_control));
+    if !outside || matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return e.exit_code();
+    }
+    let plain = <Cli as clap::CommandFactory>::command()
+        .styles(clap::builder::Styles::plain())
+        .try_get_matches_from(std::env::args_os())
+        .err()
+        .unwrap_or(e);
+    let text = plain.render().ansi().to_string();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr().lock(),
+        crate::ui::escape(&text).as_bytes(),
+    );
+    plain.exit_code()
+}
+
 /// Parse, run, report. Returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return e.exit_code();
-        }
+        Err(e) => return refused(e),
     };
     // Where the root came from, for the hint when it cannot be written.
     let root_from = match (&cli.global.root, std::env::var_os(EnvVars::PYV_ROOT)) {

@@ -81,11 +81,11 @@ pub fn env_positive(var: &str, default: &str) -> Option<f64> {
         .ok()
         .filter(|v| v.is_finite() && *v > 0.0);
     if v.is_none() {
-        eprintln!(
+        crate::ui::err(&format!(
             "pyv: warning: {var}=`{}` is not a positive number; using {default} (hint: unset it, \
              or set a number such as `60`)",
             raw.escape_debug()
-        );
+        ));
     }
     v
 }

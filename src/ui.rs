@@ -8,11 +8,17 @@
 //! of being written into it. A download's header line is printed before its bar exists, so no
 //! empty `0 B/...` bar is left behind, and a phase or meter dropped while unwinding (an error,
 //! Ctrl-C) erases its line.
+//!
+//! Every line here that embeds strings from outside (a URL, a path, a manifest's field) is
+//! escaped by [`escape`] where it is written ([`Ui::note`], [`Ui::warn`], [`out`], [`err`]), so
+//! no caller has to remember it; the bars' own drawing and pyv's generated scripts (`init`,
+//! `completions`, `man`) are printed as they are, by other means.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+pub use pyv_core::report::escape;
 
 use crate::report::{self, Reporter, Step};
 /// The words for sizes and durations, shared with install code's messages.
@@ -52,8 +58,9 @@ impl Ui {
         self
     }
 
-    /// Print one line on stderr, above any live bar.
+    /// Print one line on stderr, above any live bar, escaped.
     fn say(&self, line: &str) {
+        let line = escape(line);
         match &self.multi {
             Some(m) => m.suspend(|| progress!("{line}")),
             None => progress!("{line}"),
@@ -277,13 +284,26 @@ pub fn print_all(text: &str) {
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
 }
 
+/// Print one line of a listing or a result on stdout, escaped (see [`escape`]): the way a
+/// line that shows strings from outside is printed. Like `println!`, a closed stdout ends pyv
+/// quietly (`pipes.rs`).
+pub fn out(line: &str) {
+    println!("{}", escape(line));
+}
+
+/// Print one note, warning or hint line on stderr, escaped (see [`escape`]). A closed or full
+/// stderr is ignored: a lost note must not change what the command does.
+pub fn err(line: &str) {
+    progress!("{}", escape(line));
+}
+
 /// Ask `question [y/N]` on stderr and read one line of stdin, whether or not it is a terminal
 /// (as pyenv does, so `yes | pyv uninstall 3.11.2` works). Only `y`/`yes` is consent: EOF, an
 /// empty line, a read error or anything else keeps what would have been removed. The one
 /// confirmation policy of every destructive command; `-f` skips the question.
 pub fn confirm(question: &str) -> bool {
     use std::io::{BufRead, Write};
-    eprint!("pyv: {question} [y/N] ");
+    eprint!("pyv: {} [y/N] ", escape(question));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     match std::io::stdin().lock().read_line(&mut answer) {

@@ -579,6 +579,38 @@ fn a_row_outside_python_org_source_paths_is_reported_as_such() {
 }
 
 #[test]
+fn escapes_in_the_apis_urls_are_shown_escaped() {
+    let env = Env::new();
+    let a = "a".repeat(64);
+    // JSON's `\u001b`: the URL python.org (or a server posing as it) sends holds a real ESC,
+    // one that clears the screen and one that sets the window title (an OSC ended by BEL).
+    let server = api_server(
+        &[rel(1, "3.99.1"), rel(2, "3.99.5")],
+        &[
+            file_json(1, &format!("{FTP}/3.99.1/Python-3.99.1.tgz"), &a),
+            file_json(
+                2,
+                "https://evil.example/\\u001b[2J\\u001b]0;title\\u0007/Python-3.99.5.tgz",
+                &a,
+            ),
+        ],
+    );
+    let (code, out, err) = run(pyv(&env, &server).arg("update"));
+    assert_eq!(code, 0, "{err}");
+    let text = format!("{out}{err}");
+    assert!(
+        !text.contains(['\x1b', '\x07']),
+        "raw control bytes: {text:?}"
+    );
+    assert!(
+        out.contains("whose URL is not a python.org source path")
+            && out
+                .contains("https://evil.example/\\u{1b}[2J\\u{1b}]0;title\\u{7}/Python-3.99.5.tgz"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_dripping_api_times_out_with_a_reason() {
     let env = Env::new();
     let server = python_org(true, embedded_3_11_2_tgz());

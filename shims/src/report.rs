@@ -1,16 +1,45 @@
 //! How pyv prints a failure, the same from the shims and the CLI: `pyv: <message>`, then
 //! `hint: <what to do>`, on stderr, never panicking on a closed or full stderr.
+//!
+//! Messages carry strings from outside (file contents, directory names, servers' answers,
+//! the environment), so everything printed here, and every note, warning and listing line of
+//! the CLI (`ui.rs`), passes through [`escape`] first: an ESC in a `.python-version` or a
+//! directory name is shown as `\u{1b}`, never sent to the terminal.
+
+use std::borrow::Cow;
 
 use crate::error::Error;
 
-/// Print an error and its hint the way every pyv message looks. A closed or full stderr is
-/// ignored (`eprintln!` would panic on EPIPE): the caller's exit code still tells what happened.
+/// `text` made safe to show on a terminal: each control character (C0, DEL, C1), which could
+/// clear the screen, set the window title or rewrite what was printed, is written as Rust's
+/// `escape_debug` writes it (`\u{1b}`, `\r`, `\0`), the style of the name validator's errors.
+/// A line feed and a tab are kept: they lay out pyv's own multi-line messages (a build log's
+/// tail) and cannot hide anything. Everything else, accents and CJK included, is unchanged.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Print an error and its hint the way every pyv message looks, escaped (see [`escape`]). A
+/// closed or full stderr is ignored (`eprintln!` would panic on EPIPE): the caller's exit code
+/// still tells what happened.
 pub fn report(message: &dyn std::fmt::Display, hint: Option<String>) {
     use std::io::Write;
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "pyv: {message}");
+    let _ = writeln!(err, "pyv: {}", escape(&message.to_string()));
     if let Some(h) = hint {
-        let _ = writeln!(err, "hint: {h}");
+        let _ = writeln!(err, "hint: {}", escape(&h));
     }
 }
 
@@ -34,15 +63,35 @@ pub fn report_error(e: &Error) {
     use std::io::Write;
     // As in `report`: a closed stderr must not turn exit 127 into a panic.
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "pyv: {e}");
+    let _ = writeln!(err, "pyv: {}", escape(&e.to_string()));
     if !available_in.is_empty() {
         let _ = writeln!(
             err,
             "The `{command}' command exists in these Python versions: {}",
-            available_in.join(", ")
+            escape(&available_in.join(", "))
         );
     }
     if let Some(h) = e.hint() {
-        let _ = writeln!(err, "hint: {h}");
+        let _ = writeln!(err, "hint: {}", escape(&h));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn control_characters_are_escaped_and_text_is_not() {
+        assert_eq!(
+            escape("3.12\x1b]0;pwned\x07 \x1b[2J\r\0\x7f\u{9b}"),
+            "3.12\\u{1b}]0;pwned\\u{7} \\u{1b}[2J\\r\\0\\u{7f}\\u{9b}"
+        );
+        for kept in [
+            "café, 日本語, ü",
+            "two\nlines\tand a tab",
+            "a `quoted' \\ \"path\"",
+        ] {
+            assert_eq!(escape(kept), kept);
+        }
     }
 }

@@ -186,7 +186,7 @@ impl Catalog {
     pub fn load_or_warn(cache_dir: &Path) -> Result<Catalog, CatalogError> {
         let c = Catalog::load(cache_dir)?;
         if let Some(p) = &c.cache_problem {
-            eprintln!("pyv: warning: {p}; `pyv update` fetches it again");
+            crate::ui::err(&format!("pyv: warning: {p}; `pyv update` fetches it again"));
         }
         Ok(c)
     }

@@ -108,7 +108,7 @@ fn get(
         url: url.to_string(),
         reason,
     };
-    let say = |m: &str| eprintln!("pyv: {m}");
+    let say = |m: &str| crate::ui::err(&format!("pyv: {m}"));
     let mut waited = false;
     let resp = loop {
         let started = Instant::now();

@@ -10,7 +10,7 @@ use pyv_core::CacheLayout;
 use crate::cache::{self, clear::Plan, scratch};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::ui::bytes;
+use crate::ui::{self, bytes};
 
 /// Show or clear the build artifact cache and the downloaded source archives
 #[derive(Args)]
@@ -54,11 +54,11 @@ impl Cache {
 fn list(ctx: &Ctx) -> Result<i32> {
     let layout = CacheLayout::new(&ctx.cache_dir);
     let contents = cache::contents(&ctx.cache_dir);
-    println!(
+    ui::out(&format!(
         "builds in {} ({}):",
         layout.artifacts_dir().display(),
         contents.builds.len()
-    );
+    ));
     for b in &contents.builds {
         let m = &b.artifact.manifest;
         let mut about = vec![m.get("platform").unwrap_or("?").to_string()];
@@ -71,35 +71,38 @@ fn list(ctx: &Ctx) -> Result<i32> {
         if let Some(size) = b.unpacked {
             about.push(format!("unpacked copy {}", bytes(size)));
         }
-        println!(
+        ui::out(&format!(
             "  {:<12} {}  {:>10}  {}  {}",
             m.get("name").unwrap_or("?"),
             m.key,
             bytes(b.artifact.size),
             date(m.created),
             about.join("; ")
-        );
+        ));
     }
-    println!(
+    ui::out(&format!(
         "downloads in {} ({}):",
         layout.downloads_dir().display(),
         contents.downloads.len()
-    );
+    ));
     for d in &contents.downloads {
-        println!(
+        ui::out(&format!(
             "  {:<32} {:>10}  {}",
             d.file_name(),
             bytes(d.size),
             date(d.mtime)
-        );
+        ));
     }
-    println!(
+    ui::out(&format!(
         "virtualenv templates in {} ({}):",
         layout.templates_dir().display(),
         contents.templates.len()
-    );
+    ));
     for t in &contents.templates {
-        println!("  {}", t.file_name().unwrap_or_default().to_string_lossy());
+        ui::out(&format!(
+            "  {}",
+            t.file_name().unwrap_or_default().to_string_lossy()
+        ));
     }
     print_scratch(&contents.scratch);
     Ok(0)
@@ -109,9 +112,9 @@ fn print_scratch(scratch: &[scratch::Scratch]) {
     if scratch.is_empty() {
         return;
     }
-    println!("scratch left by pyv runs ({}):", scratch.len());
+    ui::out(&format!("scratch left by pyv runs ({}):", scratch.len()));
     for s in scratch {
-        println!(
+        ui::out(&format!(
             "  {}  {:>10}  {}, {}",
             s.path.display().to_string().escape_debug(),
             bytes(s.size),
@@ -121,7 +124,7 @@ fn print_scratch(scratch: &[scratch::Scratch]) {
             } else {
                 format!("left by pid {} (gone): `pyv cache clear` removes it", s.pid)
             }
-        );
+        ));
     }
 }
 
@@ -150,7 +153,9 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads: bool, force: bool) -> Result<i32
         ));
     }
     for name in &in_use {
-        eprintln!("pyv: note: kept `{name}`: it is in use by a running pyv install");
+        ui::err(&format!(
+            "pyv: note: kept `{name}`: it is in use by a running pyv install"
+        ));
     }
     let mut failed = Vec::new();
     if plan.everything() {
@@ -163,20 +168,20 @@ fn clear(ctx: &Ctx, artifacts: bool, downloads: bool, force: bool) -> Result<i32
             bytes(freed)
         ));
         for p in &swept.in_use {
-            eprintln!(
+            ui::err(&format!(
                 "pyv: note: kept `{}`: a running pyv is writing it",
                 p.display().to_string().escape_debug()
-            );
+            ));
         }
         failed.extend(swept.failed);
         let templates = cache::clear::templates(cache)?;
         failed.extend(templates.failed);
         if templates.kept_in_use {
-            eprintln!("pyv: note: kept a virtualenv template a running pyv is storing");
+            ui::err("pyv: note: kept a virtualenv template a running pyv is storing");
         }
         summary.push(format!("{} virtualenv templates", templates.removed));
     }
-    println!("removed {}", summary.join(" and "));
+    ui::out(&format!("removed {}", summary.join(" and ")));
     match failed.first() {
         Some((p, e)) => Err(not_removed(p, e, failed.len())),
         None => Ok(0),

@@ -17,7 +17,7 @@ pub struct Doctor {}
 impl Doctor {
     pub fn run(self, ctx: &Ctx) -> crate::error::Result<i32> {
         let report = preflight::run(true, &crate::install::build_env().vars);
-        println!("build dependencies for CPython:");
+        crate::ui::out("build dependencies for CPython:");
         for c in &report.checks {
             let status = match (c.ok, c.severity) {
                 (true, _) => "ok",
@@ -30,34 +30,37 @@ impl Doctor {
                 Some(lost) => format!("Python would lack {lost}"),
                 None => c.detail.clone(),
             };
-            println!("  {status:<8} {:<11} {detail}", c.key);
+            crate::ui::out(&format!("  {status:<8} {:<11} {detail}", c.key));
             // The compiler's words: a real "no such header" or a probe that broke on its own.
             if let Some(d) = c.diagnostic.as_deref().filter(|_| !c.ok) {
                 for line in d.lines() {
-                    println!("  {:<8} {:<11} compiler: {line}", "", "");
+                    crate::ui::out(&format!("  {:<8} {:<11} compiler: {line}", "", ""));
                 }
             }
         }
         if let Some(cmd) = report.install_command(report.missing()) {
-            println!("to install what is missing: {cmd}");
+            crate::ui::out(&format!("to install what is missing: {cmd}"));
         } else if report.missing().next().is_some() {
-            println!("install the missing development packages with your package manager");
+            crate::ui::out("install the missing development packages with your package manager");
         }
         // Without the shim binary beside pyv, `rehash` (and so every install) fails.
         let shim_ok = match Ctx::shim_source() {
             Ok(p) => {
-                println!(
+                crate::ui::out(&format!(
                     "pyv itself:\n  {:<8} {:<11} {}",
                     "ok",
                     "pyv-shim",
                     p.display()
-                );
+                ));
                 true
             }
             Err(e) => {
-                println!("pyv itself:\n  {:<8} {:<11} {e}", "MISSING", "pyv-shim");
+                crate::ui::out(&format!(
+                    "pyv itself:\n  {:<8} {:<11} {e}",
+                    "MISSING", "pyv-shim"
+                ));
                 if let Some(h) = e.hint() {
-                    println!("to fix: {h}");
+                    crate::ui::out(&format!("to fix: {h}"));
                 }
                 false
             }
@@ -69,10 +72,10 @@ impl Doctor {
             .as_ref()
             .is_some_and(|p| std::env::split_paths(p).any(|d| d == shims));
         if !on_path {
-            println!(
+            crate::ui::out(&format!(
                 "note: {} is not on PATH; add `eval \"$(pyv init bash)\"` (or zsh/fish) to your shell's rc file",
                 shims.display()
-            );
+            ));
         }
         let blocking = report.missing().any(|c| c.severity != Severity::Optional);
         Ok(if blocking || !shim_ok { 1 } else { 0 })

@@ -26,7 +26,7 @@ impl Global {
         }
         if self.versions.is_empty() {
             for v in select::global(&ctx.layout)?.versions {
-                println!("{v}");
+                crate::ui::out(&v);
             }
             return Ok(0);
         }

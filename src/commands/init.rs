@@ -76,7 +76,10 @@ impl Init {
         // As pyenv: the root's directories exist once the shell is set up.
         for dir in [ctx.layout.versions_dir(), shims.clone()] {
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("pyv: warning: cannot create `{}`: {e}", dir.display());
+                crate::ui::err(&format!(
+                    "pyv: warning: cannot create `{}`: {e}",
+                    dir.display()
+                ));
             }
         }
         if self.path {
@@ -86,7 +89,7 @@ impl Init {
         if !self.no_rehash && !ctx.layout.shim_binary().is_file() {
             // First use: install the shim binary and make the shims. Later inits cost nothing here.
             if let Err(e) = ctx.rehash() {
-                eprintln!("pyv: warning: {e}");
+                crate::ui::err(&format!("pyv: warning: {e}"));
             }
         }
         let exe = std::env::current_exe().map_err(|e| Error::io("cannot locate", "pyv", e))?;

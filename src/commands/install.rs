@@ -263,12 +263,14 @@ impl Install {
             .collect();
         if missing.is_empty() && !ctx.quiet {
             if sel.versions.iter().all(|v| v == "system") {
-                println!("only `system` is selected {origin}; nothing to install");
+                crate::ui::out(&format!(
+                    "only `system` is selected {origin}; nothing to install"
+                ));
             } else {
-                println!(
+                crate::ui::out(&format!(
                     "every selected version is installed: {} {origin}",
                     sel.versions.join(", ")
-                );
+                ));
             }
             println!(
                 "to install another: `pyv install <version>` (`pyv install --list` shows them)"
@@ -370,11 +372,11 @@ fn report(ctx: &Ctx, outcome: Outcome, how: &str) -> Result<()> {
     match outcome {
         Outcome::Installed { name, dir, took } => {
             ctx.rehash()?;
-            println!(
+            crate::ui::out(&format!(
                 "installed Python {name}{how} in {} ({}); use it with `pyv global {name}` or `pyv local {name}`",
                 dir.display(),
                 crate::ui::human_duration(took)
-            );
+            ));
         }
         Outcome::AlreadyInstalled { name, by_other } => {
             if by_other {
@@ -390,7 +392,7 @@ fn report(ctx: &Ctx, outcome: Outcome, how: &str) -> Result<()> {
 /// Say what a prefix, `latest` or `3.13t` became, before any work starts.
 fn say_resolved(ctx: &Ctx, raw: &str, name: &str) {
     if name != raw && !ctx.quiet {
-        eprintln!("pyv: {raw} -> {name}");
+        crate::ui::err(&format!("pyv: {raw} -> {name}"));
     }
 }
 

@@ -3,6 +3,7 @@ use pyv_core::version_file::{self, FILE_NAME};
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::ui;
 
 /// Set or show the version(s) for this directory and below (`.python-version`)
 #[derive(Args)]
@@ -28,8 +29,9 @@ impl Local {
         if self.versions.is_empty() {
             return match version_file::find(&cwd)? {
                 Some((_, versions)) => {
+                    // The file's words, from a repository: shown escaped.
                     for v in versions {
-                        println!("{v}");
+                        ui::out(&v);
                     }
                     Ok(0)
                 }

@@ -31,7 +31,7 @@ impl Shell {
         if self.versions.is_empty() && !self.unset {
             return match shell_version(ctx) {
                 Some(v) => {
-                    println!("{v}");
+                    crate::ui::out(&v);
                     Ok(0)
                 }
                 None => Err(not_enabled()),
@@ -50,8 +50,9 @@ impl Shell {
             out += &sh.unset_env(VAR);
         } else if self.versions.is_empty() {
             match current {
-                // Printed as code: the shell function evaluates what sh-shell prints.
-                Some(v) => println!("echo {}", sh.quote(&v)),
+                // Printed as code: the shell function evaluates what sh-shell prints, and
+                // the `echo` shows the environment's value, escaped as `pyv shell` does.
+                Some(v) => println!("echo {}", sh.quote(&crate::ui::escape(&v))),
                 None => return Err(no_shell_version()),
             }
             return Ok(0);

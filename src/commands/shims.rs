@@ -42,8 +42,9 @@ impl Shims {
         let mut out = String::new();
         for n in names {
             if self.short {
-                out.push_str(&n);
+                out.push_str(&crate::ui::escape(&n));
             } else {
+                // A path for scripts, as `pyv which` prints one: not escaped.
                 out.push_str(&dir.join(n).display().to_string());
             }
             out.push('\n');

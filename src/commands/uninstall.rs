@@ -46,10 +46,10 @@ impl Uninstall {
     fn remove(&self, ctx: &Ctx, name: &str) -> Result<()> {
         let plan = uninstall::plan(&ctx.layout, name, &ctx.cwd());
         for file in &plan.selected_by {
-            eprintln!(
+            crate::ui::err(&format!(
                 "pyv: note: `{name}` is selected by {}; commands there fail until you select another version",
                 file.display()
-            );
+            ));
         }
         let labels = plan.env_labels();
         if !labels.is_empty() && !self.force && !self.with_envs {
@@ -77,12 +77,12 @@ impl Uninstall {
         if !removed.envs.is_empty() {
             msg.push_str(&format!(" and its virtualenvs {}", removed.envs.join(", ")));
         }
-        println!("{msg}");
+        crate::ui::out(&msg);
         if !removed.broken.is_empty() {
-            eprintln!(
+            crate::ui::err(&format!(
                 "pyv: warning: these virtualenvs used {name} and no longer work: {}",
                 removed.broken.join(", ")
-            );
+            ));
         }
         Ok(())
     }

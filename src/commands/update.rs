@@ -6,6 +6,7 @@ use clap::Args;
 use crate::catalog;
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::ui;
 
 /// Fetch the list of CPython releases from python.org
 ///
@@ -20,20 +21,20 @@ pub struct Update {}
 impl Update {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         if !ctx.quiet {
-            eprintln!("pyv: update: fetching the release list");
+            ui::err("pyv: update: fetching the release list");
         }
         let u = catalog::update(&ctx.cache_dir)?;
         if ctx.quiet {
             return Ok(0);
         }
-        println!(
+        ui::out(&format!(
             "updated pyv's catalog from {}: {} source archives, saved to {}",
             u.api,
             u.archives,
             u.path.display()
-        );
+        ));
         match u.new_versions.as_slice() {
-            [] => println!("no releases newer than the ones built into pyv"),
+            [] => ui::out("no releases newer than the ones built into pyv"),
             new => {
                 let shown = &new[new.len().saturating_sub(10)..];
                 let more = new.len() - shown.len();
@@ -42,10 +43,10 @@ impl Update {
                 } else {
                     String::new()
                 };
-                println!(
+                ui::out(&format!(
                     "not built into pyv, now installable: {more}{}",
                     shown.join(", ")
-                );
+                ));
             }
         }
         let some = |v: &[String]| {
@@ -56,20 +57,20 @@ impl Update {
             s
         };
         if !u.unusable.is_empty() {
-            println!(
+            ui::out(&format!(
                 "skipped {} archive(s) python.org lists without a SHA-256 (install those with \
                  `--sha256`): {}",
                 u.unusable.len(),
                 some(&u.unusable)
-            );
+            ));
         }
         if !u.not_source.is_empty() {
-            println!(
+            ui::out(&format!(
                 "skipped {} archive(s) whose URL is not a python.org source path \
                  (`<version>/Python-<version>.tgz|.tar.xz` below /ftp/python/): {}",
                 u.not_source.len(),
                 some(&u.not_source)
-            );
+            ));
         }
         Ok(0)
     }

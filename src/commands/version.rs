@@ -2,6 +2,7 @@ use clap::Args;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::ui;
 
 /// Show the selected version(s) and what selected them
 #[derive(Args)]
@@ -16,9 +17,10 @@ impl Version {
         let (versions, origin, any_missing) = super::tolerant_selection(ctx)?;
         for v in versions {
             if self.bare {
-                println!("{}", v.name());
+                ui::out(v.name());
             } else {
-                println!("{} {origin}", v.name());
+                // The origin names a directory, which may hold anything.
+                ui::out(&format!("{} {origin}", v.name()));
             }
         }
         Ok(i32::from(any_missing))

@@ -33,11 +33,11 @@ impl VersionFile {
             }
             None => {
                 // As pyenv: nothing on stdout, exit 1 (scripts test for it); only a hint here.
-                eprintln!(
+                crate::ui::err(&format!(
                     "hint: no `{}` in `{}` or above it (the global file counts only without DIR)",
                     version_file::FILE_NAME,
                     dir.display()
-                );
+                ));
                 Ok(1)
             }
         }

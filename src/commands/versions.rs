@@ -118,14 +118,14 @@ fn selected(ctx: &Ctx) -> Result<(Vec<String>, Origin)> {
     Ok((selected, origin))
 }
 
-/// Print each line, at once (see [`crate::ui::print_all`]).
+/// Print each line, escaped, at once (see [`crate::ui::print_all`]).
 fn print_lines(lines: impl IntoIterator<Item = String>) {
     let mut out = String::new();
     for l in lines {
         out.push_str(&l);
         out.push('\n');
     }
-    crate::ui::print_all(&out);
+    crate::ui::print_all(&crate::ui::escape(&out));
 }
 
 /// The directories (or links to directories) in `dir` that name versions, dot directories

@@ -100,24 +100,26 @@ impl Virtualenv {
         };
         let env = create::create(&ctx.layout, &base, name, &opts, || {
             if !quiet {
-                eprintln!(
+                crate::ui::err(&format!(
                     "pyv: creating virtualenv `{name}` with Python {} ...",
                     if base.system {
                         base.python.display().to_string()
                     } else {
                         base.version.clone()
                     }
-                );
+                ));
             }
         })?;
         if let Err(e) = ctx.rehash() {
-            eprintln!("pyv: warning: the environment was created, but rehashing failed: {e}");
+            crate::ui::err(&format!(
+                "pyv: warning: the environment was created, but rehashing failed: {e}"
+            ));
         }
         if !quiet {
-            eprintln!("pyv: created `{name}` at {}", env.dir.display());
-            eprintln!(
+            crate::ui::err(&format!("pyv: created `{name}` at {}", env.dir.display()));
+            crate::ui::err(&format!(
                 "hint: use it with `pyv activate {name}`, or `pyv local {name}` for this directory"
-            );
+            ));
         }
         Ok(0)
     }

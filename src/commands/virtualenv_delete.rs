@@ -27,14 +27,17 @@ impl VirtualenvDelete {
         }
         delete::execute(&ctx.layout, &plan)?;
         if let Err(e) = ctx.rehash() {
-            eprintln!("pyv: warning: deleted, but rehashing failed: {e}");
+            crate::ui::err(&format!("pyv: warning: deleted, but rehashing failed: {e}"));
         }
         if !ctx.quiet {
-            eprintln!("pyv: deleted `{value}` ({})", plan.env.dir.display());
+            crate::ui::err(&format!(
+                "pyv: deleted `{value}` ({})",
+                plan.env.dir.display()
+            ));
         }
         let active = ctx.env.virtual_env.clone();
         if active.as_deref() == Some(plan.env.dir.as_path()) {
-            eprintln!("hint: it was active in this shell: run `pyv deactivate`");
+            crate::ui::err("hint: it was active in this shell: run `pyv deactivate`");
         }
         Ok(0)
     }

@@ -5,6 +5,7 @@ use pyv_core::resolve;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
+use crate::ui;
 use crate::venv;
 
 /// List virtualenvs: name, base version, path; `*` marks the active or selected one
@@ -36,13 +37,13 @@ impl Virtualenvs {
                 in_versions || (e.alias && !self.skip_aliases)
             });
             for n in long.iter().chain(short.map(|e| &e.name)) {
-                println!("{n}");
+                crate::ui::out(n);
             }
             return Ok(0);
         }
         if envs.is_empty() {
-            eprintln!("pyv: no virtualenvs yet");
-            eprintln!("hint: create one with `pyv virtualenv <version> <name>`");
+            crate::ui::err("pyv: no virtualenvs yet");
+            crate::ui::err("hint: create one with `pyv virtualenv <version> <name>`");
             return Ok(0);
         }
         let same = |a: &std::path::Path, b: &std::path::Path| {
@@ -98,8 +99,8 @@ impl Virtualenvs {
                 e.dir.display(),
             );
             match why {
-                Some(w) => println!("{line}  {w}"),
-                None => println!("{line}"),
+                Some(w) => ui::out(&format!("{line}  {w}")),
+                None => ui::out(&line),
             }
         }
         Ok(0)

@@ -19,6 +19,7 @@ impl Whence {
         let found = which::versions_with(&ctx.layout, &self.command);
         for v in &found {
             if self.path {
+                // A path for scripts, as `pyv which` prints one: not escaped.
                 println!(
                     "{}",
                     ctx.layout
@@ -28,7 +29,7 @@ impl Whence {
                         .display()
                 );
             } else {
-                println!("{v}");
+                crate::ui::out(v);
             }
         }
         Ok(if found.is_empty() { 1 } else { 0 })

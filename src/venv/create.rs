@@ -295,7 +295,9 @@ pub fn create(
         Err(_) => false,
     };
     if let (Err(why), true) = (&fast, opts.verbose) {
-        eprintln!("pyv: not using the fast path ({why}); running `python -m venv`");
+        crate::ui::err(&format!(
+            "pyv: not using the fast path ({why}); running `python -m venv`"
+        ));
     }
     let result = interrupted(name)
         .and_then(|()| {
@@ -357,7 +359,9 @@ fn fast_path(base: &Base, name: &str, opts: &Options) -> Result<FastPath> {
         Ok(t) => t,
         Err(fast::Unusable::Broken(why)) => {
             if opts.verbose {
-                eprintln!("pyv: the virtualenv template is unusable ({why}); making it again");
+                crate::ui::err(&format!(
+                    "pyv: the virtualenv template is unusable ({why}); making it again"
+                ));
             }
             None
         }
@@ -409,7 +413,9 @@ fn make_fast(
     if fresh.is_none() && written.is_ok() && opts.link_mode.shares() {
         if let Err(e) = fast::restamp(cache, template) {
             if opts.verbose {
-                eprintln!("pyv: warning: cannot record the template's files again: {e}");
+                crate::ui::err(&format!(
+                    "pyv: warning: cannot record the template's files again: {e}"
+                ));
             }
         }
     }
@@ -417,7 +423,7 @@ fn make_fast(
         if written.is_ok() {
             if let Err(why) = fast::store(cache, base, w, template, opts.link_mode) {
                 if opts.verbose {
-                    eprintln!("pyv: warning: {why}");
+                    crate::ui::err(&format!("pyv: warning: {why}"));
                 }
             }
         }
