@@ -803,4 +803,14 @@ fn a_runaway_selection_costs_bounded_work_and_versions_is_listed_once() {
     let (n, err) = directory_listings(shim(&env, "python").current_dir(&proj), &versions).unwrap();
     assert!(err.contains("python: command not found"), "{err}");
     assert_eq!(n, 1, "versions/ listed {n} times:\n{err}");
+    // pyv's commands share one listing too.
+    for args in [
+        &["version-name", "-f"][..],
+        &["version-name"],
+        &["which", "python"],
+    ] {
+        let (n, err) =
+            directory_listings(env.pyv().current_dir(&proj).args(args), &versions).unwrap();
+        assert_eq!(n, 1, "{args:?}: versions/ listed {n} times:\n{err}");
+    }
 }
