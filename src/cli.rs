@@ -4,7 +4,8 @@
 use pyv_core::env_vars::EnvVars;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands::*;
 use crate::ctx::Ctx;
@@ -34,9 +35,12 @@ pub struct GlobalArgs {
         env = EnvVars::PYV_ROOT,
         global = true,
         value_name = "DIR",
-        hide_env_values = true
+        hide_env_values = true,
+        // Not `PathBuf`'s parser, which refuses an empty value: an empty PYV_ROOT means unset.
+        value_parser = clap::builder::OsStringValueParser::new(),
+        value_hint = clap::ValueHint::AnyPath
     )]
-    pub root: Option<PathBuf>,
+    pub root: Option<std::ffi::OsString>,
     /// Where downloads are cached [default: the user cache dir + pyv]
     #[arg(
         long,
@@ -168,19 +172,40 @@ fn refused(e: clap::Error) -> i32 {
 
 /// Parse, run, report. Returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m.value_source("root"))));
+    let (cli, root_source) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return refused(e),
     };
     // Where the root came from, for the hint when it cannot be written.
-    let root_from = match (&cli.global.root, std::env::var_os(EnvVars::PYV_ROOT)) {
+    let root_from = match (&cli.global.root, root_source) {
         (None, _) => "the default; set PYV_ROOT to use another",
-        (Some(r), _) if r.as_os_str().is_empty() => "the default; set PYV_ROOT to use another",
-        (Some(r), Some(v)) if r.as_os_str() == v => "set by PYV_ROOT",
-        (Some(_), _) => "given by --root",
+        (Some(r), _) if r.is_empty() => "the default; set PYV_ROOT to use another",
+        (Some(_), Some(ValueSource::CommandLine)) => "given by --root",
+        (Some(_), _) => "set by PYV_ROOT",
+    };
+    // `--root DIR` typed on the command line is taken relative to here, as any path argument;
+    // `PYV_ROOT` (or `HOME`) from the environment must be absolute (see `Layout::from_env`).
+    let layout = match cli.global.root {
+        Some(dir) if !dir.is_empty() && root_source == Some(ValueSource::CommandLine) => {
+            let dir = PathBuf::from(dir);
+            Ok(pyv_core::Layout::new(
+                std::path::absolute(&dir).unwrap_or(dir),
+            ))
+        }
+        root => pyv_core::Layout::from_root_var(root),
+    };
+    let layout = match layout {
+        Ok(layout) => layout,
+        Err(e) => {
+            pyv_core::report::report_error(&e);
+            return e.exit_code();
+        }
     };
     let ctx = Ctx {
-        layout: pyv_core::Layout::from_root_var(cli.global.root.map(Into::into)),
+        layout,
         cache_dir: cli
             .global
             .cache_dir

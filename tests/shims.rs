@@ -691,3 +691,205 @@ fn skipped_names_get_no_shim_from_any_rehash() {
     let (_, _, err) = run(env.pyv().args(["shims", "--unskip", "python"]));
     assert!(err.contains("`python` was not skipped"), "{err}");
 }
+
+/// A repository that ships its own `.pyv/versions/3.12.0/bin/python` (printing PWNED) and a
+/// `.python-version` selecting it, inside an otherwise ordinary env.
+fn hostile_repo(env: &Env) -> std::path::PathBuf {
+    let repo = env.path().join("repo");
+    let bin = repo.join(".pyv/versions/3.12.0/bin");
+    fs::create_dir_all(&bin).unwrap();
+    write_exe(&bin.join("python"), "#!/bin/sh\necho PWNED\n");
+    fs::write(repo.join(".python-version"), "3.12.0\n").unwrap();
+    repo
+}
+
+#[test]
+fn a_relative_root_is_refused_and_nothing_from_the_current_directory_runs() {
+    let env = env_with_reporting_python();
+    let repo = hostile_repo(&env);
+    // (variables set, variables removed, the variable and value the error must name)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str, &'a str);
+    let cases: [Case; 4] = [
+        (&[("HOME", ".")], &["PYV_ROOT"], "HOME", "."),
+        (&[("HOME", "."), ("PYV_ROOT", "")], &[], "HOME", "."),
+        (&[("PYV_ROOT", ".pyv")], &[], "PYV_ROOT", ".pyv"),
+        (&[("HOME", "")], &["PYV_ROOT"], "HOME", ""),
+    ];
+    for (set, removed, var, value) in cases {
+        let mut commands = vec![shim(&env, "python"), env.pyv(), env.pyv()];
+        commands[1].arg("version");
+        commands[2].args(["exec", "python"]);
+        for c in &mut commands {
+            c.current_dir(&repo);
+            for (k, v) in set {
+                c.env(k, v);
+            }
+            for k in removed {
+                c.env_remove(k);
+            }
+            let (code, out, err) = run(c);
+            let what = format!("{c:?}");
+            assert_eq!(code, 1, "{what}\n{out}{err}");
+            assert!(
+                !out.contains("PWNED") && !err.contains("PWNED"),
+                "{what}: {out}"
+            );
+            let lines: Vec<&str> = err.lines().collect();
+            assert_eq!(lines.len(), 2, "{what}: {err}");
+            assert!(
+                lines[0].starts_with(&format!("pyv: {var} is `{value}`, not an absolute path")),
+                "{what}: {err}"
+            );
+            assert!(
+                lines[1].starts_with("hint: set PYV_ROOT to an absolute path"),
+                "{what}: {err}"
+            );
+        }
+    }
+    // `--root` typed on the command line is a path argument like any other: taken from here.
+    let out = ok_stdout(
+        env.pyv()
+            .current_dir(&repo)
+            .args(["--root", ".pyv", "prefix"]),
+    );
+    assert_eq!(
+        out.trim_end(),
+        repo.join(".pyv/versions/3.12.0").display().to_string()
+    );
+}
+
+#[test]
+fn a_directory_name_with_escape_sequences_is_shown_escaped() {
+    let env = env_with_reporting_python();
+    let dir = env.path().join("a\u{1b}[2Jb\u{1b}]0;title\u{7}c");
+    fs::create_dir_all(dir.join("sub")).unwrap();
+    fs::write(dir.join(".python-version"), "3.99.1\n").unwrap();
+    let mut bad_file = dir.join("sub");
+    bad_file.push(".python-version");
+    let mut commands = vec![shim(&env, "python"), env.pyv(), env.pyv(), env.pyv()];
+    commands[1].arg("version");
+    commands[2].args(["which", "python"]);
+    commands[3].args(["exec", "python"]);
+    for c in &mut commands {
+        c.current_dir(dir.join("sub"));
+        let out = c.output().unwrap();
+        let what = format!("{c:?}");
+        assert!(!out.status.success(), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("3.99.1"), "{what}: {err}");
+        assert!(err.contains("a\\u{1b}[2Jb"), "{what}: {err}");
+        assert!(
+            !out.stderr.contains(&0x1b) && !out.stderr.contains(&0x07),
+            "{what}: {err:?}"
+        );
+    }
+    // A version file that cannot be used (a directory) is named escaped too.
+    fs::create_dir(&bad_file).unwrap();
+    let mut commands = [shim(&env, "python"), env.pyv()];
+    commands[1].arg("version");
+    for c in &mut commands {
+        c.current_dir(dir.join("sub"));
+        let out = c.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is a directory"), "{err}");
+        assert!(!out.stderr.contains(&0x1b), "{err:?}");
+    }
+}
+
+/// How often `c` opens `dir` as a directory (lists it), counted by strace; `None` (after saying
+/// why) when strace is missing or cannot trace here, which fails under `CI=true`.
+fn directory_listings(c: &mut Command, dir: &std::path::Path) -> Option<(usize, String)> {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-qq", "-e", "trace=openat,open", "-o"])
+        .arg(log.path())
+        .arg(c.get_program())
+        .args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => traced.env(k, v),
+            None => traced.env_remove(k),
+        };
+    }
+    if let Some(d) = c.get_current_dir() {
+        traced.current_dir(d);
+    }
+    let out = match traced.output() {
+        Ok(out) if fs::metadata(log.path()).is_ok_and(|m| m.len() > 0) => out,
+        other => {
+            let why = format!("strace cannot run here ({:?})", other.map(|o| o.status));
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+            eprintln!("skipped: {why}");
+            return None;
+        }
+    };
+    let trace = fs::read_to_string(log.path()).unwrap();
+    let opened = format!("\"{}\", O_RDONLY", dir.display());
+    let n = trace
+        .lines()
+        .filter(|l| l.contains(&opened) && l.contains("O_DIRECTORY"))
+        .count();
+    Some((n, String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+#[test]
+fn a_runaway_selection_costs_bounded_work_and_versions_is_listed_once() {
+    let env = env_with_reporting_python();
+    for i in 0..40 {
+        env.fake_version(&format!("3.{}.{}", 8 + i / 10, i), &["python"]);
+    }
+    let versions = env.root().join("versions");
+    let proj = env.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+
+    // 64 KiB of specifier lines nothing satisfies: refused, naming the file and the limit.
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 64 * 1024 {
+        text.push_str(&format!(">=9.{i}\n"));
+        i += 1;
+    }
+    fs::write(proj.join(".python-version"), &text).unwrap();
+    let Some((n, err)) = directory_listings(shim(&env, "python").current_dir(&proj), &versions)
+    else {
+        return;
+    };
+    assert!(
+        err.contains(".python-version") && err.contains("at most 256"),
+        "{err}"
+    );
+    assert_eq!(n, 0, "versions/ listed {n} times:\n{err}");
+
+    // 12,000 names in PYV_VERSION: the same.
+    let names = vec![">=9.1"; 12_000].join(":");
+    let (n, err) = directory_listings(
+        shim(&env, "python")
+            .current_dir(&proj)
+            .env("PYV_VERSION", &names),
+        &versions,
+    )
+    .unwrap();
+    assert!(
+        err.contains("12000 versions") && err.contains("PYV_VERSION"),
+        "{err}"
+    );
+    assert_eq!(n, 0, "versions/ listed {n} times:\n{err}");
+
+    // At the limit, none installed: one listing of versions/ for all of them.
+    let lines: Vec<String> = (0..256).map(|i| format!(">=9.{i}")).collect();
+    fs::write(proj.join(".python-version"), lines.join("\n")).unwrap();
+    let (n, err) = directory_listings(shim(&env, "python").current_dir(&proj), &versions).unwrap();
+    assert!(err.contains("python: command not found"), "{err}");
+    assert_eq!(n, 1, "versions/ listed {n} times:\n{err}");
+    // pyv's commands share one listing too.
+    for args in [
+        &["version-name", "-f"][..],
+        &["version-name"],
+        &["which", "python"],
+    ] {
+        let (n, err) =
+            directory_listings(env.pyv().current_dir(&proj).args(args), &versions).unwrap();
+        assert_eq!(n, 1, "{args:?}: versions/ listed {n} times:\n{err}");
+    }
+}

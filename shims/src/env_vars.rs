@@ -116,11 +116,11 @@ const PYBUILD: &str = "pyenv's python-build variables (honoured)";
 #[rustfmt::skip]
 pub const TABLE: &[Setting] = &[
     s(EnvVars::PYV_ROOT, WHERE, "`~/.pyv`",
-      "pyv's root: `versions/<name>/`, `shims/`, `version` (the global file), `logs/`"),
+      "pyv's root: `versions/<name>/`, `shims/`, `version` (the global file), `logs/`; an absolute path (a relative one, or a relative `HOME` with it unset, is refused)"),
     s(EnvVars::PYV_CACHE_DIR, WHERE, "the user cache dir + `pyv` (`~/.cache/pyv`)",
       "downloads, the artifact cache, unpacked copies and virtualenv templates"),
     s(EnvVars::PYV_VERSION, SELECT, "unset",
-      "the selection for this shell (`:`-separated for several); `pyv shell` sets it"),
+      "the selection for this shell (`:`-separated for several, at most 256); `pyv shell` sets it"),
     s(EnvVars::PYV_DIR, SELECT, "the current directory",
       "where `.python-version` files are looked up from, like pyenv's `PYENV_DIR`"),
     s(EnvVars::PYV_SHELL, SELECT, "detected",

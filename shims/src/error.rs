@@ -4,7 +4,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::env_vars::EnvVars;
 use crate::origin::Origin;
+use crate::report::{escape, shown};
 use crate::suggest::looks_like_env;
 
 #[derive(Debug)]
@@ -28,6 +30,14 @@ pub enum Error {
         origin: Origin,
         reason: &'static str,
     },
+    /// A selection names more versions than pyv considers ([`crate::select::MAX_NAMES`]).
+    TooManyNames {
+        count: usize,
+        limit: usize,
+        origin: Origin,
+    },
+    /// `PYV_ROOT` (or, with it unset, `HOME`) is a relative path or an empty `HOME`.
+    RelativeRoot { var: &'static str, value: String },
     /// A `.python-version` (or the global file) exists but cannot be used.
     VersionFile { path: PathBuf, problem: String },
     /// No selected version provides the command (exit 127).
@@ -70,7 +80,7 @@ impl Error {
                     "fix or unset PYV_VERSION (`pyv shell --unset`)".to_string()
                 }
                 Origin::File(p) | Origin::Global(p) | Origin::Default(p) => {
-                    format!("edit `{}` to name an installed version", p.display())
+                    format!("edit `{}` to name an installed version", shown(p))
                 }
                 _ => "version names look like `3.12.1`, `3.12`, `system` or `myenv`".to_string(),
             }),
@@ -113,9 +123,24 @@ impl Error {
             Error::NotUnderstood { .. } => {
                 Some(format!("pyv understands {}", crate::request::FORMS))
             }
+            Error::TooManyNames { limit, origin, .. } => Some(match origin {
+                Origin::Env | Origin::Activated => format!(
+                    "set PYV_VERSION to at most {limit} versions (`pyv shell <version>`), or unset it"
+                ),
+                Origin::File(p) | Origin::Global(p) | Origin::Default(p) => format!(
+                    "edit `{}` to name at most {limit} versions, one per line",
+                    shown(p)
+                ),
+                Origin::Argument => format!("name at most {limit} versions"),
+            }),
+            Error::RelativeRoot { var, .. } if *var == EnvVars::HOME => Some(
+                "set PYV_ROOT to an absolute path (or HOME to your home directory's absolute path)"
+                    .to_string(),
+            ),
+            Error::RelativeRoot { .. } => Some("set PYV_ROOT to an absolute path".to_string()),
             Error::VersionFile { path, .. } => Some(format!(
                 "make `{}` a text file with one version per line, or remove it",
-                path.display()
+                shown(path)
             )),
             Error::CommandNotFound {
                 command,
@@ -195,8 +220,28 @@ impl fmt::Display for Error {
                 f,
                 "`{value}` is not a version request pyv understands ({reason}) {origin}"
             ),
+            Error::TooManyNames {
+                count,
+                limit,
+                origin,
+            } => write!(
+                f,
+                "{count} versions selected, more than pyv reads (at most {limit}) {origin}"
+            ),
+            Error::RelativeRoot { var, value } if *var == EnvVars::HOME => write!(
+                f,
+                "HOME is `{}`, not an absolute path, and PYV_ROOT is unset or empty: pyv's root \
+                 (`$HOME/.pyv`) would follow the current directory",
+                escape(value)
+            ),
+            Error::RelativeRoot { var, value } => write!(
+                f,
+                "{var} is `{}`, not an absolute path: pyv's root would follow the current \
+                 directory",
+                escape(value)
+            ),
             Error::VersionFile { path, problem } => {
-                write!(f, "cannot use version file `{}`: {problem}", path.display())
+                write!(f, "cannot use version file `{}`: {problem}", shown(path))
             }
             // pyenv's words: scripts and people grep for them.
             Error::CommandNotFound { command, .. } => write!(f, "{command}: command not found"),

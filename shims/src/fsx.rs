@@ -14,14 +14,19 @@ use crate::layout::Layout;
 fn open_lock(path: &Path) -> Result<fs::File> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+            .map_err(|e| Error::io(format!("cannot create `{}`", crate::report::shown(dir)), e))?;
     }
     fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| Error::io(format!("cannot open lock `{}`", path.display()), e))
+        .map_err(|e| {
+            Error::io(
+                format!("cannot open lock `{}`", crate::report::shown(path)),
+                e,
+            )
+        })
 }
 
 /// Hold the kernel lock on the file `path` (created if need be) until the returned file is
@@ -29,7 +34,7 @@ fn open_lock(path: &Path) -> Result<fs::File> {
 pub fn lock_file(path: &Path) -> Result<fs::File> {
     let f = open_lock(path)?;
     f.lock()
-        .map_err(|e| Error::io(format!("cannot lock `{}`", path.display()), e))?;
+        .map_err(|e| Error::io(format!("cannot lock `{}`", crate::report::shown(path)), e))?;
     Ok(f)
 }
 
@@ -39,9 +44,10 @@ pub fn try_lock_file(path: &Path) -> Result<Option<fs::File>> {
     match f.try_lock() {
         Ok(()) => Ok(Some(f)),
         Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => {
-            Err(Error::io(format!("cannot lock `{}`", path.display()), e))
-        }
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(
+            format!("cannot lock `{}`", crate::report::shown(path)),
+            e,
+        )),
     }
 }
 
@@ -80,7 +86,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create `{}`", dir.display()), e))?;
+        .map_err(|e| Error::io(format!("cannot create `{}`", crate::report::shown(dir)), e))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -94,7 +100,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(Error::io(format!("cannot write `{}`", path.display()), e));
+        return Err(Error::io(
+            format!("cannot write `{}`", crate::report::shown(path)),
+            e,
+        ));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! `$PYV_CACHE_DIR`. Getters only build paths; none touches the disk.
 
 use crate::env_vars::EnvVars;
+use crate::error::{Error, Result};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -17,25 +18,35 @@ impl Layout {
         Layout { root: root.into() }
     }
 
-    /// `$PYV_ROOT` if set and non-empty (made absolute: the shims dir goes on PATH), else
-    /// `~/.pyv`.
-    pub fn from_env() -> Self {
+    /// `$PYV_ROOT` if set and non-empty, else `$HOME/.pyv` (`/.pyv` without a `HOME`). A
+    /// relative value is refused ([`Error::RelativeRoot`]), not resolved against the current
+    /// directory: the root would then follow `cd`, and a shim run inside a repository would
+    /// execute that repository's `.pyv/versions/*/bin/*`.
+    pub fn from_env() -> Result<Self> {
         Self::from_root_var(std::env::var_os(EnvVars::PYV_ROOT))
     }
 
-    pub fn from_root_var(var: Option<OsString>) -> Self {
-        match var {
-            Some(v) if !v.is_empty() => {
-                let p = PathBuf::from(v);
-                Layout::new(std::path::absolute(&p).unwrap_or(p))
-            }
-            _ => {
-                let home = std::env::var_os(EnvVars::HOME)
-                    .filter(|h| !h.is_empty())
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| PathBuf::from("/"));
-                Layout::new(home.join(".pyv"))
-            }
+    /// [`Layout::from_env`] with `$PYV_ROOT`'s value given (`HOME` is still read from the
+    /// environment); an empty value is the same as unset.
+    pub fn from_root_var(var: Option<OsString>) -> Result<Self> {
+        Self::from_vars(var, std::env::var_os(EnvVars::HOME))
+    }
+
+    fn from_vars(root: Option<OsString>, home: Option<OsString>) -> Result<Self> {
+        let relative = |var: &'static str, value: &OsString| Error::RelativeRoot {
+            var,
+            value: value.to_string_lossy().into_owned(),
+        };
+        match root.filter(|v| !v.is_empty()) {
+            Some(v) if Path::new(&v).is_absolute() => Ok(Layout::new(v)),
+            Some(v) => Err(relative(EnvVars::PYV_ROOT, &v)),
+            None => match home {
+                Some(h) if Path::new(&h).is_absolute() => {
+                    Ok(Layout::new(Path::new(&h).join(".pyv")))
+                }
+                Some(h) => Err(relative(EnvVars::HOME, &h)),
+                None => Ok(Layout::new("/.pyv")),
+            },
         }
     }
 
@@ -140,5 +151,42 @@ impl CacheLayout {
     /// `catalog/`: release data fetched by `pyv update`.
     pub fn catalog_dir(&self) -> PathBuf {
         self.root.join("catalog")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(root: Option<&str>, home: Option<&str>) -> Result<PathBuf> {
+        Layout::from_vars(root.map(Into::into), home.map(Into::into)).map(|l| l.root)
+    }
+
+    #[test]
+    fn the_root_is_absolute_or_refused() {
+        assert_eq!(root(Some("/r"), Some(".")).unwrap(), Path::new("/r"));
+        assert_eq!(root(None, Some("/h")).unwrap(), Path::new("/h/.pyv"));
+        assert_eq!(
+            root(Some(""), Some("/h")).unwrap(),
+            Path::new("/h/.pyv"),
+            "empty is unset"
+        );
+        assert_eq!(root(None, None).unwrap(), Path::new("/.pyv"));
+        for (r, h, var, value) in [
+            (Some(".pyv"), Some("/h"), "PYV_ROOT", ".pyv"),
+            (Some("x/../r"), None, "PYV_ROOT", "x/../r"),
+            (None, Some("."), "HOME", "."),
+            (Some(""), Some("home"), "HOME", "home"),
+            (None, Some(""), "HOME", ""),
+        ] {
+            let e = root(r, h).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.contains(var) && msg.contains(&format!("`{value}`")),
+                "{msg}"
+            );
+            let hint = e.hint().unwrap();
+            assert!(hint.contains("to an absolute path"), "{hint}");
+        }
     }
 }

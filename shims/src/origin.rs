@@ -44,6 +44,10 @@ impl fmt::Display for Origin {
             Origin::Activated => {
                 write!(f, "(activated virtualenv: `pyv activate` set PYV_VERSION)")
             }
+            // Paths come from outside (a directory's name): shown escaped, never raw.
+            Origin::File(p) | Origin::Global(p) | Origin::Default(p) => {
+                write!(f, "(set by {})", crate::report::shown(p))
+            }
             other => write!(f, "(set by {})", other.describe()),
         }
     }

@@ -7,17 +7,34 @@
 //! directory name is shown as `\u{1b}`, never sent to the terminal.
 
 use std::borrow::Cow;
+use std::path::Path;
 
 use crate::error::Error;
 
 /// `text` made safe to show on a terminal: each control character (C0, DEL, C1), which could
-/// clear the screen, set the window title or rewrite what was printed, is written as Rust's
-/// `escape_debug` writes it (`\u{1b}`, `\r`, `\0`), the style of the name validator's errors.
-/// A line feed and a tab are kept: they lay out pyv's own multi-line messages (a build log's
-/// tail) and cannot hide anything. Everything else, accents and CJK included, is unchanged.
+/// clear the screen, set the window title or rewrite what was printed, and the bidi controls
+/// that reorder what follows, are written as Rust's `escape_debug` writes them (`\u{1b}`, `\r`,
+/// `\0`), the style of the name validator's errors. A line feed and a tab are kept: they lay
+/// out pyv's own multi-line messages (a build log's tail) and cannot hide anything. Everything
+/// else, accents and CJK included, is unchanged; text with nothing to escape is not copied.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.chars().any(unsafe_char) {
+    escape_if(text, |c| unsafe_char(c) && c != '\n' && c != '\t')
+}
+
+/// A path from outside (the current directory, a version file's, `$PYV_ROOT`) as it is shown in
+/// every message: escaped like [`escape`], line feeds and tabs included (a directory name has
+/// no layout to keep), so a directory named `a\x1b[2Jb` cannot clear the screen.
+pub fn shown(path: &Path) -> String {
+    escape_if(&path.to_string_lossy(), unsafe_char).into_owned()
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_if(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&unsafe_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -78,7 +95,7 @@ pub fn report_error(e: &Error) {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
 
     #[test]
     fn control_characters_are_escaped_and_text_is_not() {
@@ -93,5 +110,13 @@ mod tests {
         ] {
             assert_eq!(escape(kept), kept);
         }
+        assert!(matches!(escape("/home/o'neil/\"x\" é"), Cow::Borrowed(_)));
+        assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn paths_are_shown_with_every_control_character_escaped() {
+        assert_eq!(shown(Path::new("/t/a\u{1b}b")), "/t/a\\u{1b}b");
+        assert_eq!(shown(Path::new("/t/a\nb\tc")), "/t/a\\nb\\tc");
     }
 }

@@ -1,9 +1,12 @@
 //! Where selected names become installed directories: `versions/<name>`, or what a prefix or
 //! a specifier stands for among the installed versions. Exact names are one `stat`; only a name
-//! that is not a directory (a prefix like `3.12`, or a typo) costs a listing of `versions/`.
+//! that is not a directory (a prefix like `3.12`, or a typo) costs a listing of `versions/`, and
+//! that listing is made once per [`Listing`] (one per shim run or command), not once per name:
+//! a selection of many specifiers must not list the directory many times.
 //! Which file a command runs is [`crate::which`]'s; the hints for a missing name are
 //! [`crate::suggest`]'s.
 
+use std::cell::{Cell, OnceCell};
 use std::fs;
 use std::path::PathBuf;
 
@@ -39,6 +42,13 @@ impl Resolved {
 /// request (see [`request`]): a prefix or another tool's spelling resolves to the newest
 /// installed match, a specifier to the newest installed release satisfying it.
 pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved> {
+    resolve_in(&Listing::new(layout), name, origin)
+}
+
+/// [`resolve`] with the installed names taken from `listing`, so resolving many names lists
+/// `versions/` (and the environments) at most once.
+pub fn resolve_in(listing: &Listing, name: &str, origin: &Origin) -> Result<Resolved> {
+    let layout = listing.layout;
     if name == "system" {
         return Ok(Resolved::System);
     }
@@ -70,7 +80,7 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
             });
         }
     }
-    let names = installed(layout);
+    let names = listing.versions();
     // Prefixes (`3.12`, `pypy3.10`) and specifiers match versions, never environments
     // (pyenv's `latest` skips them too): a missing `web` must not silently become `web-2`.
     let versions = || {
@@ -99,13 +109,17 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
         let envs: Vec<String> = names
             .iter()
             .filter(|n| looks_like_env(n))
+            .chain(listing.envs())
             .cloned()
-            .chain(installed_envs(layout))
             .collect();
         close_to(name, &envs)
     } else {
         // A version is compared with versions only: an environment's alias is no base.
-        let versions: Vec<String> = names.into_iter().filter(|n| !looks_like_env(n)).collect();
+        let versions: Vec<String> = names
+            .iter()
+            .filter(|n| !looks_like_env(n))
+            .cloned()
+            .collect();
         close_to(wanted, &versions)
     };
     Err(Error::NotInstalled {
@@ -118,15 +132,59 @@ pub fn resolve(layout: &Layout, name: &str, origin: &Origin) -> Result<Resolved>
 /// Every selected name resolved, in order: the installed ones, and an error for each that is
 /// not (pyenv warns for each missing version and goes on with the installed ones).
 pub fn resolve_all(layout: &Layout, selection: &Selection) -> (Vec<Resolved>, Vec<Error>) {
+    let listing = Listing::new(layout);
     let mut found = Vec::with_capacity(selection.versions.len());
     let mut missing = Vec::new();
     for name in &selection.versions {
-        match resolve(layout, name, &selection.origin) {
+        match resolve_in(&listing, name, &selection.origin) {
             Ok(r) => found.push(r),
             Err(e) => missing.push(e),
         }
     }
     (found, missing)
+}
+
+/// The installed versions and environments of one root, each listed from disk at most once and
+/// only when first asked for: the shim's usual path (an installed exact name) never lists.
+pub struct Listing<'a> {
+    layout: &'a Layout,
+    versions: OnceCell<Vec<String>>,
+    envs: OnceCell<Vec<String>>,
+    reads: Cell<usize>,
+}
+
+impl<'a> Listing<'a> {
+    pub fn new(layout: &'a Layout) -> Self {
+        Listing {
+            layout,
+            versions: OnceCell::new(),
+            envs: OnceCell::new(),
+            reads: Cell::new(0),
+        }
+    }
+
+    pub fn layout(&self) -> &'a Layout {
+        self.layout
+    }
+
+    /// [`installed`], listed on first use.
+    pub fn versions(&self) -> &[String] {
+        self.versions.get_or_init(|| {
+            self.reads.set(self.reads.get() + 1);
+            installed(self.layout)
+        })
+    }
+
+    /// [`installed_envs`], from the same listing of `versions/`.
+    pub fn envs(&self) -> &[String] {
+        self.envs
+            .get_or_init(|| envs_of(self.layout, self.versions()))
+    }
+
+    /// How many times `versions/` was listed (0 or 1): what the tests hold the bound to.
+    pub fn reads(&self) -> usize {
+        self.reads.get()
+    }
 }
 
 /// Installed version names (directories or symlinks to directories in `versions/`), sorted.
@@ -146,13 +204,18 @@ pub fn installed(layout: &Layout) -> Vec<String> {
 
 /// Environments as `<version>/envs/<name>`, for every real (non-alias) installed version.
 pub fn installed_envs(layout: &Layout) -> Vec<String> {
+    envs_of(layout, &installed(layout))
+}
+
+/// The environments of the installed `versions`.
+fn envs_of(layout: &Layout, versions: &[String]) -> Vec<String> {
     let mut out = Vec::new();
-    for v in installed(layout) {
-        let vdir = layout.version_dir(&v);
+    for v in versions {
+        let vdir = layout.version_dir(v);
         if is_symlink(&vdir) {
             continue;
         }
-        if let Ok(rd) = fs::read_dir(layout.envs_dir(&v)) {
+        if let Ok(rd) = fs::read_dir(layout.envs_dir(v)) {
             let mut envs: Vec<String> = rd
                 .filter_map(|e| e.ok())
                 .filter_map(|e| e.file_name().into_string().ok())

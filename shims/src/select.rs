@@ -23,8 +23,23 @@ pub struct Selection {
     pub origin: Origin,
 }
 
+/// Names a selection may hold. pyenv reads every line, but a real selection is a handful of
+/// versions; each name that is not installed costs string work over the installed versions (and
+/// a listing of `versions/` once per run), so a runaway `.python-version` (64 KiB of specifier
+/// lines) or `PYV_VERSION` (thousands of names) would slow every `python` by seconds. Beyond
+/// this the selection is refused with one error naming its origin and the limit: a clear stop
+/// rather than quietly running a version chosen from a cut-off list.
+pub const MAX_NAMES: usize = 256;
+
 impl Selection {
     fn new(raw: Vec<String>, origin: Origin) -> Result<Selection> {
+        if raw.len() > MAX_NAMES {
+            return Err(Error::TooManyNames {
+                count: raw.len(),
+                limit: MAX_NAMES,
+                origin,
+            });
+        }
         // Names are kept as written (`python-3.12.6` may be a directory of that name); the
         // resolver reads `python-`, other tools' spellings and specifiers.
         for v in &raw {
@@ -194,6 +209,52 @@ mod tests {
         fs::write(layout.global_file(), "/usr\n").unwrap();
         let e = current(&layout, None, &cwd).unwrap_err();
         assert!(e.to_string().contains("absolute"), "{e}");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_runaway_selection_is_refused_naming_its_origin_and_the_limit() {
+        let (d, layout) = setup("many");
+        let cwd = d.join("proj");
+        // 64 KiB of specifier lines: thousands of names, refused before any is looked at.
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 64 * 1024 {
+            text.push_str(&format!(">=9.{i}\n"));
+            i += 1;
+        }
+        fs::write(d.join("proj/.python-version"), &text).unwrap();
+        let e = current(&layout, None, &cwd).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            matches!(
+                e,
+                Error::TooManyNames {
+                    limit: MAX_NAMES,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(".python-version") && msg.contains("256"),
+            "{msg}"
+        );
+        assert!(e.hint().unwrap().contains("at most 256"), "{:?}", e.hint());
+
+        let names = vec!["3.12.1"; 12_000].join(":");
+        let e = current(&layout, Some(OsStr::new(&names)), &cwd).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("12000 versions") && msg.contains("PYV_VERSION"),
+            "{msg}"
+        );
+        assert!(e.hint().unwrap().contains("PYV_VERSION"), "{:?}", e.hint());
+
+        // At the limit is fine.
+        let names = vec!["3.12.1"; MAX_NAMES].join(":");
+        let s = current(&layout, Some(OsStr::new(&names)), &cwd).unwrap();
+        assert_eq!(s.versions.len(), MAX_NAMES);
         fs::remove_dir_all(&d).unwrap();
     }
 }

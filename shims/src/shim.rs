@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::error::Error;
 use crate::layout::Layout;
-use crate::report::{report, report_error};
+use crate::report::{report, report_error, shown};
 use crate::resolve::Resolved;
 use crate::which::{find_command, Found};
 use crate::{rehash, select};
@@ -54,7 +54,7 @@ pub fn main() -> i32 {
 }
 
 fn locate(command: &str) -> Result<(Layout, Found), Error> {
-    let layout = Layout::from_env();
+    let layout = Layout::from_env()?;
     let cwd = env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let selection = select::current(&layout, env::var_os(EnvVars::PYV_VERSION).as_deref(), &cwd)?;
     let path = env::var_os(EnvVars::PATH);
@@ -86,12 +86,12 @@ pub fn exec_found(
                 report(
                     &format!(
                         "`{command}` for `system` leads back to pyv's shim through `{}` (a loop)",
-                        found.path.display()
+                        shown(&found.path)
                     ),
                     Some(format!(
                         "remove `{}` from PATH (or put it after the real Python), or select an \
                          installed version (`pyv global <version>`)",
-                        dir.display()
+                        shown(dir)
                     )),
                 );
                 return 1;
@@ -112,20 +112,14 @@ pub fn exec_found(
     }
     if !changes_commands(command, &args) {
         let err = cmd.exec();
-        report(
-            &format!("cannot run `{}`: {err}", found.path.display()),
-            None,
-        );
+        report(&format!("cannot run `{}`: {err}", shown(&found.path)), None);
         return 126;
     }
     // pip install/uninstall: wait, then rehash so new commands work at once.
     let status = match wait_for_child(&mut cmd) {
         Ok(s) => s,
         Err(err) => {
-            report(
-                &format!("cannot run `{}`: {err}", found.path.display()),
-                None,
-            );
+            report(&format!("cannot run `{}`: {err}", shown(&found.path)), None);
             return 126;
         }
     };

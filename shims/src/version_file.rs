@@ -1,6 +1,8 @@
 //! `.python-version` files: pyenv's format, so a project keeps working across pyenv, uv, mise
 //! and pyv. One version per line, the first word counts, `#` comments and blank lines are
 //! skipped; CRLF, surrounding whitespace, a UTF-8 BOM and a missing final newline are fine.
+//! A file is read up to 64 KiB; a selection of more than [`crate::select::MAX_NAMES`] names is
+//! refused where it becomes one ([`crate::select`]).
 
 use crate::env_vars::EnvVars;
 use std::fs;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::fsx::is_executable;
 use crate::layout::Layout;
-use crate::resolve::{installed, installed_envs, resolve, Resolved};
+use crate::resolve::{resolve_in, Listing, Resolved};
 use crate::select::Selection;
 
 /// Where a command was found.
@@ -29,11 +29,13 @@ pub fn find_command(
     command: &str,
     path_var: Option<&OsStr>,
 ) -> Result<Found> {
+    // One listing of `versions/` for every name (and the advice), however many are selected.
+    let listing = Listing::new(layout);
     let mut missing = Vec::new();
     for name in &selection.versions {
         // A selected version that is not installed is skipped (and reported only if no other
         // selected version has the command), as pyenv does.
-        let version = match resolve(layout, name, &selection.origin) {
+        let version = match resolve_in(&listing, name, &selection.origin) {
             Ok(v) => v,
             Err(e @ (Error::NotInstalled { .. } | Error::NotUnderstood { .. })) => {
                 missing.push(e);
@@ -54,17 +56,24 @@ pub fn find_command(
     Err(Error::CommandNotFound {
         command: command.to_string(),
         selected: selection.versions.clone(),
-        available_in: versions_with(layout, command),
+        available_in: versions_with_in(&listing, command),
         missing,
     })
 }
 
 /// Installed versions (and environments) whose `bin/` has `command`.
 pub fn versions_with(layout: &Layout, command: &str) -> Vec<String> {
-    installed(layout)
-        .into_iter()
-        .chain(installed_envs(layout))
+    versions_with_in(&Listing::new(layout), command)
+}
+
+fn versions_with_in(listing: &Listing, command: &str) -> Vec<String> {
+    let layout = listing.layout();
+    listing
+        .versions()
+        .iter()
+        .chain(listing.envs())
         .filter(|v| is_executable(&layout.version_dir(v).join("bin").join(command)))
+        .cloned()
         .collect()
 }
 
@@ -218,6 +227,35 @@ mod tests {
         assert!(!is_foreign_shim(&plain));
         assert!(!is_foreign_shim(&elf));
         assert!(!is_foreign_shim(&dir.join("missing")));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn many_missing_names_list_versions_once() {
+        let installed: Vec<String> = (0..40).map(|i| format!("3.{}.{}", 8 + i / 10, i)).collect();
+        let refs: Vec<&str> = installed.iter().map(String::as_str).collect();
+        let (d, layout) = fake_root("many", &refs);
+        // Specifiers and prefixes nothing satisfies, and missing environments: each would list
+        // `versions/` (and every version's `envs/`) again without a shared listing.
+        let versions: Vec<String> = (0..crate::select::MAX_NAMES)
+            .map(|i| match i % 3 {
+                0 => format!(">=9.{i}"),
+                1 => format!("4.{i}"),
+                _ => format!("env{i}"),
+            })
+            .collect();
+        let sel = Selection {
+            versions,
+            origin: Origin::Env,
+        };
+        let listing = Listing::new(&layout);
+        for name in &sel.versions {
+            assert!(resolve_in(&listing, name, &sel.origin).is_err(), "{name}");
+        }
+        assert_eq!(listing.reads(), 1, "versions/ listed once for all names");
+        let (found, missing) = crate::resolve::resolve_all(&layout, &sel);
+        assert!(found.is_empty());
+        assert_eq!(missing.len(), crate::select::MAX_NAMES);
         fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -1,5 +1,6 @@
 use clap::Args;
 use pyv_core::request::{self, Request};
+use pyv_core::resolve;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -19,18 +20,17 @@ impl VersionName {
         if self.force {
             // As pyenv's `-f`: installed names resolved, the others printed as written.
             let sel = ctx.selection()?;
+            let listing = resolve::Listing::new(&ctx.layout);
             let names: Vec<String> = sel
                 .versions
                 .iter()
-                .map(
-                    |n| match pyv_core::resolve::resolve(&ctx.layout, n, &sel.origin) {
-                        Ok(r) => r.name().to_string(),
-                        Err(_) => match request::parse(n) {
-                            Ok(Request::Name(v)) => v.to_string(),
-                            _ => n.clone(),
-                        },
+                .map(|n| match resolve::resolve_in(&listing, n, &sel.origin) {
+                    Ok(r) => r.name().to_string(),
+                    Err(_) => match request::parse(n) {
+                        Ok(Request::Name(v)) => v.to_string(),
+                        _ => n.clone(),
                     },
-                )
+                })
                 .collect();
             println!("{}", names.join(":"));
             return Ok(0);
