@@ -84,42 +84,7 @@ impl Error {
                 }
                 _ => "version names look like `3.12.1`, `3.12`, `system` or `myenv`".to_string(),
             }),
-            Error::NotInstalled { name, close, .. } => {
-                let mut h = match name.split_once("/envs/") {
-                    Some((version, env)) => {
-                        format!("create it with `pyv virtualenv {version} {env}`")
-                    }
-                    None if looks_like_env(name) => {
-                        format!("create the virtualenv with `pyv virtualenv <version> {name}`")
-                    }
-                    None => {
-                        use crate::request::{parse, Request};
-                        let meant = |n: &str| {
-                            crate::typo::repair(n)
-                                .map(|m| format!("did you mean `{m}`? run `pyv install {m}`"))
-                        };
-                        match parse(name) {
-                            // Another tool's spelling (`python3.9`, `cpython@3.14`).
-                            Ok(Request::Name(v)) if v != name => format!("run `pyv install {v}`"),
-                            Ok(Request::Name(v)) => {
-                                meant(v).unwrap_or_else(|| format!("run `pyv install {v}`"))
-                            }
-                            // `3,13` reads as specifiers but is a typo.
-                            Err(_) => meant(name).unwrap_or_else(|| {
-                                format!("install a version matching `{name}` with `pyv install`")
-                            }),
-                            Ok(Request::Spec(_)) => {
-                                format!("install a version matching `{name}` with `pyv install`")
-                            }
-                        }
-                    }
-                };
-                if !close.is_empty() {
-                    h.push_str(", or pick one of: ");
-                    h.push_str(&close.join(", "));
-                }
-                Some(h)
-            }
+            Error::NotInstalled { name, close, .. } => Some(not_installed_hint(name, close)),
             Error::NotUnderstood { .. } => {
                 Some(format!("pyv understands {}", crate::request::FORMS))
             }
@@ -147,36 +112,90 @@ impl Error {
                 selected,
                 missing,
                 available_in,
-            } => Some(if missing.len() == selected.len() {
-                format!(
-                    "none of the selected versions ({}) is installed",
-                    selected.join(", ")
-                )
-            } else {
-                let mut h = format!(
-                    "the selected version ({}) has no `{command}`",
-                    selected.join(", ")
-                );
-                // Several versions can be selected at once, searched in order: the tip pyenv
-                // points to in `help global`, given here as the command to run.
-                if let Some(with) = available_in.first() {
-                    let mut names: Vec<&str> = selected
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|s| {
-                            !s.contains(' ')
-                                && !missing.iter().any(
-                                    |m| matches!(m, Error::NotInstalled { name, .. } if name == s),
-                                )
-                        })
-                        .collect();
-                    names.push(with);
-                    h.push_str(&format!("; to use it too: `pyv shell {}`", names.join(" ")));
-                }
-                h
-            }),
+            } => Some(command_not_found_hint(
+                command,
+                selected,
+                missing,
+                available_in,
+            )),
             Error::Io { .. } => None,
         }
+    }
+}
+
+/// [`Error::hint`] for [`Error::NotInstalled`]: how to make `name` (a virtualenv, a version,
+/// another tool's spelling of one, a typo of one), and the installed versions `close` to it.
+fn not_installed_hint(name: &str, close: &[String]) -> String {
+    let mut h = match name.split_once("/envs/") {
+        Some((version, env)) => {
+            format!("create it with `pyv virtualenv {version} {env}`")
+        }
+        None if looks_like_env(name) => {
+            format!("create the virtualenv with `pyv virtualenv <version> {name}`")
+        }
+        None => {
+            use crate::request::{parse, Request};
+            let meant = |n: &str| {
+                crate::typo::repair(n).map(|m| format!("did you mean `{m}`? run `pyv install {m}`"))
+            };
+            match parse(name) {
+                // Another tool's spelling (`python3.9`, `cpython@3.14`).
+                Ok(Request::Name(v)) if v != name => format!("run `pyv install {v}`"),
+                Ok(Request::Name(v)) => {
+                    meant(v).unwrap_or_else(|| format!("run `pyv install {v}`"))
+                }
+                // `3,13` reads as specifiers but is a typo.
+                Err(_) => meant(name).unwrap_or_else(|| {
+                    format!("install a version matching `{name}` with `pyv install`")
+                }),
+                Ok(Request::Spec(_)) => {
+                    format!("install a version matching `{name}` with `pyv install`")
+                }
+            }
+        }
+    };
+    if !close.is_empty() {
+        h.push_str(", or pick one of: ");
+        h.push_str(&close.join(", "));
+    }
+    h
+}
+
+/// [`Error::hint`] for [`Error::CommandNotFound`]: which selected version lacks `command`, and
+/// the `pyv shell` that adds a version having it.
+fn command_not_found_hint(
+    command: &str,
+    selected: &[String],
+    missing: &[Error],
+    available_in: &[String],
+) -> String {
+    if missing.len() == selected.len() {
+        format!(
+            "none of the selected versions ({}) is installed",
+            selected.join(", ")
+        )
+    } else {
+        let mut h = format!(
+            "the selected version ({}) has no `{command}`",
+            selected.join(", ")
+        );
+        // Several versions can be selected at once, searched in order: the tip pyenv
+        // points to in `help global`, given here as the command to run.
+        if let Some(with) = available_in.first() {
+            let mut names: Vec<&str> = selected
+                .iter()
+                .map(String::as_str)
+                .filter(|s| {
+                    !s.contains(' ')
+                        && !missing
+                            .iter()
+                            .any(|m| matches!(m, Error::NotInstalled { name, .. } if name == s))
+                })
+                .collect();
+            names.push(with);
+            h.push_str(&format!("; to use it too: `pyv shell {}`", names.join(" ")));
+        }
+        h
     }
 }
 

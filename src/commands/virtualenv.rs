@@ -33,44 +33,8 @@ pub struct Virtualenv {
 
 impl Virtualenv {
     pub fn run(mut self, ctx: &Ctx) -> Result<i32> {
-        // The names take hyphen values, so that a name like `-x` reaches the validator and gets
-        // its one-line error; our own flags written after the names are picked out here.
-        let (mut quiet, mut verbose) = (ctx.quiet, ctx.verbose);
-        let mut names = Vec::new();
-        let mut args = std::mem::take(&mut self.names).into_iter();
-        while let Some(a) = args.next() {
-            match a.as_str() {
-                "--" => {
-                    let mut rest: Vec<String> = args.by_ref().collect();
-                    rest.append(&mut self.venv_args);
-                    self.venv_args = rest;
-                }
-                "-f" | "--force" => self.force = true,
-                "--without-pip" => self.without_pip = true,
-                "--system-site-packages" => self.system_site_packages = true,
-                "-q" | "--quiet" => quiet = true,
-                "-v" | "--verbose" => verbose = true,
-                _ => names.push(a),
-            }
-        }
-        let (version, name) = match names.as_slice() {
-            [name] => (None, name.as_str()),
-            [version, name] => (Some(version.as_str()), name.as_str()),
-            [] => {
-                return Err(Error::usage(
-                    "`pyv virtualenv` needs the environment's name",
-                    Some("usage: pyv virtualenv [VERSION] <NAME>".to_string()),
-                ))
-            }
-            [_, _, extra @ ..] => {
-                return Err(Error::usage(
-                    format!("unexpected argument `{}` after the name", extra[0]),
-                    Some(
-                        "usage: pyv virtualenv [VERSION] <NAME> [-- <VENV OPTIONS>...]".to_string(),
-                    ),
-                ))
-            }
-        };
+        let (names, quiet, verbose) = self.take_flags(ctx);
+        let (version, name) = version_and_name(&names)?;
         // The name first, as pyenv-virtualenv: a bad name is reported whatever the version.
         create::check_name(name)?;
         let (resolved, origin) = match version {
@@ -84,20 +48,7 @@ impl Virtualenv {
         create::check_venv_args(&self.venv_args)?;
         // Checked before any work; `create` checks again under its lock.
         create::check_new_name(&ctx.layout, &base, name, self.force)?;
-        let opts = Options {
-            system_site_packages: self.system_site_packages,
-            without_pip: self.without_pip,
-            force: self.force,
-            venv_args: self.venv_args,
-            verbose,
-            cache_dir: fast_venv().then(|| ctx.cache_dir.clone()),
-            link_mode: crate::linktree::LinkMode::from_env().map_err(|m| {
-                crate::error::Error::usage(
-                    m,
-                    "`auto` (the default) gives every environment its own files".to_string(),
-                )
-            })?,
-        };
+        let opts = self.options(verbose, &ctx.cache_dir)?;
         let env = create::create(&ctx.layout, &base, name, &opts, || {
             if !quiet {
                 crate::ui::err(&format!(
@@ -123,6 +74,69 @@ impl Virtualenv {
         }
         Ok(0)
     }
+
+    /// The names with our own flags written after them picked out (the names take hyphen
+    /// values, so that a name like `-x` reaches the validator and gets its one-line error):
+    /// the names, `--quiet`, `--verbose`.
+    fn take_flags(&mut self, ctx: &Ctx) -> (Vec<String>, bool, bool) {
+        let (mut quiet, mut verbose) = (ctx.quiet, ctx.verbose);
+        let mut names = Vec::new();
+        let mut args = std::mem::take(&mut self.names).into_iter();
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "--" => {
+                    let mut rest: Vec<String> = args.by_ref().collect();
+                    rest.append(&mut self.venv_args);
+                    self.venv_args = rest;
+                }
+                "-f" | "--force" => self.force = true,
+                "--without-pip" => self.without_pip = true,
+                "--system-site-packages" => self.system_site_packages = true,
+                "-q" | "--quiet" => quiet = true,
+                "-v" | "--verbose" => verbose = true,
+                _ => names.push(a),
+            }
+        }
+        (names, quiet, verbose)
+    }
+
+    /// The options `create` takes, from these arguments and the environment.
+    fn options(self, verbose: bool, cache_dir: &std::path::Path) -> Result<Options> {
+        Ok(Options {
+            system_site_packages: self.system_site_packages,
+            without_pip: self.without_pip,
+            force: self.force,
+            venv_args: self.venv_args,
+            verbose,
+            cache_dir: fast_venv().then(|| cache_dir.to_path_buf()),
+            link_mode: crate::linktree::LinkMode::from_env().map_err(|m| {
+                crate::error::Error::usage(
+                    m,
+                    "`auto` (the default) gives every environment its own files".to_string(),
+                )
+            })?,
+        })
+    }
+}
+
+/// `[VERSION] NAME`, or the usage error.
+fn version_and_name(names: &[String]) -> Result<(Option<&str>, &str)> {
+    Ok(match names {
+        [name] => (None, name.as_str()),
+        [version, name] => (Some(version.as_str()), name.as_str()),
+        [] => {
+            return Err(Error::usage(
+                "`pyv virtualenv` needs the environment's name",
+                Some("usage: pyv virtualenv [VERSION] <NAME>".to_string()),
+            ))
+        }
+        [_, _, extra @ ..] => {
+            return Err(Error::usage(
+                format!("unexpected argument `{}` after the name", extra[0]),
+                Some("usage: pyv virtualenv [VERSION] <NAME> [-- <VENV OPTIONS>...]".to_string()),
+            ))
+        }
+    })
 }
 
 /// `PYV_VENV_FAST=0` (or `false`/`no`/`off`) always runs `python -m venv`.

@@ -1,7 +1,7 @@
 //! `pyv virtualenvs`: list environments with their base version and path.
 
 use clap::Args;
-use pyv_core::resolve;
+use pyv_core::{resolve, Selection};
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -25,20 +25,7 @@ impl Virtualenvs {
         let layout = &ctx.layout;
         let envs = venv::list(layout);
         if self.bare {
-            // pyenv-virtualenv's order: the long names (version order), then the short ones.
-            let mut long: Vec<String> = envs
-                .iter()
-                .map(|e| e.long_name())
-                .filter(|n| n.contains("/envs/"))
-                .collect();
-            long.sort_by(|a, b| pyv_core::pyversion::compare_names(a, b));
-            let short = envs.iter().filter(|e| {
-                let in_versions = !e.long_name().contains("/envs/");
-                in_versions || (e.alias && !self.skip_aliases)
-            });
-            for n in long.iter().chain(short.map(|e| &e.name)) {
-                crate::ui::out(n);
-            }
+            self.print_bare(&envs);
             return Ok(0);
         }
         if envs.is_empty() {
@@ -51,25 +38,10 @@ impl Virtualenvs {
         };
         // Active: VIRTUAL_ENV is the environment. Selected: the selection resolves to it.
         let active = ctx.env.virtual_env.clone();
-        let sel = ctx.selection().ok();
-        let selected: Vec<std::path::PathBuf> = sel
-            .iter()
-            .flat_map(|s| s.versions.iter().map(move |n| (n, &s.origin)))
-            .filter_map(|(n, o)| resolve::resolve(layout, n, o).ok())
-            .filter_map(|r| match r {
-                resolve::Resolved::Installed { dir, .. } => Some(dir),
-                resolve::Resolved::System => None,
-            })
-            .collect();
+        let (sel, selected) = selected_dirs(ctx);
         let width = envs
             .iter()
-            .map(|e| {
-                if self.skip_aliases && e.alias {
-                    e.long_name().len()
-                } else {
-                    e.name.len()
-                }
-            })
+            .map(|e| self.shown_name(e).len())
             .max()
             .unwrap_or(0);
         let bwidth = envs
@@ -85,12 +57,7 @@ impl Virtualenvs {
             } else {
                 None
             };
-            // Without aliases, an environment that has one is shown by its long name.
-            let name = if self.skip_aliases && e.alias {
-                e.long_name()
-            } else {
-                e.name.clone()
-            };
+            let name = self.shown_name(e);
             let line = format!(
                 "{} {:width$}  {:bwidth$}  {}",
                 if why.is_some() { '*' } else { ' ' },
@@ -105,4 +72,46 @@ impl Virtualenvs {
         }
         Ok(0)
     }
+
+    /// `--bare`: pyenv-virtualenv's order, the long names (version order), then the short ones.
+    fn print_bare(&self, envs: &[venv::Env]) {
+        let mut long: Vec<String> = envs
+            .iter()
+            .map(|e| e.long_name())
+            .filter(|n| n.contains("/envs/"))
+            .collect();
+        long.sort_by(|a, b| pyv_core::pyversion::compare_names(a, b));
+        let short = envs.iter().filter(|e| {
+            let in_versions = !e.long_name().contains("/envs/");
+            in_versions || (e.alias && !self.skip_aliases)
+        });
+        for n in long.iter().chain(short.map(|e| &e.name)) {
+            crate::ui::out(n);
+        }
+    }
+
+    /// The name an environment is listed by: without aliases, one that has an alias is shown
+    /// by its long name.
+    fn shown_name(&self, e: &venv::Env) -> String {
+        if self.skip_aliases && e.alias {
+            e.long_name()
+        } else {
+            e.name.clone()
+        }
+    }
+}
+
+/// The selection, and the directories of the environments it resolves to.
+fn selected_dirs(ctx: &Ctx) -> (Option<Selection>, Vec<std::path::PathBuf>) {
+    let sel = ctx.selection().ok();
+    let selected = sel
+        .iter()
+        .flat_map(|s| s.versions.iter().map(move |n| (n, &s.origin)))
+        .filter_map(|(n, o)| resolve::resolve(&ctx.layout, n, o).ok())
+        .filter_map(|r| match r {
+            resolve::Resolved::Installed { dir, .. } => Some(dir),
+            resolve::Resolved::System => None,
+        })
+        .collect();
+    (sel, selected)
 }

@@ -122,7 +122,7 @@ impl Env {
     }
 }
 
-/// The variables pyv takes from pyenv's python-build (`src/install/pybuild.rs`), plus
+/// The variables pyv takes from pyenv's python-build (`src/install/pybuild/`), plus
 /// `PYV_CONFIGURE_OPTS`/`PYV_MAKE_OPTS` and the compiler flags they combine with.
 pub const PYTHON_BUILD_VARS: &[&str] = &[
     "CONFIGURE_OPTS",
