@@ -854,3 +854,61 @@ fn scratch_left_in_the_cache_is_listed_cleared_and_swept() {
     );
     assert!(live.exists());
 }
+
+/// `versions` a symlink to another filesystem (pyenv users point it at a bigger disk): the
+/// install stages beside the real versions directory, so its one-rename publish does not fail
+/// with EXDEV after the whole build, and uninstall's rename out of `versions/` works too.
+#[test]
+fn versions_on_another_filesystem_install_and_uninstall() {
+    let env = Env::new();
+    let archive = env.path().join("Python-3.99.3.tgz");
+    fs::write(&archive, common::fake_release::tgz("3.99.3")).unwrap();
+    let big = env.path().join("big");
+    fs::create_dir_all(&big).unwrap();
+    let script = r#"set -e
+mount -t tmpfs -o size=64m tmpfs "$BIG"
+mkdir -p "$ROOT" "$BIG/versions"
+rm -rf "$ROOT/versions"
+ln -s "$BIG/versions" "$ROOT/versions"
+set +e
+"$1" install --skip-preflight "$ARCHIVE"; echo "install=$?"
+test -x "$BIG/versions/3.99.3/bin/python3" && echo "published"
+"$1" versions --bare; echo "versions=$?"
+"$1" uninstall -f 3.99.3; echo "uninstall=$?"
+test -e "$BIG/versions/3.99.3" || echo "removed"
+ls -A "$BIG/versions" "$BIG/versions/.pyv-staging" "$ROOT/.staging" 2>/dev/null
+true
+"#;
+    let probe = Command::new("unshare")
+        .args(["-rm", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "`unshare -rm` (user + mount namespaces) must work under CI"
+        );
+        eprintln!("skipped: `unshare -rm` (user + mount namespaces) is not allowed here");
+        return;
+    }
+    let (code, out, err) = run(env
+        .cmd("unshare")
+        .args(["-rm", "sh", "-c", script, "sh"])
+        .arg(common::pyv_bin())
+        .env("ROOT", env.root())
+        .env("BIG", &big)
+        .env("ARCHIVE", &archive));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("install=0\npublished\n"), "{out}{err}");
+    assert!(
+        out.contains("published\n3.99.3\nversions=0\n"),
+        "{out}{err}"
+    );
+    assert!(out.contains("uninstall=0\nremoved\n"), "{out}{err}");
+    assert!(!err.contains("cross-device"), "{err}");
+    // Nothing left in either staging place but the (empty) staging directory itself.
+    assert!(
+        !out.contains("3.99.3."),
+        "a stage was left behind:\n{out}{err}"
+    );
+}

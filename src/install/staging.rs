@@ -1,7 +1,10 @@
 //! Partial work and the moment it becomes visible. Each install holds a kernel `flock` on
 //! `.locks/version-<name>.lock` (released by the kernel even on SIGKILL), works in
 //! `.staging/<name>.<pid>/` (invisible: listings skip dot-names), and publishes with one
-//! `rename` into `versions/`. A rebuild (`--force`) swaps the complete, verified new tree with
+//! `rename` into `versions/`. A rename cannot cross filesystems (EXDEV), so when `versions/` is
+//! on another one than `.staging/` (pyenv users often make `versions` a symlink to a bigger
+//! disk) the stages live beside the real versions directory instead, in
+//! `<real versions dir>/.pyv-staging/` ([`staging_dir`]; listings skip it too). A rebuild (`--force`) swaps the complete, verified new tree with
 //! the old one atomically. The per-version lock and the sweep of leftovers are in
 //! [`crate::locks`].
 
@@ -14,7 +17,30 @@ use pyv_core::Layout;
 use super::{InstallError, Result};
 use crate::report::Reporter;
 
-/// `.staging/<name>.<pid>/`: everything an install writes before it is published. Removed on
+/// The stages' directory inside the real `versions/` when that is on another filesystem.
+pub const IN_VERSIONS: &str = ".pyv-staging";
+
+/// Where this root's stages go: `.staging/`, or `<real versions dir>/.pyv-staging/` when
+/// `versions/` is on another filesystem than `.staging/` (or, before it exists, the root), so
+/// that publishing (and uninstall's move out of `versions/`) stays one rename.
+pub fn staging_dir(layout: &Layout) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let default = layout.staging_dir();
+    let versions = layout.versions_dir();
+    let Ok(v) = fs::metadata(&versions) else {
+        return default;
+    };
+    let here = fs::metadata(&default).or_else(|_| fs::metadata(layout.root()));
+    if here.is_ok_and(|s| s.dev() == v.dev()) {
+        return default;
+    }
+    versions
+        .canonicalize()
+        .unwrap_or(versions)
+        .join(IN_VERSIONS)
+}
+
+/// `.staging/<name>.<pid>/` (see [`staging_dir`]): everything an install writes before it is published. Removed on
 /// drop, so every error path and every caught signal cleans up.
 pub struct Stage {
     dir: PathBuf,
@@ -27,7 +53,7 @@ impl Stage {
 
     /// A stage with an explicit entry name (uninstall uses `<name>.<pid>-uninstall`).
     pub fn create_named(layout: &Layout, entry: &str) -> Result<Stage> {
-        let dir = layout.staging_dir().join(entry);
+        let dir = staging_dir(layout).join(entry);
         let _ = remove_any(&dir);
         fs::create_dir_all(&dir).map_err(|e| InstallError::io("cannot create", &dir, e))?;
         Ok(Stage { dir })
