@@ -874,6 +874,8 @@ set +e
 "$1" install --skip-preflight "$ARCHIVE"; echo "install=$?"
 test -x "$BIG/versions/3.99.3/bin/python3" && echo "published"
 "$1" versions --bare; echo "versions=$?"
+"$1" uninstall -f .pyv-staging; echo "hidden=$?"
+test -d "$BIG/versions/.pyv-staging" && echo "kept"
 "$1" uninstall -f 3.99.3; echo "uninstall=$?"
 test -e "$BIG/versions/3.99.3" || echo "removed"
 ls -A "$BIG/versions" "$BIG/versions/.pyv-staging" "$ROOT/.staging" 2>/dev/null
@@ -903,6 +905,12 @@ true
     assert!(
         out.contains("published\n3.99.3\nversions=0\n"),
         "{out}{err}"
+    );
+    // The stages' directory is no version: `uninstall` does not take it.
+    assert!(out.contains("hidden=1\nkept\n"), "{out}{err}");
+    assert!(
+        err.contains("version `.pyv-staging` is not installed"),
+        "{err}"
     );
     assert!(out.contains("uninstall=0\nremoved\n"), "{out}{err}");
     assert!(!err.contains("cross-device"), "{err}");
