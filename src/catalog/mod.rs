@@ -618,6 +618,47 @@ mod tests {
         assert_eq!(c.archives("3.99.2"), [&new]);
     }
 
+    /// Cached rows from an API pyv no longer trusts (an older pyv read it from the mirror's
+    /// host) are not releases: only named for the requests they would have matched.
+    #[test]
+    fn unvouched_cached_rows_are_never_releases() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = Release {
+            version: "3.12.99".into(),
+            format: Format::Tgz,
+            url: format!("{PYTHON_ORG}3.12.99/Python-3.12.99.tgz"),
+            sha256: "a".repeat(64),
+        };
+        let path = cache::path(dir.path());
+        cache::write(
+            &path,
+            &[row],
+            SystemTime::now(),
+            "http://mirror/api/v2/downloads/",
+        )
+        .unwrap();
+        assert!(Catalog::load(dir.path()).unwrap().is_known("3.12.99"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(" vouched=yes", "")).unwrap();
+        let c = Catalog::load(dir.path()).unwrap();
+        assert!(!c.is_known("3.12.99"));
+        assert_ne!(c.best_known("3.12").as_deref(), Some("3.12.99"));
+        assert!(
+            c.is_stale(SystemTime::now()),
+            "refreshed from python.org at the next prefix"
+        );
+        let from = |r: &str| -> Vec<String> {
+            c.unvouched_for(r).iter().map(|(v, _)| v.clone()).collect()
+        };
+        assert_eq!(from("3.12"), ["3.12.99"]);
+        assert_eq!(from("3"), ["3.12.99"]);
+        assert_eq!(from("latest"), ["3.12.99"]);
+        assert_eq!(from(">=3.12"), ["3.12.99"]);
+        assert!(from("3.12.99").is_empty(), "an exact request is no prefix");
+        assert!(from("3.11").is_empty());
+        assert_eq!(c.unvouched[0].1, "http://mirror/api/v2/downloads/");
+    }
+
     #[test]
     fn a_conflicting_digest_is_an_error_naming_both() {
         let mut known = Catalog::embedded().archives("3.11.2")[0].clone();
