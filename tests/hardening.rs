@@ -871,7 +871,8 @@ mkdir -p "$ROOT" "$BIG/versions"
 rm -rf "$ROOT/versions"
 ln -s "$BIG/versions" "$ROOT/versions"
 set +e
-"$1" install --skip-preflight "$ARCHIVE"; echo "install=$?"
+"$1" install --skip-preflight --keep "$ARCHIVE"; echo "install=$?"
+test -f "$ROOT/sources/3.99.3/configure" && echo "kept the source"
 test -x "$BIG/versions/3.99.3/bin/python3" && echo "published"
 "$1" versions --bare; echo "versions=$?"
 "$1" uninstall -f .pyv-staging; echo "hidden=$?"
@@ -901,7 +902,10 @@ true
         .env("BIG", &big)
         .env("ARCHIVE", &archive));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("install=0\npublished\n"), "{out}{err}");
+    assert!(
+        out.contains("install=0\nkept the source\npublished\n"),
+        "{out}{err}"
+    );
     assert!(
         out.contains("published\n3.99.3\nversions=0\n"),
         "{out}{err}"

@@ -93,13 +93,17 @@ impl Stage {
         published.map_err(|e| InstallError::io("cannot move into place", target, e))
     }
 
-    /// Move the source tree out of the stage (`--keep`), replacing an older kept one.
+    /// Move the source tree out of the stage (`--keep`), replacing an older kept one. The
+    /// stage may be on another filesystem than `sources/` ([`staging_dir`]): then it is copied.
     pub fn keep_source(&self, src: &Path, dest: &Path, reporter: &dyn Reporter) {
         let moved = dest
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
             .and_then(|()| remove_any(dest))
-            .and_then(|()| fs::rename(src, dest));
+            .and_then(|()| match fs::rename(src, dest) {
+                Err(e) if e.raw_os_error() == Some(libc::EXDEV) => copy_tree(src, dest),
+                other => other,
+            });
         match moved {
             Ok(()) => reporter.note(&format!("kept the source tree in {}", dest.display())),
             Err(e) => reporter.warn(&format!(
@@ -132,6 +136,22 @@ impl Stage {
             std::mem::forget(self);
         }
     }
+}
+
+/// `cp -a src dest`; a partial copy is removed.
+fn copy_tree(src: &Path, dest: &Path) -> std::io::Result<()> {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg("--")
+        .arg(src)
+        .arg(dest)
+        .stdin(std::process::Stdio::null())
+        .status()?;
+    if status.success() {
+        return Ok(());
+    }
+    let _ = remove_any(dest);
+    Err(std::io::Error::other(format!("`cp -a` failed ({status})")))
 }
 
 impl Drop for Stage {
