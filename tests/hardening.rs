@@ -880,6 +880,12 @@ test -d "$BIG/versions/.pyv-staging" && echo "kept"
 "$1" uninstall -f 3.99.3; echo "uninstall=$?"
 test -e "$BIG/versions/3.99.3" || echo "removed"
 ls -A "$BIG/versions" "$BIG/versions/.pyv-staging" "$ROOT/.staging" 2>/dev/null
+# A build reused from the artifact cache (on the root's filesystem) lands there as well.
+export PYV_ARTIFACT_CACHE=1
+"$1" install --skip-preflight --sha256 "$SHA" "$ARCHIVE" 2>&1 | tail -n 0
+"$1" uninstall -f 3.99.3 >/dev/null
+"$1" install --skip-preflight --sha256 "$SHA" "$ARCHIVE"; echo "reused=$?"
+"$BIG/versions/3.99.3/bin/python3" --version
 true
 "#;
     let probe = Command::new("unshare")
@@ -900,7 +906,11 @@ true
         .arg(common::pyv_bin())
         .env("ROOT", env.root())
         .env("BIG", &big)
-        .env("ARCHIVE", &archive));
+        .env("ARCHIVE", &archive)
+        .env(
+            "SHA",
+            common::fake_release::sha256(&fs::read(&archive).unwrap()),
+        ));
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("install=0\nkept the source\npublished\n"),
@@ -917,6 +927,8 @@ true
         "{err}"
     );
     assert!(out.contains("uninstall=0\nremoved\n"), "{out}{err}");
+    assert!(out.contains("reused=0\n"), "{out}{err}");
+    assert!(err.contains("reusing the cached build"), "{err}");
     assert!(!err.contains("cross-device"), "{err}");
     // Nothing left in either staging place but the (empty) staging directory itself.
     assert!(
