@@ -123,8 +123,8 @@ impl CatalogError {
                     .into()
             }
             CatalogError::Conflict { .. } => "a mirror, proxy or the API served a digest pyv \
-                 does not trust: check PYV_PYTHON_ORG_API and the network; `pyv update` fetches the \
-                 data again"
+                 does not trust: check PYV_PYTHON_ORG_API and the network; `pyv update` \
+                 fetches the data again"
                 .into(),
             CatalogError::Base { .. } => "set PYV_PYTHON_ORG_API to the http(s) URL of a \
                  python.org mirror's `api/v2/downloads/` (python.org's is \

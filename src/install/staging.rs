@@ -4,9 +4,9 @@
 //! `rename` into `versions/`. A rename cannot cross filesystems (EXDEV), so when `versions/` is
 //! on another one than `.staging/` (pyenv users often make `versions` a symlink to a bigger
 //! disk) the stages live beside the real versions directory instead, in
-//! `<real versions dir>/.pyv-staging/` ([`staging_dir`]; listings skip it too). A rebuild (`--force`) swaps the complete, verified new tree with
-//! the old one atomically. The per-version lock and the sweep of leftovers are in
-//! [`crate::locks`].
+//! `<real versions dir>/.pyv-staging/` ([`staging_dir`]; listings skip it too). A rebuild
+//! (`--force`) swaps the complete, verified new tree with the old one atomically. The
+//! per-version lock and the sweep of leftovers are in [`crate::locks`].
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,8 +40,8 @@ pub fn staging_dir(layout: &Layout) -> PathBuf {
         .join(IN_VERSIONS)
 }
 
-/// `.staging/<name>.<pid>/` (see [`staging_dir`]): everything an install writes before it is published. Removed on
-/// drop, so every error path and every caught signal cleans up.
+/// `.staging/<name>.<pid>/` (see [`staging_dir`]): everything an install writes before it is
+/// published. Removed on drop, so every error path and every caught signal cleans up.
 pub struct Stage {
     dir: PathBuf,
 }
@@ -146,6 +146,7 @@ fn copy_tree(src: &Path, dest: &Path) -> std::io::Result<()> {
         .arg(src)
         .arg(dest)
         .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .status()?;
     if status.success() {
         return Ok(());
