@@ -116,14 +116,17 @@ fn staged_version(entry: &str) -> Option<&str> {
 /// named `<version>.<pid>[-<what>]`, and that version's lock file must exist (pyv takes it
 /// before it stages anything, and never unlinks it).
 pub fn sweep_staging(layout: &Layout, own: &str) {
-    let dir = layout.staging_dir();
-    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-        return;
+    // `.staging/` and, when `versions/` is on another filesystem, `versions/.pyv-staging/`.
+    let mut dirs = vec![layout.staging_dir()];
+    let here = crate::install::staging::staging_dir(layout);
+    if here != dirs[0] {
+        dirs.push(here);
     }
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    let stale: Vec<std::path::PathBuf> = rd
+    let stale: Vec<std::path::PathBuf> = dirs
+        .iter()
+        .filter(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()))
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter(|e| {

@@ -66,7 +66,8 @@ pub fn check(layout: &Layout, name: &str) -> Result<()> {
     if name.contains('/') {
         return Err(is_env());
     }
-    if fs::symlink_metadata(&dir).is_err() {
+    // Dot-names in versions/ are pyv's own (`.pyv-staging`, scratch links), never versions.
+    if name.starts_with('.') || fs::symlink_metadata(&dir).is_err() {
         let installed = resolve::installed(layout);
         let close = pyv_core::suggest::close_to(name, &installed);
         let hint = if close.is_empty() {

@@ -442,6 +442,7 @@ chmod +x "$PREFIX/bin/conda" "$PREFIX/bin/mamba" "$PREFIX/bin/pip"
 echo "prefix=$PREFIX" > "$PREFIX/conda-meta/history"
 printf '\177ELF\000%s/lib/libz.so\000tail\000' "$PREFIX" > "$PREFIX/lib/libfake.so"
 mkdir -p "$HOME/.conda" && echo "$PREFIX" >> "$HOME/.conda/environments.txt"
+env > "$PREFIX/conda-meta/installer-env"
 echo "installation finished."
 "#,
         python = python.display()
@@ -468,13 +469,32 @@ fn miniforge_installs_in_batch_mode_into_the_stage_and_is_relocated() {
             .env(
                 "PYV_MIRROR_MAP",
                 format!("{FORGE_UPSTREAM}={}/forge", server.url()),
-            ),
+            )
+            .env("GITHUB_TOKEN", "secret")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .env("CONDA_PREFIX", "/somewhere/else")
+            .env("LC_CTYPE", "C.UTF-8")
+            .env("TMPDIR", env.path()),
     );
     assert!(
         out.contains(&format!("installed Python {name} (conda Python)")),
         "{out}"
     );
     let dir = env.version_dir(name);
+    // The installer saw a minimal environment: no token, no credentials, no active conda.
+    let seen = fs::read_to_string(dir.join("conda-meta/installer-env")).unwrap();
+    assert!(!seen.contains("secret"), "{seen}");
+    assert!(!seen.contains("CONDA_PREFIX="), "{seen}");
+    assert!(!seen.contains("PYV_"), "{seen}");
+    for var in [
+        "PATH=",
+        "HOME=",
+        "LC_CTYPE=C.UTF-8",
+        "TMPDIR=",
+        "CONDA_REGISTER_ENVS=false",
+    ] {
+        assert!(seen.lines().any(|l| l.starts_with(var)), "{var}: {seen}");
+    }
     assert!(fs::read_to_string(dir.join(".pyv-install"))
         .unwrap()
         .contains("kind=conda"));

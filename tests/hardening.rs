@@ -854,3 +854,85 @@ fn scratch_left_in_the_cache_is_listed_cleared_and_swept() {
     );
     assert!(live.exists());
 }
+
+/// `versions` a symlink to another filesystem (pyenv users point it at a bigger disk): the
+/// install stages beside the real versions directory, so its one-rename publish does not fail
+/// with EXDEV after the whole build, and uninstall's rename out of `versions/` works too.
+#[test]
+fn versions_on_another_filesystem_install_and_uninstall() {
+    let env = Env::new();
+    let archive = env.path().join("Python-3.99.3.tgz");
+    fs::write(&archive, common::fake_release::tgz("3.99.3")).unwrap();
+    let big = env.path().join("big");
+    fs::create_dir_all(&big).unwrap();
+    let script = r#"set -e
+mount -t tmpfs -o size=64m tmpfs "$BIG"
+mkdir -p "$ROOT" "$BIG/versions"
+rm -rf "$ROOT/versions"
+ln -s "$BIG/versions" "$ROOT/versions"
+set +e
+"$1" install --skip-preflight --keep "$ARCHIVE"; echo "install=$?"
+test -f "$ROOT/sources/3.99.3/configure" && echo "kept the source"
+test -x "$BIG/versions/3.99.3/bin/python3" && echo "published"
+"$1" versions --bare; echo "versions=$?"
+"$1" uninstall -f .pyv-staging; echo "hidden=$?"
+test -d "$BIG/versions/.pyv-staging" && echo "kept"
+"$1" uninstall -f 3.99.3; echo "uninstall=$?"
+test -e "$BIG/versions/3.99.3" || echo "removed"
+ls -A "$BIG/versions" "$BIG/versions/.pyv-staging" "$ROOT/.staging" 2>/dev/null
+# A build reused from the artifact cache (on the root's filesystem) lands there as well.
+export PYV_ARTIFACT_CACHE=1
+"$1" install --skip-preflight --sha256 "$SHA" "$ARCHIVE" 2>&1 | tail -n 0
+"$1" uninstall -f 3.99.3 >/dev/null
+"$1" install --skip-preflight --sha256 "$SHA" "$ARCHIVE"; echo "reused=$?"
+"$BIG/versions/3.99.3/bin/python3" --version
+true
+"#;
+    let probe = Command::new("unshare")
+        .args(["-rm", "true"])
+        .stderr(Stdio::null())
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "`unshare -rm` (user + mount namespaces) must work under CI"
+        );
+        eprintln!("skipped: `unshare -rm` (user + mount namespaces) is not allowed here");
+        return;
+    }
+    let (code, out, err) = run(env
+        .cmd("unshare")
+        .args(["-rm", "sh", "-c", script, "sh"])
+        .arg(common::pyv_bin())
+        .env("ROOT", env.root())
+        .env("BIG", &big)
+        .env("ARCHIVE", &archive)
+        .env(
+            "SHA",
+            common::fake_release::sha256(&fs::read(&archive).unwrap()),
+        ));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("install=0\nkept the source\npublished\n"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("published\n3.99.3\nversions=0\n"),
+        "{out}{err}"
+    );
+    // The stages' directory is no version: `uninstall` does not take it.
+    assert!(out.contains("hidden=1\nkept\n"), "{out}{err}");
+    assert!(
+        err.contains("version `.pyv-staging` is not installed"),
+        "{err}"
+    );
+    assert!(out.contains("uninstall=0\nremoved\n"), "{out}{err}");
+    assert!(out.contains("reused=0\n"), "{out}{err}");
+    assert!(err.contains("reusing the cached build"), "{err}");
+    assert!(!err.contains("cross-device"), "{err}");
+    // Nothing left in either staging place but the (empty) staging directory itself.
+    assert!(
+        !out.contains("3.99.3."),
+        "a stage was left behind:\n{out}{err}"
+    );
+}

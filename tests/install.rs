@@ -267,6 +267,35 @@ fn local_archives_install_offline() {
     assert!(out.contains("installed Python 3.99.3"), "{out}");
 }
 
+/// A FIFO, a directory or a device given as a local archive is said to be one, at once: a
+/// FIFO is never opened (that would block until something writes to it).
+#[test]
+fn a_local_archive_that_is_not_a_file_is_named_as_such() {
+    let env = Env::new();
+    let fifo = env.path().join("Python-3.99.3.tgz");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    fs::create_dir(env.path().join("x.tgz")).unwrap();
+    for (arg, kind) in [
+        ("./Python-3.99.3.tgz", "a FIFO"),
+        ("./x.tgz", "a directory"),
+        ("/dev/null", "a character device"),
+    ] {
+        let (code, out, err) = common::run_within(
+            env.pyv().args(["install", "--skip-preflight", arg]),
+            Duration::from_secs(30),
+        );
+        assert_eq!(code, 1, "{arg}: {out}{err}");
+        assert!(
+            err.contains(&format!(
+                "`{arg}` (given on the command line) is {kind}, not an archive file"
+            )),
+            "{err}"
+        );
+        assert!(err.contains("hint: pass the path of a"), "{err}");
+    }
+}
+
 #[test]
 fn unknown_versions_are_refused_with_a_hint() {
     let env = Env::new();

@@ -155,11 +155,17 @@ fn python_org(newest: bool, tgz_3_11_2_sha: &str) -> Server {
     s
 }
 
-/// `pyv` pointed at `server` as python.org.
+/// `pyv` pointed at `server` as python.org: its files and, named explicitly (pyv never reads
+/// the API from PYV_PYTHON_ORG's host), its API.
 fn pyv(env: &Env, server: &Server) -> Command {
     let mut c = env.pyv();
-    c.env("PYV_PYTHON_ORG", format!("{}/ftp/python/", server.url()));
+    c.env("PYV_PYTHON_ORG", format!("{}/ftp/python/", server.url()))
+        .env("PYV_PYTHON_ORG_API", api_of(server));
     c
+}
+
+fn api_of(server: &Server) -> String {
+    format!("{}/api/v2/downloads/", server.url())
 }
 
 fn api_requests(server: &Server) -> Vec<String> {
@@ -301,6 +307,10 @@ fn offline_update_fails_clearly_and_the_embedded_catalog_still_works() {
         c.env(
             "PYV_PYTHON_ORG",
             format!("http://127.0.0.1:{port}/ftp/python"),
+        )
+        .env(
+            "PYV_PYTHON_ORG_API",
+            format!("http://127.0.0.1:{port}/api/v2/downloads/"),
         );
         c
     };
@@ -746,7 +756,10 @@ fn a_connection_that_is_never_accepted_gives_up_at_the_connect_timeout() {
     let (code, out, err) = run_within(
         env.pyv()
             .arg("update")
-            .env("PYV_PYTHON_ORG", format!("http://{addr}/ftp/python/"))
+            .env(
+                "PYV_PYTHON_ORG_API",
+                format!("http://{addr}/api/v2/downloads/"),
+            )
             .env("PYV_HTTP_CONNECT_TIMEOUT", "3"),
         Duration::from_secs(60),
     );
@@ -759,4 +772,78 @@ fn a_connection_that_is_never_accepted_gives_up_at_the_connect_timeout() {
     );
     assert!(took < Duration::from_secs(10), "{took:?}: {err}");
     drop(listener);
+}
+
+/// A mirror (PYV_PYTHON_ORG) that serves a release list of its own is never asked for it:
+/// the digests of releases pyv does not know come from python.org's API or one named in
+/// PYV_PYTHON_ORG_API, never from the host that serves the bytes.
+#[test]
+fn the_release_list_is_never_read_from_the_mirrors_host() {
+    let env = Env::new();
+    let mirror = python_org(true, embedded_3_11_2_tgz());
+    let unreachable = "http://127.0.0.1:1";
+    for request in ["3.99.2", "3.99"] {
+        let (code, out, err) = run(env
+            .pyv()
+            .args(["install", "--skip-preflight", request])
+            .env("PYV_PYTHON_ORG", format!("{}/ftp/python/", mirror.url()))
+            // python.org's own API, through a proxy that is not there: no test reaches it.
+            .env_remove("PYV_PYTHON_ORG_API")
+            .env("HTTPS_PROXY", unreachable)
+            .env("https_proxy", unreachable)
+            .env("ALL_PROXY", unreachable)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1"));
+        assert_eq!(code, 1, "{request}: {out}{err}");
+        assert!(err.contains("www.python.org/api/v2/downloads/"), "{err}");
+        assert!(api_requests(&mirror).is_empty(), "{:?}", mirror.requests());
+        assert!(!env.version_dir("3.99.2").exists());
+    }
+}
+
+/// Release data an earlier pyv read from a mirror's host is not trusted: a prefix does not
+/// pick the mirror's own release, and says so.
+#[test]
+fn a_prefix_never_picks_a_release_only_a_mirror_vouches_for() {
+    let env = Env::new();
+    let mirror = python_org(true, embedded_3_11_2_tgz());
+    let tgz = fake_release::tgz("3.99.2");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let cache = cache_file(&env);
+    fs::create_dir_all(cache.parent().unwrap()).unwrap();
+    fs::write(
+        &cache,
+        format!(
+            "# pyv release data: fetched_at={now} source={}\n\
+             version\tfree_threaded\tformat\turl\tsha256\n\
+             3.99.2\tno\ttgz\t{FTP}/3.99.2/Python-3.99.2.tgz\t{}\n",
+            api_of(&mirror),
+            fake_release::sha256(&tgz)
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(env
+        .pyv()
+        .args(["install", "--skip-preflight", "3.99"])
+        .env("PYV_PYTHON_ORG", format!("{}/ftp/python/", mirror.url())));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "not picking `3.99.2` for `3.99`: only the release data fetched from {} lists it",
+            api_of(&mirror)
+        )),
+        "{err}"
+    );
+    assert!(mirror.requests().is_empty(), "{:?}", mirror.requests());
+    assert!(!env.version_dir("3.99.2").exists());
+    // Nor by name: its digest is not one pyv trusts.
+    let (code, _, err) = run(env
+        .pyv()
+        .args(["install", "--skip-preflight", "3.99.2"])
+        .env("PYV_PYTHON_ORG", format!("{}/ftp/python/", mirror.url())));
+    assert_eq!(code, 1, "{err}");
+    assert!(mirror.requests().is_empty(), "{:?}", mirror.requests());
 }

@@ -129,9 +129,10 @@ pub const TABLE: &[Setting] = &[
       "comma-separated base URLs laid out like `https://www.python.org/ftp/python` \
        (`http://`, `https://`, `file://`), tried before python.org"),
     s(EnvVars::PYV_PYTHON_ORG, NET, "`https://www.python.org/ftp/python/`",
-      "replaces python.org for downloads; `pyv update` reads the release API on the same host"),
+      "replaces python.org for downloads only; the release API is never read from this host"),
     s(EnvVars::PYV_PYTHON_ORG_API, NET, "`https://www.python.org/api/v2/downloads/`",
-      "the release API base when it is not on `PYV_PYTHON_ORG`'s host"),
+      "the release API base `pyv update` reads new releases and their digests from; an API you \
+       trust (a mirror's is not asked unless named here)"),
     s(EnvVars::PYV_MIRROR_MAP, NET, "unset",
       "comma-separated `<upstream URL prefix>=<mirror URL prefix>` replacements for PyPy, \
        GraalPy, conda and prebuilt downloads"),

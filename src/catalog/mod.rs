@@ -98,7 +98,7 @@ pub enum CatalogError {
         source_: String,
     },
 
-    /// `PYV_PYTHON_ORG` / `PYV_PYTHON_ORG_API` cannot be turned into an API address (exit 2).
+    /// `PYV_PYTHON_ORG_API` is not an http(s) URL (exit 2).
     #[error("invalid {var} value `{value}`: {reason}")]
     Base {
         var: &'static str,
@@ -113,18 +113,18 @@ pub enum CatalogError {
 impl CatalogError {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            CatalogError::Fetch { .. } => "check the network, or point PYV_PYTHON_ORG (or \
-                 PYV_PYTHON_ORG_API) at a reachable python.org mirror; the releases pyv already \
+            CatalogError::Fetch { .. } => "check the network, or point PYV_PYTHON_ORG_API at a \
+                 reachable copy of python.org's release API you trust; the releases pyv already \
                  knows still install"
                 .into(),
             CatalogError::Parse { .. } => {
-                "PYV_PYTHON_ORG / PYV_PYTHON_ORG_API must serve python.org's `api/v2/downloads/` \
+                "PYV_PYTHON_ORG_API must serve python.org's `api/v2/downloads/` \
                  documents"
                     .into()
             }
             CatalogError::Conflict { .. } => "a mirror, proxy or the API served a digest pyv \
-                 does not trust: check PYV_PYTHON_ORG and the network; `pyv update` fetches the \
-                 data again"
+                 does not trust: check PYV_PYTHON_ORG_API and the network; `pyv update` \
+                 fetches the data again"
                 .into(),
             CatalogError::Base { .. } => "set PYV_PYTHON_ORG_API to the http(s) URL of a \
                  python.org mirror's `api/v2/downloads/` (python.org's is \
@@ -150,6 +150,9 @@ pub struct Catalog {
     pub fetched_at: Option<SystemTime>,
     /// Why the cache file was ignored, for a warning (it is then treated as missing).
     pub cache_problem: Option<String>,
+    /// Cached releases nobody pyv trusts vouched for (see [`cache`]), with where they came
+    /// from: never installed, only named when a request would have picked them.
+    pub unvouched: Vec<(String, String)>,
 }
 
 impl Catalog {
@@ -159,6 +162,7 @@ impl Catalog {
             releases: embedded_rows(),
             fetched_at: None,
             cache_problem: None,
+            unvouched: Vec::new(),
         }
     }
 
@@ -167,6 +171,18 @@ impl Catalog {
         let path = cache::path(cache_dir);
         match cache::read(&path) {
             Ok(None) => Ok(Catalog::embedded()),
+            Ok(Some(c)) if !c.vouched => {
+                let known = Catalog::embedded();
+                let mut unvouched: Vec<(String, String)> = c
+                    .releases
+                    .into_iter()
+                    .filter(|r| !known.is_known(&r.version))
+                    .map(|r| (r.version, c.source.clone()))
+                    .collect();
+                unvouched.sort_by(|a, b| pyversion::compare_names(&a.0, &b.0));
+                unvouched.dedup();
+                Ok(Catalog { unvouched, ..known })
+            }
             Ok(Some(c)) => Catalog::with_fetched(
                 c.releases,
                 Some(c.fetched_at),
@@ -201,6 +217,7 @@ impl Catalog {
             releases: merge(embedded_rows(), fetched, source)?,
             fetched_at,
             cache_problem: None,
+            unvouched: Vec::new(),
         })
     }
 
@@ -265,6 +282,27 @@ impl Catalog {
         pyversion::best_match(request, all.iter().copied()).map(String::from)
     }
 
+    /// The unvouched releases (see [`Catalog::unvouched`]) that a prefix (`3.12`, `3.13t`,
+    /// `latest`) or specifier request would match, with where each came from.
+    pub fn unvouched_for(&self, request: &str) -> Vec<&(String, String)> {
+        let spec = match pyv_core::request::parse(request) {
+            Ok(pyv_core::request::Request::Spec(clauses)) => Some(clauses),
+            _ => None,
+        };
+        let base = request
+            .strip_suffix('t')
+            .filter(|b| PyVersion::parse(b).is_some())
+            .unwrap_or(request);
+        self.unvouched
+            .iter()
+            .filter(|(v, _)| match &spec {
+                Some(c) => pyv_core::request::newest_matching(c, vec![v.as_str()]).is_some(),
+                None if request == "latest" => PyVersion::parse(v).is_some_and(|p| p.is_stable()),
+                None => is_prefix(base) && pyversion::best_match(base, [v.as_str()]).is_some(),
+            })
+            .collect()
+    }
+
     /// Known versions close to `request`, for "did you mean" hints.
     pub fn close_to(&self, request: &str) -> Vec<String> {
         let all: Vec<String> = self.versions().into_iter().map(String::from).collect();
@@ -315,7 +353,12 @@ pub fn update(cache_dir: &Path) -> Result<Updated, CatalogError> {
     let path = cache::path(cache_dir);
     // Rows fetched before are kept, and their digests are pinned: an answer that names
     // another digest for a file pyv already fetched is refused, the first one stays.
-    let before = cache::read(&path).ok().flatten().map(|c| c.releases);
+    // Rows nobody pyv trusts vouched for are dropped, not carried over.
+    let before = cache::read(&path)
+        .ok()
+        .flatten()
+        .filter(|c| c.vouched)
+        .map(|c| c.releases);
     let mut rows = before.clone().unwrap_or_default();
     for r in answer.iter() {
         match rows.iter().find(|k| k.path() == r.path()) {
@@ -573,6 +616,47 @@ mod tests {
         assert_eq!(c.best_known("3.99").as_deref(), Some("3.99.2"));
         assert_eq!(c.best_known("3.99t").as_deref(), Some("3.99.2t"));
         assert_eq!(c.archives("3.99.2"), [&new]);
+    }
+
+    /// Cached rows from an API pyv no longer trusts (an older pyv read it from the mirror's
+    /// host) are not releases: only named for the requests they would have matched.
+    #[test]
+    fn unvouched_cached_rows_are_never_releases() {
+        let dir = tempfile::tempdir().unwrap();
+        let row = Release {
+            version: "3.12.99".into(),
+            format: Format::Tgz,
+            url: format!("{PYTHON_ORG}3.12.99/Python-3.12.99.tgz"),
+            sha256: "a".repeat(64),
+        };
+        let path = cache::path(dir.path());
+        cache::write(
+            &path,
+            &[row],
+            SystemTime::now(),
+            "http://mirror/api/v2/downloads/",
+        )
+        .unwrap();
+        assert!(Catalog::load(dir.path()).unwrap().is_known("3.12.99"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(" vouched=yes", "")).unwrap();
+        let c = Catalog::load(dir.path()).unwrap();
+        assert!(!c.is_known("3.12.99"));
+        assert_ne!(c.best_known("3.12").as_deref(), Some("3.12.99"));
+        assert!(
+            c.is_stale(SystemTime::now()),
+            "refreshed from python.org at the next prefix"
+        );
+        let from = |r: &str| -> Vec<String> {
+            c.unvouched_for(r).iter().map(|(v, _)| v.clone()).collect()
+        };
+        assert_eq!(from("3.12"), ["3.12.99"]);
+        assert_eq!(from("3"), ["3.12.99"]);
+        assert_eq!(from("latest"), ["3.12.99"]);
+        assert_eq!(from(">=3.12"), ["3.12.99"]);
+        assert!(from("3.12.99").is_empty(), "an exact request is no prefix");
+        assert!(from("3.11").is_empty());
+        assert_eq!(c.unvouched[0].1, "http://mirror/api/v2/downloads/");
     }
 
     #[test]

@@ -6,8 +6,10 @@
 //! SHA-256: pyv never builds bytes nobody vouched for, so a file without one is reported as
 //! unusable instead (its release still installs with `--sha256`).
 //!
-//! Where the API is: `PYV_PYTHON_ORG_API` if set; else `/api/v2/downloads/` on the host of
-//! `PYV_PYTHON_ORG` (a python.org mirror or test server serves both); else python.org's.
+//! Where the API is: `PYV_PYTHON_ORG_API` if set, else python.org's. Never the host of
+//! `PYV_PYTHON_ORG`: the digests of releases pyv does not know come from python.org or from an
+//! API the user named, not from the host that serves the bytes they vouch for (a mirror could
+//! otherwise list a release of its own and get its `configure` run).
 
 use pyv_core::env_vars::EnvVars;
 use std::collections::HashMap;
@@ -38,35 +40,24 @@ pub struct Fetched {
 
 /// The API base URL (ending in `/`) from the environment.
 pub fn api_base() -> Result<String, CatalogError> {
-    let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
-    derive_base(
-        var(EnvVars::PYV_PYTHON_ORG_API).as_deref(),
-        var(EnvVars::PYV_PYTHON_ORG).as_deref(),
-    )
+    let api = std::env::var(EnvVars::PYV_PYTHON_ORG_API)
+        .ok()
+        .filter(|v| !v.is_empty());
+    derive_base(api.as_deref())
 }
 
-fn derive_base(api: Option<&str>, ftp: Option<&str>) -> Result<String, CatalogError> {
-    if let Some(a) = api {
-        if origin(a).is_none() {
-            return Err(CatalogError::Base {
-                var: EnvVars::PYV_PYTHON_ORG_API,
-                value: a.to_string(),
-                reason: "the release API is fetched over http or https".into(),
-            });
-        }
-        return Ok(format!("{}/", a.trim_end_matches('/')));
-    }
-    let Some(ftp) = ftp else {
+fn derive_base(api: Option<&str>) -> Result<String, CatalogError> {
+    let Some(a) = api else {
         return Ok(API.to_string());
     };
-    let origin = origin(ftp).ok_or_else(|| CatalogError::Base {
-        var: EnvVars::PYV_PYTHON_ORG,
-        value: ftp.to_string(),
-        reason: "pyv looks for the release API on this URL's host (`<host>/api/v2/downloads/`), \
-                 which needs an http(s) URL; set PYV_PYTHON_ORG_API to say where it is"
-            .into(),
-    })?;
-    Ok(format!("{origin}/api/v2/downloads/"))
+    if origin(a).is_none() {
+        return Err(CatalogError::Base {
+            var: EnvVars::PYV_PYTHON_ORG_API,
+            value: a.to_string(),
+            reason: "the release API is fetched over http or https".into(),
+        });
+    }
+    Ok(format!("{}/", a.trim_end_matches('/')))
 }
 
 /// `https://host:port` of an http(s) URL.
@@ -325,22 +316,15 @@ mod tests {
     }
 
     #[test]
-    fn the_api_lives_on_the_python_org_host() {
-        assert_eq!(derive_base(None, None).unwrap(), API);
+    fn the_api_is_python_orgs_unless_named() {
+        assert_eq!(derive_base(None).unwrap(), API);
         assert_eq!(
-            derive_base(None, Some("http://127.0.0.1:8080/ftp/python/")).unwrap(),
-            "http://127.0.0.1:8080/api/v2/downloads/"
-        );
-        assert_eq!(
-            derive_base(Some("https://m.example/py/api"), Some("file:///srv")).unwrap(),
+            derive_base(Some("https://m.example/py/api")).unwrap(),
             "https://m.example/py/api/"
         );
-        let e = derive_base(None, Some("file:///srv/python")).unwrap_err();
-        assert!(e
-            .to_string()
-            .contains("PYV_PYTHON_ORG value `file:///srv/python`"));
+        let e = derive_base(Some("ftp://x")).unwrap_err();
+        assert!(e.to_string().contains("PYV_PYTHON_ORG_API value `ftp://x`"));
         assert_eq!(e.exit_code(), 2);
-        assert!(derive_base(Some("ftp://x"), None).is_err());
-        assert!(derive_base(None, Some("https:///x")).is_err());
+        assert!(derive_base(Some("https:///x")).is_err());
     }
 }

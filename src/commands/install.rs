@@ -21,9 +21,10 @@ use crate::ui::Ui;
 /// build dependencies are checked before anything is downloaded, and the new version becomes
 /// visible with one rename only after its interpreter has been tested. Environment:
 /// PYV_MIRROR (comma-separated base URLs tried before python.org; http, https or file),
-/// PYV_PYTHON_ORG (replaces python.org's base URL; `pyv update` reads the release API from its
-/// host), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS, CC, CFLAGS, LDFLAGS, and pyenv's python-build
-/// variables (PYTHON_CONFIGURE_OPTS, CONFIGURE_OPTS, PYTHON_CFLAGS, MAKE_OPTS,
+/// PYV_PYTHON_ORG (replaces python.org's base URL for downloads; new releases and their digests
+/// still come from python.org's API or PYV_PYTHON_ORG_API), PYV_CONFIGURE_OPTS, PYV_MAKE_OPTS,
+/// CC, CFLAGS, LDFLAGS, and pyenv's python-build variables (PYTHON_CONFIGURE_OPTS,
+/// CONFIGURE_OPTS, PYTHON_CFLAGS, MAKE_OPTS,
 /// PYTHON_MAKE_INSTALL_TARGET, PYTHON_BUILD_CACHE_PATH, PYTHON_BUILD_MIRROR_URL, ...; `-v` says
 /// which won). Build logs go to
 /// $PYV_ROOT/logs/. Verified builds are kept in $PYV_CACHE_DIR/artifacts and reused instead of

@@ -14,7 +14,8 @@ use crate::ui;
 /// $PYV_CACHE_DIR/catalog/python-org.tsv; pyv's embedded catalog still wins for the releases
 /// it knows, and a digest that disagrees with it is an error. `pyv install` runs this by itself
 /// for a version it does not know, and for a prefix like `3.14` when the data is over a day
-/// old. Environment: PYV_PYTHON_ORG (the API is read from its host), PYV_PYTHON_ORG_API.
+/// old. Environment: PYV_PYTHON_ORG_API (never PYV_PYTHON_ORG's host: a mirror
+/// does not vouch for its own files).
 #[derive(Args)]
 pub struct Update {}
 

@@ -137,6 +137,7 @@ fn entries(dir: &Path) -> Vec<String> {
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
             .filter(|n| !is_scratch(n, &[".alias-", ".tmp-"]))
+            .filter(|n| n != crate::install::staging::IN_VERSIONS)
             .filter(|n| pyv_core::name::problem(n).is_none() && n != "." && n != "..")
             .filter(|n| dir.join(n).is_dir())
             .collect(),

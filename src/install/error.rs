@@ -59,6 +59,10 @@ pub enum InstallError {
     #[error("cannot use archive `{}`: {reason}", path.display())]
     Archive { path: PathBuf, reason: String },
 
+    /// A local archive named on the command line is a FIFO, a device, a directory...
+    #[error("`{}` (given on the command line) is {kind}, not an archive file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
     /// The preflight found something without which the build cannot succeed.
     #[error("cannot build Python here: {}", missing.join(", "))]
     Preflight {
@@ -169,6 +173,11 @@ impl InstallError {
             }
             InstallError::Archive { .. } => Some(
                 "a local archive must be named `Python-<version>.tar.xz`, `.tgz` or `.tar.gz`"
+                    .into(),
+            ),
+            InstallError::NotAFile { .. } => Some(
+                "pass the path of a `Python-<version>.tar.xz`, `.tgz` or `.tar.gz` file; pyv \
+                 does not read archives from pipes or devices (save the stream to a file first)"
                     .into(),
             ),
             InstallError::Preflight {

@@ -11,7 +11,8 @@
 //! Nothing here prints: progress goes to a [`crate::report::Reporter`].
 //!
 //! Nothing in here may leave a half-built version where `versions/` listings can see it: all
-//! partial work lives under `.staging/`, is removed on error and on SIGINT/SIGTERM
+//! partial work lives under `.staging/` (or `versions/.pyv-staging/` when `versions/` is on
+//! another filesystem, see [`staging`]), is removed on error and on SIGINT/SIGTERM
 //! ([`crate::signals`]), and leftovers of a killed install are removed by the next one.
 
 pub mod artifact;

@@ -227,6 +227,14 @@ impl Releases<'_> {
                 ));
             }
         }
+        for (version, source) in self.catalog.unvouched_for(name) {
+            self.reporter.note(&format!(
+                "not picking `{version}` for `{name}`: only the release data fetched from \
+                 {source} lists it, which is neither python.org's API nor one named in \
+                 PYV_PYTHON_ORG_API (a mirror's own release list is not trusted); `pyv update` \
+                 fetches python.org's"
+            ));
+        }
         let picked;
         let name = match &spec {
             Some(clauses) => {
@@ -290,7 +298,10 @@ impl Releases<'_> {
         self.refreshed = true;
         match catalog::update(&self.cache_dir) {
             Ok(u) => {
+                let mut unvouched = std::mem::take(&mut self.catalog.unvouched);
+                unvouched.retain(|(v, _)| !u.catalog.is_known(v));
                 self.catalog = u.catalog;
+                self.catalog.unvouched = unvouched;
                 Ok(Ok(()))
             }
             Err(e @ CatalogError::Conflict { .. }) => Err(e.into()),

@@ -51,6 +51,26 @@ pub fn is_local_archive(raw: &str) -> bool {
     raw.contains('/') || archive_version(raw).is_some()
 }
 
+/// What a file that is not a regular file is, for messages: "a FIFO", "a directory", ...
+pub fn file_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// `Python-3.14.2.tar.xz` → `3.14.2`.
 fn archive_version(file: &str) -> Option<&str> {
     let rest = file.strip_prefix("Python-")?;
@@ -158,6 +178,15 @@ pub fn plan_local(
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
+    // `stat`, never `open`: opening a FIFO blocks until something writes to it.
+    if let Ok(m) = std::fs::metadata(path) {
+        if !m.is_file() {
+            return Err(InstallError::NotAFile {
+                path: path.to_path_buf(),
+                kind: file_kind(&m.file_type()),
+            });
+        }
+    }
     let file = path
         .file_name()
         .and_then(|f| f.to_str())

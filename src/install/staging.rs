@@ -1,9 +1,12 @@
 //! Partial work and the moment it becomes visible. Each install holds a kernel `flock` on
 //! `.locks/version-<name>.lock` (released by the kernel even on SIGKILL), works in
 //! `.staging/<name>.<pid>/` (invisible: listings skip dot-names), and publishes with one
-//! `rename` into `versions/`. A rebuild (`--force`) swaps the complete, verified new tree with
-//! the old one atomically. The per-version lock and the sweep of leftovers are in
-//! [`crate::locks`].
+//! `rename` into `versions/`. A rename cannot cross filesystems (EXDEV), so when `versions/` is
+//! on another one than `.staging/` (pyenv users often make `versions` a symlink to a bigger
+//! disk) the stages live beside the real versions directory instead, in
+//! `<real versions dir>/.pyv-staging/` ([`staging_dir`]; listings skip it too). A rebuild
+//! (`--force`) swaps the complete, verified new tree with the old one atomically. The
+//! per-version lock and the sweep of leftovers are in [`crate::locks`].
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,8 +17,31 @@ use pyv_core::Layout;
 use super::{InstallError, Result};
 use crate::report::Reporter;
 
-/// `.staging/<name>.<pid>/`: everything an install writes before it is published. Removed on
-/// drop, so every error path and every caught signal cleans up.
+/// The stages' directory inside the real `versions/` when that is on another filesystem.
+pub const IN_VERSIONS: &str = ".pyv-staging";
+
+/// Where this root's stages go: `.staging/`, or `<real versions dir>/.pyv-staging/` when
+/// `versions/` is on another filesystem than `.staging/` (or, before it exists, the root), so
+/// that publishing (and uninstall's move out of `versions/`) stays one rename.
+pub fn staging_dir(layout: &Layout) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let default = layout.staging_dir();
+    let versions = layout.versions_dir();
+    let Ok(v) = fs::metadata(&versions) else {
+        return default;
+    };
+    let here = fs::metadata(&default).or_else(|_| fs::metadata(layout.root()));
+    if here.is_ok_and(|s| s.dev() == v.dev()) {
+        return default;
+    }
+    versions
+        .canonicalize()
+        .unwrap_or(versions)
+        .join(IN_VERSIONS)
+}
+
+/// `.staging/<name>.<pid>/` (see [`staging_dir`]): everything an install writes before it is
+/// published. Removed on drop, so every error path and every caught signal cleans up.
 pub struct Stage {
     dir: PathBuf,
 }
@@ -27,7 +53,7 @@ impl Stage {
 
     /// A stage with an explicit entry name (uninstall uses `<name>.<pid>-uninstall`).
     pub fn create_named(layout: &Layout, entry: &str) -> Result<Stage> {
-        let dir = layout.staging_dir().join(entry);
+        let dir = staging_dir(layout).join(entry);
         let _ = remove_any(&dir);
         fs::create_dir_all(&dir).map_err(|e| InstallError::io("cannot create", &dir, e))?;
         Ok(Stage { dir })
@@ -67,13 +93,17 @@ impl Stage {
         published.map_err(|e| InstallError::io("cannot move into place", target, e))
     }
 
-    /// Move the source tree out of the stage (`--keep`), replacing an older kept one.
+    /// Move the source tree out of the stage (`--keep`), replacing an older kept one. The
+    /// stage may be on another filesystem than `sources/` ([`staging_dir`]): then it is copied.
     pub fn keep_source(&self, src: &Path, dest: &Path, reporter: &dyn Reporter) {
         let moved = dest
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
             .and_then(|()| remove_any(dest))
-            .and_then(|()| fs::rename(src, dest));
+            .and_then(|()| match fs::rename(src, dest) {
+                Err(e) if e.raw_os_error() == Some(libc::EXDEV) => copy_tree(src, dest),
+                other => other,
+            });
         match moved {
             Ok(()) => reporter.note(&format!("kept the source tree in {}", dest.display())),
             Err(e) => reporter.warn(&format!(
@@ -106,6 +136,23 @@ impl Stage {
             std::mem::forget(self);
         }
     }
+}
+
+/// `cp -a src dest`; a partial copy is removed.
+fn copy_tree(src: &Path, dest: &Path) -> std::io::Result<()> {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg("--")
+        .arg(src)
+        .arg(dest)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if status.success() {
+        return Ok(());
+    }
+    let _ = remove_any(dest);
+    Err(std::io::Error::other(format!("`cp -a` failed ({status})")))
 }
 
 impl Drop for Stage {

@@ -4,7 +4,7 @@
 //! directory, a device node or FIFO, or more than one top-level directory. On refusal or error
 //! the partial tree is removed before returning.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -90,10 +90,10 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
 /// works, and anything else is refused before a decoder sees it.
 fn decoder(archive: &Path) -> Result<Box<dyn Read>> {
     let io_err = |e| InstallError::io("cannot read", archive, e);
-    let mut file = BufReader::new(File::open(archive).map_err(io_err)?);
+    let mut file = BufReader::new(super::download::open_regular(archive).map_err(io_err)?);
     let mut magic = [0u8; 6];
     file.read_exact(&mut magic).map_err(io_err)?;
-    let file = BufReader::new(File::open(archive).map_err(io_err)?);
+    let file = BufReader::new(super::download::open_regular(archive).map_err(io_err)?);
     Ok(if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(flate2::read::GzDecoder::new(file))
     } else if magic == [0xfd, b'7', b'z', b'X', b'Z', 0] {

@@ -95,7 +95,11 @@ impl Env {
                 "PYV_PYTHON_ORG",
                 "http://127.0.0.1:1/python.org-is-off-limits-in-tests",
             )
-            .env_remove("PYV_PYTHON_ORG_API")
+            // nor its API, which pyv never looks for on PYV_PYTHON_ORG's host.
+            .env(
+                "PYV_PYTHON_ORG_API",
+                "http://127.0.0.1:1/python.org-api-is-off-limits-in-tests/",
+            )
             // Every install builds unless a test turns the artifact cache on (tests/artifact.rs).
             .env("PYV_ARTIFACT_CACHE", "0")
             .env_remove("PYV_ARTIFACT_MIRROR")

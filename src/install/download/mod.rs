@@ -391,8 +391,30 @@ impl Write for HashWriter<'_> {
 /// SHA-256 of a file, lowercase hex.
 pub fn hash_file(path: &Path) -> io::Result<String> {
     let mut h = Sha256::new();
-    io::copy(&mut File::open(path)?, &mut HashWriter(&mut h))?;
+    io::copy(&mut open_regular(path)?, &mut HashWriter(&mut h))?;
     Ok(hex(&h.finalize()))
+}
+
+/// Open `path` for reading, refusing anything but a regular file without ever blocking: a FIFO
+/// put where an archive was expected is opened non-blocking and then refused.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let t = f.metadata()?.file_type();
+    if !t.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not an archive file",
+                crate::install::request::file_kind(&t)
+            ),
+        ));
+    }
+    // O_NONBLOCK changes nothing for a regular file's reads.
+    Ok(f)
 }
 
 /// `scheme://host[:port]/` of a URL: what one unreachable answer rules out.

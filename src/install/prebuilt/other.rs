@@ -20,28 +20,25 @@ use crate::install::build::{self, Log};
 use crate::install::{relocate, staging::Stage};
 use crate::report::{Reporter, Step};
 
-/// Environment variables of an active conda or Python setup that must not steer the installer.
-const SCRUB: &[&str] = &[
-    "CONDA_PREFIX",
-    "CONDA_DEFAULT_ENV",
-    "CONDA_EXE",
-    "CONDA_SHLVL",
-    "CONDA_PYTHON_EXE",
-    "CONDA_ENVS_PATH",
-    "CONDA_PKGS_DIRS",
-    "CONDARC",
-    "MAMBA_ROOT_PREFIX",
-    "MAMBA_EXE",
-    "PYTHONHOME",
-    "PYTHONPATH",
-    "PYTHONSTARTUP",
-    "VIRTUAL_ENV",
+/// All the installer sees of pyv's environment (besides the `HOME`, `XDG_CONFIG_HOME`,
+/// `XDG_CACHE_HOME` and `CONDA_REGISTER_ENVS` set for it, and the `LC_*` locale variables):
+/// what a shell script needs to find its tools, pick a locale and write temporary files.
+/// Everything else stays out (tokens such as `GITHUB_TOKEN`, cloud credentials, an active
+/// conda or virtualenv setup, `PYTHONPATH`): pyenv passes the whole environment, pyv does not.
+pub const INSTALLER_ENV: &[&str] = &[
+    "PATH", "LANG", "LANGUAGE", "LC_ALL", "TMPDIR", "TZ", "TERM", "USER", "LOGNAME", "SHELL",
 ];
+
+/// Whether pyv passes its variable `name` on to a conda installer ([`INSTALLER_ENV`]).
+fn passed_to_installer(name: &str) -> bool {
+    INSTALLER_ENV.contains(&name) || name.starts_with("LC_")
+}
 
 /// Run a Miniforge/Miniconda/Anaconda installer (already digest-checked) in batch mode into
 /// the stage (`bash <installer> -b -p <staged prefix>`), then rewrite the staged prefix to
 /// `target` in the tree. The child gets a scratch HOME inside the stage, so the user's rc
-/// files, `~/.conda` and `~/.condarc` are neither read nor written.
+/// files, `~/.conda` and `~/.condarc` are neither read nor written, and of pyv's environment
+/// only [`INSTALLER_ENV`].
 pub fn run_installer(
     layout: &Layout,
     name: &str,
@@ -69,6 +66,8 @@ pub fn run_installer(
         .arg("-p")
         .arg(&staged)
         .current_dir(stage.path())
+        .env_clear()
+        .envs(std::env::vars_os().filter(|(k, _)| k.to_str().is_some_and(passed_to_installer)))
         .env("HOME", &home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"))
@@ -77,9 +76,6 @@ pub fn run_installer(
         .stdout(log.stdio()?)
         .stderr(log.stdio()?)
         .process_group(0);
-    for var in SCRUB {
-        cmd.env_remove(var);
-    }
     // The installer (and the conda it starts) dies with pyv, as builds do.
     crate::install::tether::die_with_parent(&mut cmd);
     let mut child = cmd
