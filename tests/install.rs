@@ -1384,3 +1384,46 @@ fn a_release_missing_from_the_mirror_points_at_what_the_mirror_has() {
         "{err}"
     );
 }
+
+/// pyenv 2.8's `VERSION:ALIAS`: the build lands in `versions/ALIAS`, configured for that prefix,
+/// and its receipt records the real version; a bad alias is one line naming it.
+#[test]
+fn version_colon_alias_installs_under_the_alias() {
+    let env = Env::new();
+    let tgz = fake_release::tgz(V);
+    let server = serve(&tgz);
+    let sha = fake_release::sha256(&tgz);
+    let c = install(&env, &server, &sha);
+    let args: Vec<_> = c.get_args().map(|a| a.to_owned()).collect();
+    let mut c = env.pyv();
+    c.env("PYV_MIRROR", server.url())
+        .env("PYV_PYTHON_ORG", format!("{}/upstream", server.url()))
+        .args(&args[..args.len() - 1])
+        .arg(format!("{V}:lto"));
+    let (code, out, err) = run(&mut c);
+    assert_eq!(code, 0, "{err}");
+    let dir = env.version_dir("lto");
+    assert!(out.contains("installed Python lto"), "{out}");
+    assert!(!env.version_dir(V).exists());
+    let conf = fs::read_to_string(dir.join("lib/configure.args")).unwrap();
+    assert!(
+        conf.contains(&format!("--prefix={}", dir.display())),
+        "{conf}"
+    );
+    let receipt = fs::read_to_string(dir.join(".pyv-install")).unwrap();
+    assert!(receipt.contains(&format!("version={V}")), "{receipt}");
+    let listed = ok_stdout(env.pyv().args(["versions", "--bare"]));
+    assert!(listed.lines().any(|l| l == "lto"), "{listed}");
+
+    for bad in ["..", "a/envs/b", "-x", "system"] {
+        let (code, _, err) = run(env.pyv().args(["install", &format!("{V}:{bad}")]));
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert_eq!(
+            err.lines().filter(|l| !l.starts_with("hint")).count(),
+            1,
+            "{err}"
+        );
+        assert!(err.contains(&format!("invalid alias `{bad}`")), "{err}");
+    }
+    assert!(server.requests().len() <= 2);
+}

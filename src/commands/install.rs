@@ -37,7 +37,8 @@ use crate::ui::Ui;
 #[derive(Args)]
 pub struct Install {
     /// `3.12.1`, `3.12` (newest 3.12.x), `3.13t` (free-threaded), `latest`, `pypy3.10`,
-    /// `miniforge3-24.11.0-0`, or a local archive such as `./Python-3.14.2.tar.xz`; none: what
+    /// `miniforge3-24.11.0-0`, or a local archive such as `./Python-3.14.2.tar.xz`; append
+    /// `:ALIAS` to install it as `versions/ALIAS` (`3.12.8:3.12-lto`, pyenv 2.8's form); none: what
     /// the current selection names but is missing. With --list: filters (`pypy`, `cpython`)
     #[arg(value_name = "VERSION")]
     pub versions: Vec<String>,
@@ -334,18 +335,32 @@ fn install_one(
     raw: &str,
     origin: &Origin,
 ) -> Result<()> {
+    let (raw, alias) = request::split_alias(raw)?;
     let job = planner.job(raw, origin, flags)?;
     if !request::is_local_archive(raw) {
         say_resolved(ctx, raw, job.name());
     }
+    // `VERSION:ALIAS`: the same job under another directory name; the receipt keeps the version.
+    let version = job.name().to_string();
+    let job = match (job, alias) {
+        (Job::Source(plan), Some(alias)) => Job::Source(crate::install::Plan {
+            name: alias.to_string(),
+            ..plan
+        }),
+        (job, _) => job,
+    };
     // A release no source has gets a hint naming what the mirrors do have (not for a local
     // archive, which has no mirror).
     let mirror_hint = matches!(job, Job::Source(_)) && !request::is_local_archive(raw);
-    let name = job.name().to_string();
+    let name = alias.map_or_else(|| version.clone(), str::to_string);
     let (source, ui, how) = match &job {
         Job::Prebuilt { cfg, row, how } => (
-            install::Source::Prebuilt { cfg, row },
-            Ui::new(settings.quiet, &row.version),
+            install::Source::Prebuilt {
+                cfg,
+                row,
+                name: &name,
+            },
+            Ui::new(settings.quiet, &name),
             how.clone(),
         ),
         Job::Source(plan) => {
@@ -361,7 +376,7 @@ fn install_one(
             e,
             settings,
             planner.catalog(),
-            &name,
+            &version,
         ))),
         o => o,
     }?;

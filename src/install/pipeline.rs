@@ -54,8 +54,13 @@ pub enum Source<'a> {
     /// when a verified build with the same key is there, else built here.
     Build(&'a Plan),
     /// A row of a prebuilt table: python-build-standalone CPython, PyPy, GraalPy (archives) or
-    /// the conda family (an installer).
-    Prebuilt { cfg: &'a Config, row: &'a Row },
+    /// the conda family (an installer). `name` is the row's version, or the alias of
+    /// `pyv install VERSION:ALIAS`.
+    Prebuilt {
+        cfg: &'a Config,
+        row: &'a Row,
+        name: &'a str,
+    },
 }
 
 impl Source<'_> {
@@ -63,7 +68,7 @@ impl Source<'_> {
     pub fn name(&self) -> &str {
         match self {
             Source::Build(plan) => &plan.name,
-            Source::Prebuilt { row, .. } => &row.version,
+            Source::Prebuilt { name, .. } => name,
         }
     }
 }
@@ -115,7 +120,9 @@ pub fn install(
     };
     let ready = match source {
         Source::Build(plan) => from_source(settings, plan, opts, &target, reporter)?,
-        Source::Prebuilt { cfg, row } => prebuilt::stage(settings, cfg, row, &target, reporter)?,
+        Source::Prebuilt { cfg, row, name } => {
+            prebuilt::stage(settings, cfg, row, name, &target, reporter)?
+        }
     };
     let (warnings, _stage) = publish(ready, &target, reporter)?;
     drop(lock);

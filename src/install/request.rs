@@ -51,6 +51,39 @@ pub fn is_local_archive(raw: &str) -> bool {
     raw.contains('/') || archive_version(raw).is_some()
 }
 
+/// pyenv 2.8's `VERSION:ALIAS`: install VERSION under `versions/ALIAS`. The text after the last
+/// `:` is the alias, except `latest` (pyenv keeps `3.12:latest` for its own resolution). The
+/// alias passes the one name validator (`pyv_core::name`) and may not hold a `/`: it names one
+/// directory of `versions/`, never an env's `<version>/envs/<name>` path.
+pub fn split_alias(raw: &str) -> Result<(&str, Option<&str>)> {
+    let Some((version, alias)) = raw.rsplit_once(':') else {
+        return Ok((raw, None));
+    };
+    if alias == "latest" {
+        return Ok((raw, None));
+    }
+    let reason = if version.is_empty() {
+        Some("nothing comes before the `:`")
+    } else if alias.contains('/') {
+        Some("it contains `/`")
+    } else if alias == "system" {
+        Some("`system` means the Python outside pyv")
+    } else {
+        pyv_core::name::problem(alias)
+    };
+    match reason {
+        None => Ok((version, Some(alias))),
+        Some(reason) => Err(InstallError::Usage {
+            message: format!(
+                "invalid alias `{}` in `{}` (given on the command line): {reason}",
+                alias.escape_debug(),
+                raw.escape_debug()
+            ),
+            hint: "an alias is one plain name: `pyv install 3.12.8:3.12-lto`".into(),
+        }),
+    }
+}
+
 /// What a file that is not a regular file is, for messages: "a FIFO", "a directory", ...
 pub fn file_kind(t: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
@@ -358,5 +391,26 @@ mod tests {
         assert!(is_local_archive("./x.tgz"));
         assert!(!is_local_archive("3.12"));
         assert!(parse_sha256("xyz").is_err());
+    }
+
+    #[test]
+    fn aliases() {
+        assert_eq!(split_alias("3.12.8").unwrap(), ("3.12.8", None));
+        assert_eq!(split_alias("3.12.8:lto").unwrap(), ("3.12.8", Some("lto")));
+        assert_eq!(split_alias("3.12:latest").unwrap(), ("3.12:latest", None));
+        assert_eq!(
+            split_alias("./Python-3.14.2.tar.xz:mine").unwrap(),
+            ("./Python-3.14.2.tar.xz", Some("mine"))
+        );
+        for bad in [
+            "3.12.8:",
+            "3.12.8:..",
+            "3.12.8:a/envs/b",
+            "3.12.8:-x",
+            ":x",
+            "3.12:system",
+        ] {
+            assert!(split_alias(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -111,11 +111,11 @@ pub fn stage(
     settings: &Settings,
     cfg: &Config,
     row: &Row,
+    name: &str,
     target: &Path,
     reporter: &dyn Reporter,
 ) -> Result<Ready> {
     let layout = &settings.layout;
-    let name = &row.version;
     signals::check().map_err(InstallError::from)?;
 
     let file = row.file_name();
@@ -157,7 +157,7 @@ pub fn stage(
         warnings.extend(other::ensure_pip(layout, name, &staged, target, reporter)?);
     }
     signals::check().map_err(InstallError::from)?;
-    let mut receipt = Receipt::new(flavour.kind()).with("version", name);
+    let mut receipt = Receipt::new(flavour.kind()).with("version", &row.version);
     if flavour == Flavour::CPython {
         receipt = receipt.with("target", &row.target);
     } else {
