@@ -83,6 +83,7 @@ pub enum Command {
     Install(install::Install),
     Uninstall(uninstall::Uninstall),
     Update(update::Update),
+    Upgrade(upgrade::Upgrade),
     Doctor(doctor::Doctor),
     Cache(cache::Cache),
     // Virtual environments
@@ -127,6 +128,7 @@ impl Command {
             Command::Install(c) => c.run(ctx),
             Command::Uninstall(c) => c.run(ctx),
             Command::Update(c) => c.run(ctx),
+            Command::Upgrade(c) => c.run(ctx),
             Command::Doctor(c) => c.run(ctx),
             Command::Cache(c) => c.run(ctx),
             Command::Virtualenv(c) => c.run(ctx),

@@ -20,6 +20,7 @@ mod shell;
 mod signals;
 mod ui;
 mod uninstall;
+mod upgrade;
 mod venv;
 
 fn main() {

@@ -38,6 +38,9 @@ impl EnvVars {
     pub const _PYV_OLD_PYV_VERSION: &'static str = "_PYV_OLD_PYV_VERSION";
     pub const _PYV_PS1_PREFIX: &'static str = "_PYV_PS1_PREFIX";
     pub const __PYV_SYSTEM_HOPS: &'static str = "__PYV_SYSTEM_HOPS";
+    /// Tests only: make `pyv upgrade` fail (`copied`, `renamed`) or die (`kill-copied`,
+    /// `kill-renamed`, `kill-swapped`) at that step of an env move.
+    pub const _PYV_UPGRADE_FAULT: &'static str = "_PYV_UPGRADE_FAULT";
 
     // Downloads.
     pub const PYV_MIRROR: &'static str = "PYV_MIRROR";

@@ -220,7 +220,7 @@ impl Install {
     }
 
     /// Source, prebuilt or auto, and what asked for it: the flags win over PYV_INSTALL.
-    fn mode(&self) -> Result<(Mode, &'static str)> {
+    pub(crate) fn mode(&self) -> Result<(Mode, &'static str)> {
         if self.prebuilt {
             return Ok((Mode::Prebuilt, "`--prebuilt`"));
         }
@@ -326,7 +326,7 @@ fn say_failed(failed: &[String], done: &[String], existing: &[String]) {
 }
 
 /// One request, start to finish: plan it, install it, rehash, say so.
-fn install_one(
+pub(crate) fn install_one(
     ctx: &Ctx,
     settings: &install::Settings,
     opts: &Options,

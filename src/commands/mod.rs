@@ -20,6 +20,7 @@ pub mod shell;
 pub mod shims;
 pub mod uninstall;
 pub mod update;
+pub mod upgrade;
 pub mod version;
 pub mod version_file;
 pub mod version_name;

@@ -11,7 +11,7 @@ pub mod cfg;
 pub mod create;
 pub mod delete;
 pub mod fast;
-mod python_venv;
+pub(crate) mod python_venv;
 
 use std::fs;
 use std::io;

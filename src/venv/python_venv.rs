@@ -95,7 +95,7 @@ fn read_log(mut f: File) -> String {
 
 /// Replace the bytes of `from` with `to` in every text file and symlink target under `dir`
 /// (not following symlinks, skipping `__pycache__`).
-pub(super) fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
+pub(crate) fn rewrite_paths(dir: &Path, from: &Path, to: &Path) -> io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let (from_b, to_b) = (from.as_os_str().as_bytes(), to.as_os_str().as_bytes());
     for entry in fs::read_dir(dir)? {

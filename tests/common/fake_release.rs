@@ -12,6 +12,8 @@
 //! (`CFLAGS`, `CPPFLAGS`, `LDFLAGS`, `LDFLAGS_NODIST`, `PKG_CONFIG_PATH` as configure saw
 //! them), `make.args` and `make-install.args` (the target and make's `MAKEFLAGS`); `make
 //! altinstall` installs the same as `make install`.
+//! `FAKE_REAL_PYTHON=<path>` installs `bin/python3` as a symlink to that real interpreter
+//! (for tests that need one: venvs, pip).
 //! The install also has `bin/fake-tool`, a script whose shebang names `<prefix>/bin/python3`.
 
 use std::io::Write;
@@ -61,6 +63,7 @@ install altinstall: all
 \tprintf '#!%s/bin/python3\\nprint(\"tool\")\\n' \"$(PREFIX)\" > \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
 \tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/fake-tool\"
 \tchmod 755 \"$(DESTDIR)$(PREFIX)/bin/python3\" \"$(DESTDIR)$(PREFIX)/bin/pip3\"
+\t@if [ -n \"$$FAKE_REAL_PYTHON\" ]; then ln -sf \"$$FAKE_REAL_PYTHON\" \"$(DESTDIR)$(PREFIX)/bin/python3\"; fi
 ";
 
 const PYTHON3: &str = r#"#!/bin/sh

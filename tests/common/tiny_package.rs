@@ -17,6 +17,23 @@ pub fn write(dir: &Path) {
     fs::write(dir.join("pyvtiny.py"), "X = 42\n").unwrap();
 }
 
+/// The same package with a console script: `pyvtiny` prints `pyvtiny 42 <sys.prefix>`.
+#[allow(dead_code)]
+pub fn write_with_script(dir: &Path) {
+    write(dir);
+    fs::write(
+        dir.join("pyvtiny.py"),
+        "import sys\nX = 42\ndef main():\n    print('pyvtiny', X, sys.prefix)\n",
+    )
+    .unwrap();
+    let backend = TINY_BACKEND.replace(
+        "    DIST + \"WHEEL\"",
+        "    DIST + \"entry_points.txt\": b\"[console_scripts]\\npyvtiny = pyvtiny:main\\n\",\n    DIST + \"WHEEL\"",
+    );
+    assert!(backend.contains("entry_points"));
+    fs::write(dir.join("backend.py"), backend).unwrap();
+}
+
 /// A PEP 517 backend that builds a one-module wheel with zipfile only.
 const TINY_BACKEND: &str = r#"import base64, hashlib, zipfile
 

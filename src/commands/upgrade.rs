@@ -1,0 +1,362 @@
+//! `pyv upgrade`: install each series' newest patch and move its virtualenvs and pins onto it
+//! (the moves themselves are `crate::upgrade`'s).
+
+use clap::Args;
+use pyv_core::pyversion::compare_names;
+use pyv_core::Origin;
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::install::plan::{Flags, Planner};
+use crate::install::{prebuilt, Options};
+use crate::ui::Ui;
+use crate::upgrade::{self as up, EnvOf};
+
+/// Move to the newest patch release of each installed series, virtualenvs and pins included
+///
+/// For each installed minor series (or the ones named: `3.12`, `pypy3.10`), install its newest
+/// known patch (as `pyv install 3.12` would, after the same release-list refresh), then move
+/// every virtualenv of the older patches onto it: copied beside its new place, its
+/// `pyvenv.cfg`, `bin/python*` links, script shebangs and activation scripts rewritten, its
+/// site-packages kept, then switched with one rename of its alias, so an env is wholly old or
+/// wholly new, even if pyv is killed. `.python-version` files (from here upward) and the global
+/// file naming the old patch are listed, and rewritten with `--pins`; a pin naming the series
+/// (`3.12`) follows by itself. The old patch stays installed until `--prune`.
+#[derive(Args)]
+pub struct Upgrade {
+    /// Series to upgrade (`3.12`, `3.13t`, `pypy3.10`) [default: every installed series]
+    #[arg(value_name = "SERIES")]
+    pub series: Vec<String>,
+    /// Print the plan (installs, moves, pins, removals) and change nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Rewrite the `.python-version` files and the global file that name an old patch
+    #[arg(long)]
+    pub pins: bool,
+    /// Uninstall the old patches once their virtualenvs moved
+    #[arg(long)]
+    pub prune: bool,
+    /// Move to another series (`--to 3.13`): not done yet; pyv says what to do instead
+    #[arg(long, value_name = "SERIES")]
+    pub to: Option<String>,
+}
+
+/// What one series' upgrade does.
+struct SeriesPlan {
+    series: String,
+    /// The newest patch, after the move.
+    target: String,
+    install: bool,
+    /// Older patches, each with its environments.
+    olds: Vec<(String, Vec<EnvOf>)>,
+}
+
+impl Upgrade {
+    pub fn run(self, ctx: &Ctx) -> Result<i32> {
+        let result = self.run_all(ctx);
+        crate::locks::finish_sweeps();
+        result
+    }
+
+    fn run_all(&self, ctx: &Ctx) -> Result<i32> {
+        if let Some(to) = &self.to {
+            return Err(Error::usage(
+                format!(
+                    "`--to {}`: moving virtualenvs to another series is not supported yet",
+                    to.escape_debug()
+                ),
+                Some(format!(
+                    "make each env again on the new series: `pip freeze > req.txt`, `pyv virtualenv {} <name>`, then `pip install -r req.txt` in it",
+                    to.escape_debug()
+                )),
+            ));
+        }
+        let installed = up::installed_series(&ctx.layout);
+        let mut chosen = Vec::new();
+        for raw in &self.series {
+            let name = ctx.arg_name(raw)?;
+            match installed.iter().find(|(s, _)| *s == name) {
+                Some(found) => chosen.push(found.clone()),
+                None => {
+                    let have: Vec<&str> = installed.iter().map(|(s, _)| s.as_str()).collect();
+                    return Err(Error::user(
+                        format!("no installed series `{name}` (given on the command line)"),
+                        Some(if have.is_empty() {
+                            "nothing is installed: `pyv install 3.13`".to_string()
+                        } else {
+                            format!("installed series: {}", have.join(", "))
+                        }),
+                    ));
+                }
+            }
+        }
+        if self.series.is_empty() {
+            chosen = installed;
+        }
+        if chosen.is_empty() {
+            crate::ui::out("no Python series is installed; nothing to upgrade");
+            return Ok(0);
+        }
+
+        let opts_holder = crate::commands::install::Install {
+            versions: vec![],
+            list: false,
+            force: false,
+            skip_existing: true,
+            sha256: None,
+            skip_preflight: false,
+            debug: false,
+            keep: false,
+            no_cache: false,
+            jobs: None,
+            prebuilt: false,
+            source: false,
+        };
+        let (mode, asked_by) = opts_holder.mode()?;
+        let cfg = match mode {
+            prebuilt::Mode::Source => None,
+            _ => Some(prebuilt::Config::from_env()?),
+        };
+        let planning = Ui::new(ctx.quiet, "upgrade").plain();
+        let mut planner = Planner::new(mode, asked_by, cfg, &ctx.cache_dir, &planning)?;
+        let mut plans = Vec::new();
+        for (series, versions) in chosen {
+            let newest_installed = versions.last().expect("a series has a version").clone();
+            let newest = match planner.job(&series, &Origin::Argument, Flags::default()) {
+                Ok(job) => job.name().to_string(),
+                Err(e) => {
+                    crate::ui::err(&format!(
+                        "pyv: warning: cannot tell {series}'s newest patch: {}; using the installed ones",
+                        crate::error::with_causes(&e)
+                    ));
+                    newest_installed.clone()
+                }
+            };
+            let (target, install) = if compare_names(&newest, &newest_installed).is_gt() {
+                (newest, true)
+            } else {
+                (newest_installed, false)
+            };
+            let olds = versions
+                .iter()
+                .filter(|v| **v != target)
+                .map(|v| (v.clone(), up::envs_of(&ctx.layout, v)))
+                .collect();
+            plans.push(SeriesPlan {
+                series,
+                target,
+                install,
+                olds,
+            });
+        }
+
+        let cwd = ctx.cwd();
+        let mut failed = 0;
+        for plan in &plans {
+            failed += self.one(ctx, plan, &cwd, &mut planner)?;
+        }
+        if self.dry_run {
+            crate::ui::out("dry run: nothing was changed");
+        }
+        Ok(if failed > 0 { 1 } else { 0 })
+    }
+
+    /// Say and (unless `--dry-run`) do one series' upgrade. Returns how many envs failed.
+    fn one(
+        &self,
+        ctx: &Ctx,
+        plan: &SeriesPlan,
+        cwd: &std::path::Path,
+        planner: &mut Planner,
+    ) -> Result<usize> {
+        let layout = &ctx.layout;
+        let (series, target) = (&plan.series, &plan.target);
+        let would = if self.dry_run { "would " } else { "" };
+        let olds: Vec<&str> = plan.olds.iter().map(|(v, _)| v.as_str()).collect();
+        let mut pins = Vec::new();
+        for old in &olds {
+            pins.extend(
+                up::pins(layout, cwd, old, target)
+                    .into_iter()
+                    .map(|p| (*old, p)),
+            );
+        }
+        let env_pin = ctx
+            .env
+            .pyv_version
+            .as_ref()
+            .and_then(|v| v.to_str())
+            .and_then(|v| {
+                olds.iter()
+                    .find_map(|o| up::env_pin(v, o, target).map(|n| (v, n)))
+            });
+        let nothing_moves = plan.olds.iter().all(|(_, e)| e.is_empty());
+        if !plan.install && nothing_moves && pins.is_empty() && env_pin.is_none() {
+            let mut line =
+                format!("{series}: {target} is the newest patch pyv knows; nothing to upgrade");
+            if !olds.is_empty() {
+                if self.prune {
+                    line = format!("{series}: {target} is the newest patch pyv knows");
+                } else {
+                    line.push_str(&format!(
+                        " (older: {}; `pyv upgrade --prune {series}` removes them)",
+                        olds.join(", ")
+                    ));
+                }
+            }
+            crate::ui::out(&line);
+            if !self.prune || olds.is_empty() {
+                return Ok(0);
+            }
+        } else {
+            crate::ui::out(&format!(
+                "{series}: {} -> {target}",
+                if olds.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    olds.join(", ")
+                }
+            ));
+        }
+        let verbose = ctx.verbose;
+        let step = |s: &str| {
+            if verbose {
+                crate::ui::err(&format!("pyv: {s}"));
+            }
+        };
+
+        // 1. The new patch.
+        if plan.install {
+            crate::ui::out(&format!("  {would}install Python {target}"));
+            if !self.dry_run {
+                let settings = ctx.install_settings()?;
+                crate::signals::install();
+                let opts = Options {
+                    force: false,
+                    skip_existing: true,
+                    skip_preflight: false,
+                    keep: false,
+                    jobs: None,
+                    no_cache: false,
+                };
+                crate::commands::install::install_one(
+                    ctx,
+                    &settings,
+                    &opts,
+                    planner,
+                    Flags::default(),
+                    target,
+                    &Origin::Argument,
+                )?;
+            }
+        }
+
+        // 2. The environments.
+        let info = if self.dry_run || nothing_moves {
+            None
+        } else {
+            Some(up::py_info(layout, target)?)
+        };
+        let mut failed = 0;
+        let mut kept: Vec<&str> = Vec::new();
+        for (old, envs) in &plan.olds {
+            let mut all_moved = true;
+            for env in envs {
+                if let Some(new) = up::moved_already(layout, old, env) {
+                    crate::ui::out(&format!(
+                        "  {would}remove {old}/envs/{} (left over: it moved to {new} already)",
+                        env.name
+                    ));
+                    if !self.dry_run {
+                        up::remove_old(&env.dir, &env.name);
+                    }
+                    continue;
+                }
+                let alias = if env.alias {
+                    format!(" (alias `{}`)", env.name)
+                } else {
+                    String::new()
+                };
+                let follows = env
+                    .series
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(", follows {s}"));
+                crate::ui::out(&format!(
+                    "  {would}move virtualenv {old}/envs/{name} -> {target}/envs/{name}{alias}{follows}",
+                    name = env.name
+                ));
+                let Some(info) = &info else { continue };
+                if let Err(e) = up::move_env(layout, old, target, env, info, &step) {
+                    failed += 1;
+                    all_moved = false;
+                    pyv_core::report::report(
+                        &format!(
+                            "cannot move virtualenv `{}` to {target}; it is unchanged on {old}: {}",
+                            env.name,
+                            crate::error::with_causes(&e)
+                        ),
+                        e.hint().or(Some(format!(
+                            "fix that, then run `pyv upgrade {series}` again"
+                        ))),
+                    );
+                }
+            }
+            if !all_moved {
+                kept.push(old);
+            }
+        }
+
+        // 3. Pins.
+        for (old, pin) in &pins {
+            let file = pin.file.display().to_string();
+            let shown = crate::ui::escape(&file);
+            let changes: Vec<String> = pin
+                .changes
+                .iter()
+                .map(|(a, b)| format!("{a} -> {b}"))
+                .collect();
+            if self.pins {
+                crate::ui::out(&format!("  {would}rewrite {shown}: {}", changes.join(", ")));
+                if !self.dry_run {
+                    up::rewrite_pin(pin, old, target)?;
+                }
+            } else {
+                crate::ui::out(&format!(
+                    "  pin {shown} names {} (`pyv upgrade --pins {series}` rewrites it)",
+                    changes.join(", ")
+                ));
+            }
+        }
+        if let Some((from, to)) = &env_pin {
+            crate::ui::out(&format!(
+                "  PYV_VERSION is `{}`: change it to `export PYV_VERSION={}`",
+                crate::ui::escape(from),
+                crate::ui::escape(to)
+            ));
+        }
+
+        // 4. The old patches.
+        for old in &olds {
+            if self.prune && !kept.contains(old) {
+                crate::ui::out(&format!("  {would}uninstall Python {old}"));
+                if !self.dry_run {
+                    let p = crate::uninstall::plan(layout, old, cwd);
+                    let ui = Ui::new(ctx.quiet, old);
+                    crate::uninstall::execute(layout, &p, false, &ui)?;
+                }
+            } else if self.prune {
+                crate::ui::out(&format!(
+                    "  keep Python {old}: some of its virtualenvs did not move"
+                ));
+            } else {
+                crate::ui::out(&format!(
+                    "  keep Python {old} (`pyv upgrade --prune {series}` or `pyv uninstall {old}` removes it)"
+                ));
+            }
+        }
+        if !self.dry_run {
+            ctx.rehash()?;
+        }
+        Ok(failed)
+    }
+}
