@@ -76,6 +76,9 @@ _pyv() {
             pyv,update)
                 cmd="pyv__subcmd__update"
                 ;;
+            pyv,upgrade)
+                cmd="pyv__subcmd__upgrade"
+                ;;
             pyv,version)
                 cmd="pyv__subcmd__version"
                 ;;
@@ -187,6 +190,9 @@ _pyv() {
             pyv__subcmd__help,update)
                 cmd="pyv__subcmd__help__subcmd__update"
                 ;;
+            pyv__subcmd__help,upgrade)
+                cmd="pyv__subcmd__help__subcmd__upgrade"
+                ;;
             pyv__subcmd__help,version)
                 cmd="pyv__subcmd__help__subcmd__version"
                 ;;
@@ -233,7 +239,7 @@ _pyv() {
 
     case "${cmd}" in
         pyv)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update upgrade doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,7 +537,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help)
-            opts="global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
+            opts="global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update upgrade doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -839,6 +845,20 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__upgrade)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1253,6 +1273,32 @@ _pyv() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__upgrade)
+            opts="-n -q -v -h --dry-run --pins --prune --to --root --cache-dir --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
