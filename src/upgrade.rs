@@ -174,6 +174,22 @@ pub fn pins(layout: &Layout, cwd: &Path, old: &str, new: &str) -> Vec<Pin> {
         .collect()
 }
 
+/// The same files that name the series itself (`3.12`): they follow the upgrade already.
+pub fn prefix_pins(layout: &Layout, cwd: &Path, series: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = cwd
+        .ancestors()
+        .map(|d| d.join(version_file::FILE_NAME))
+        .collect();
+    files.push(layout.global_file());
+    files.retain(|f| {
+        version_file::read(f)
+            .ok()
+            .flatten()
+            .is_some_and(|names| names.iter().any(|n| pyv_core::name::normalize(n) == series))
+    });
+    files
+}
+
 /// `PYV_VERSION`'s value with `old` replaced, when it names `old`.
 pub fn env_pin(value: &str, old: &str, new: &str) -> Option<String> {
     let mut changed = false;

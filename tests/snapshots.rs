@@ -396,3 +396,45 @@ fn filters_redact_what_differs_between_runs() {
     );
     filters(&env).bind(|| insta::assert_snapshot!("filters", text));
 }
+
+/// `pyv upgrade --dry-run`: the whole plan (install, move, pins, PYV_VERSION, what is kept),
+/// against a local python.org that knows 3.99.2; nothing changes.
+#[test]
+fn upgrade_dry_run() {
+    let env = env_with(&["3.99.1", "3.98.3"]);
+    let web = env.version_dir("3.99.1/envs/web");
+    fs::create_dir_all(web.join("bin")).unwrap();
+    fs::write(
+        web.join("pyvenv.cfg"),
+        format!(
+            "home = {}\npyv-series = 3.99\n",
+            env.version_dir("3.99.1/bin").display()
+        ),
+    )
+    .unwrap();
+    symlink("3.99.1/envs/web", env.version_dir("web")).unwrap();
+    fs::write(env.root().join("version"), "3.99.1\n").unwrap();
+    let proj = project(&env, b"3.99.1/envs/web\n3.99\n");
+    let server = common::fake_release::python_org(&["3.99.1", "3.99.2", "3.98.3"]);
+    let mut c = env.pyv();
+    c.args(["upgrade", "--dry-run"])
+        .current_dir(&proj)
+        .env("PYV_VERSION", "3.99.1")
+        .env("PYV_PYTHON_ORG", format!("{}/ftp/python/", server.url()))
+        .env(
+            "PYV_PYTHON_ORG_API",
+            format!("{}/api/v2/downloads/", server.url()),
+        );
+    snap!(
+        "upgrade_dry_run",
+        &env,
+        &mut c,
+        "PYV_VERSION=3.99.1 pyv upgrade --dry-run  # in proj/"
+    );
+    assert!(!env.version_dir("3.99.2").exists());
+    assert!(web.join("pyvenv.cfg").exists());
+    assert_eq!(
+        fs::read_to_string(proj.join(".python-version")).unwrap(),
+        "3.99.1/envs/web\n3.99\n"
+    );
+}

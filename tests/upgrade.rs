@@ -9,47 +9,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::fake_release;
+use common::fake_release::python_org;
 use common::http::Server;
 use common::{ok_stdout, run, Env};
-
-const API_RELEASES: &str = "/api/v2/downloads/release/";
-const API_FILES: &str = "/api/v2/downloads/release_file/";
-const FTP: &str = "https://www.python.org/ftp/python";
-
-/// python.org's API listing `versions` (with their fake tgz served under `/ftp/python/`).
-fn python_org(versions: &[&str]) -> Server {
-    let s = Server::start();
-    let mut rels = Vec::new();
-    let mut files = Vec::new();
-    for (i, v) in versions.iter().enumerate() {
-        let id = 900 + i as u32;
-        rels.push(format!(
-            r#"{{"name": "Python {v}", "slug": "python-{slug}", "version": 3,
-  "is_published": true, "is_latest": false, "release_date": "2026-05-01T12:00:00Z",
-  "pre_release": false, "release_page": null, "release_notes_url": "",
-  "show_on_download_page": true,
-  "resource_uri": "https://www.python.org/api/v2/downloads/release/{id}/"}}"#,
-            slug = v.replace('.', "")
-        ));
-        let tgz = fake_release::tgz(v);
-        let url = format!("{FTP}/{v}/Python-{v}.tgz");
-        files.push(format!(
-            r#"{{"name": "Gzipped source tarball", "slug": "Python-{v}.tgz", "os": "https://www.python.org/api/v2/downloads/os/3/",
-  "release": "https://www.python.org/api/v2/downloads/release/{id}/", "description": "",
-  "is_source": true, "url": "{url}", "gpg_signature_file": "{url}.asc",
-  "md5_sum": "0123456789abcdef0123456789abcdef", "filesize": 1234, "download_button": true,
-  "resource_uri": "https://www.python.org/api/v2/downloads/release_file/1{id}/",
-  "sigstore_signature_file": "", "sigstore_cert_file": "", "sigstore_bundle_file": "",
-  "sha256_sum": "{sha}"}}"#,
-            sha = fake_release::sha256(&tgz)
-        ));
-        s.file(&format!("/ftp/python/{v}/Python-{v}.tgz"), tgz);
-    }
-    s.file(API_RELEASES, format!("[{}]", rels.join(",")).into_bytes());
-    s.file(API_FILES, format!("[{}]", files.join(",")).into_bytes());
-    s
-}
 
 /// `pyv` pointed at `server` as python.org, installing with the real interpreter.
 fn pyv(env: &Env, server: &Server, python: &str) -> Command {
@@ -136,7 +98,16 @@ fn upgrade_moves_env_pins_and_prunes() {
     let Some(s) = setup(true) else { return };
     let env = &s.env;
     let root = env.root();
-    let out = ok(&mut upgrade(&s, &["3.99", "--pins"]));
+    let (code, out, err) = run(&mut upgrade(&s, &["-v", "3.99", "--pins"]));
+    assert_eq!(code, 0, "{out}{err}");
+    for step in [
+        "pyv: copy ",
+        "pyv: rename to ",
+        "pyv: swap the alias ",
+        "pyv: remove the old env ",
+    ] {
+        assert!(err.contains(step), "-v shows `{step}`: {err}");
+    }
     assert!(out.contains("3.99: 3.99.1 -> 3.99.2"), "{out}");
     assert!(out.contains("install Python 3.99.2"), "{out}");
     assert!(

@@ -327,6 +327,12 @@ impl Upgrade {
                 ));
             }
         }
+        for file in up::prefix_pins(layout, cwd, series) {
+            crate::ui::out(&format!(
+                "  pin {} names {series}: it follows the series already",
+                crate::ui::escape(&file.display().to_string())
+            ));
+        }
         if let Some((from, to)) = &env_pin {
             crate::ui::out(&format!(
                 "  PYV_VERSION is `{}`: change it to `export PYV_VERSION={}`",

@@ -210,3 +210,43 @@ impl<'a> RawEntry<'a> {
         }
     }
 }
+
+const API_RELEASES: &str = "/api/v2/downloads/release/";
+const API_FILES: &str = "/api/v2/downloads/release_file/";
+const FTP: &str = "https://www.python.org/ftp/python";
+
+/// A server answering python.org's release API (`PYV_PYTHON_ORG_API=<url>/api/v2/downloads/`)
+/// with `versions`, each a fake release served as `/ftp/python/<v>/Python-<v>.tgz`
+/// (`PYV_PYTHON_ORG=<url>/ftp/python/`). The API lists `versions` (with their fake tgz served under `/ftp/python/`).
+pub fn python_org(versions: &[&str]) -> crate::common::http::Server {
+    let s = crate::common::http::Server::start();
+    let mut rels = Vec::new();
+    let mut files = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        let id = 900 + i as u32;
+        rels.push(format!(
+            r#"{{"name": "Python {v}", "slug": "python-{slug}", "version": 3,
+  "is_published": true, "is_latest": false, "release_date": "2026-05-01T12:00:00Z",
+  "pre_release": false, "release_page": null, "release_notes_url": "",
+  "show_on_download_page": true,
+  "resource_uri": "https://www.python.org/api/v2/downloads/release/{id}/"}}"#,
+            slug = v.replace('.', "")
+        ));
+        let tgz = tgz(v);
+        let url = format!("{FTP}/{v}/Python-{v}.tgz");
+        files.push(format!(
+            r#"{{"name": "Gzipped source tarball", "slug": "Python-{v}.tgz", "os": "https://www.python.org/api/v2/downloads/os/3/",
+  "release": "https://www.python.org/api/v2/downloads/release/{id}/", "description": "",
+  "is_source": true, "url": "{url}", "gpg_signature_file": "{url}.asc",
+  "md5_sum": "0123456789abcdef0123456789abcdef", "filesize": 1234, "download_button": true,
+  "resource_uri": "https://www.python.org/api/v2/downloads/release_file/1{id}/",
+  "sigstore_signature_file": "", "sigstore_cert_file": "", "sigstore_bundle_file": "",
+  "sha256_sum": "{sha}"}}"#,
+            sha = sha256(&tgz)
+        ));
+        s.file(&format!("/ftp/python/{v}/Python-{v}.tgz"), tgz);
+    }
+    s.file(API_RELEASES, format!("[{}]", rels.join(",")).into_bytes());
+    s.file(API_FILES, format!("[{}]", files.join(",")).into_bytes());
+    s
+}
