@@ -252,3 +252,41 @@ fn a_failed_or_killed_move_leaves_the_env_wholly_old_or_new() {
         );
     }
 }
+
+/// `pyv virtualenv 3.99 app` (a prefix) records the series; `pyv versions` says the env
+/// follows it, before and after the upgrade moved it; an env made from an exact patch does not.
+#[test]
+fn envs_made_from_a_prefix_follow_the_series() {
+    let Some(s) = setup(false) else { return };
+    let env = &s.env;
+    ok(pyv(env, &s.server, s.python).args(["virtualenv", "--without-pip", "3.99", "app"]));
+    let cfg = fs::read_to_string(env.version_dir("3.99.1/envs/app/pyvenv.cfg")).unwrap();
+    assert!(cfg.ends_with("pyv-series = 3.99\n"), "{cfg}");
+    let listed = ok(env.pyv().arg("versions"));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l == "  3.99.1/envs/app (follows 3.99)"),
+        "{listed}"
+    );
+    assert!(listed.lines().any(|l| l == "  3.99.1/envs/web"), "{listed}");
+    let bare = ok(env.pyv().args(["versions", "--bare"]));
+    assert!(bare.lines().any(|l| l == "3.99.1/envs/app"), "{bare}");
+    let out = ok(&mut upgrade(&s, &[]));
+    assert!(
+        out.contains("3.99.2/envs/app (alias `app`), follows 3.99"),
+        "{out}"
+    );
+    let listed = ok(env.pyv().arg("versions"));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l == "  3.99.2/envs/app (follows 3.99)"),
+        "{listed}"
+    );
+    let out = ok_stdout(
+        env.cmd(env.version_dir("app/bin/python"))
+            .args(["-c", "print(2)"]),
+    );
+    assert_eq!(out.trim(), "2");
+}

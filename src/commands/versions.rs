@@ -13,6 +13,9 @@ use crate::locks::is_scratch;
 /// List installed versions and environments; `*` marks the selected ones, `(prebuilt)` the
 /// versions not built from source
 ///
+/// An environment made from a series (`pyv virtualenv 3.12 web`) is marked `(follows 3.12)`:
+/// `pyv upgrade` moves it to each new patch.
+///
 /// Each version is followed by its environments (`3.12.7/envs/web`); an alias shows its link
 /// as written (`web --> 3.12.7/envs/web`).
 #[derive(Args)]
@@ -92,7 +95,15 @@ impl Versions {
             }
             for e in entries(&layout.envs_dir(&v)) {
                 let name = format!("{v}/envs/{e}");
-                lines.push(if self.bare { name } else { mark(&name, &name) });
+                // Made from a prefix (`pyv virtualenv 3.12 web`): `pyv upgrade` moves it along.
+                let shown = match crate::upgrade::cfg_value(
+                    &layout.envs_dir(&v).join(&e),
+                    crate::upgrade::SERIES,
+                ) {
+                    Some(s) => format!("{name} (follows {})", crate::ui::escape(&s)),
+                    None => name.clone(),
+                };
+                lines.push(if self.bare { name } else { mark(&name, &shown) });
             }
         }
         if lines.is_empty() && !self.bare {

@@ -48,7 +48,12 @@ impl Virtualenv {
         create::check_venv_args(&self.venv_args)?;
         // Checked before any work; `create` checks again under its lock.
         create::check_new_name(&ctx.layout, &base, name, self.force)?;
-        let opts = self.options(verbose, &ctx.cache_dir)?;
+        let mut opts = self.options(verbose, &ctx.cache_dir)?;
+        // Made from a prefix (`3.12`): the env follows the series through `pyv upgrade`.
+        opts.series = version
+            .map(pyv_core::name::normalize)
+            .filter(|v| crate::upgrade::series_of(&base.version).as_deref() == Some(*v))
+            .map(str::to_string);
         let env = create::create(&ctx.layout, &base, name, &opts, || {
             if !quiet {
                 crate::ui::err(&format!(
@@ -115,6 +120,7 @@ impl Virtualenv {
                     "`auto` (the default) gives every environment its own files".to_string(),
                 )
             })?,
+            series: None,
         })
     }
 }

@@ -49,6 +49,9 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// How an environment gets the template's files (`PYV_LINK_MODE`).
     pub link_mode: crate::linktree::LinkMode,
+    /// The series it follows (`pyv virtualenv 3.12 web`), written into its `pyvenv.cfg` as
+    /// `pyv-series` before it becomes visible, so `pyv upgrade` and `pyv versions` know.
+    pub series: Option<String>,
 }
 
 /// The installed version an environment is made from.
@@ -313,6 +316,7 @@ pub fn create(
             })
         })
         .and_then(|()| interrupted(name))
+        .and_then(|()| record_series(&scratch, opts.series.as_deref()))
         .and_then(|()| commit(layout, base, name, &scratch, &target, replaced.as_ref()));
     if result.is_err() {
         let _ = remove_any(&scratch);
@@ -320,6 +324,22 @@ pub fn create(
     drop(routed);
     result?;
     Ok(made(layout, base, name))
+}
+
+/// Append `pyv-series = <series>` to the scratch env's `pyvenv.cfg` (venv ignores unknown keys).
+fn record_series(scratch: &Path, series: Option<&str>) -> Result<()> {
+    let Some(series) = series else { return Ok(()) };
+    let cfg = scratch.join(super::cfg::FILE);
+    let mut text = fs::read_to_string(&cfg).map_err(|e| VenvError::io("cannot read", &cfg, e))?;
+    if !text.ends_with('\n') && !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(&format!("{} = {series}\n", crate::upgrade::SERIES));
+    // A new file renamed over it: never through a link the env may share with a template.
+    let tmp = scratch.join(".pyvenv.cfg.tmp");
+    fs::write(&tmp, text)
+        .and_then(|()| fs::rename(&tmp, &cfg))
+        .map_err(|e| VenvError::io("cannot write", &cfg, e).into())
 }
 
 /// The environment [`create`] made: `versions/<name>` for one on the system Python, else

@@ -174,6 +174,7 @@ pub fn venv_options(w: &Wanted, opts: &Options) -> Options {
         verbose: opts.verbose,
         cache_dir: None,
         link_mode: opts.link_mode,
+        series: None,
     }
 }
 
