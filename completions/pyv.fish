@@ -182,7 +182,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand update" -l cache-dir -d 'Where d
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand upgrade" -l to -d 'Move to another series (`--to 3.13`): not done yet; pyv says what to do instead' -r
+complete -c pyv -n "__fish_pyv_using_subcommand upgrade" -l to -d 'Move the one series named to another (`pyv upgrade 3.12 --to 3.13`): each env is made again on it and its packages reinstalled (`pip freeze`, `pip install -r`; may be slow)' -r
 complete -c pyv -n "__fish_pyv_using_subcommand upgrade" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand upgrade" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand upgrade" -s n -l dry-run -d 'Print the plan (installs, moves, pins, removals) and change nothing'

@@ -476,3 +476,153 @@ fn rewrite(
     out.push_str(&format!("{UPGRADED_FROM} = {old}\n"));
     fs::write(&cfg_path, out)
 }
+
+/// What [`recreate_env`] could not reinstall (requirement lines), empty when everything was.
+pub type NotReinstalled = Vec<String>;
+
+/// Across series (`--to 3.13`): make env `env` again on `new` with `new`'s own venv, reinstall
+/// what `pip freeze` lists in the old one (`pip install -r`, then line by line to find the ones
+/// that fail), then swap the alias (the commit, as in [`move_env`]). The old env is removed
+/// only when everything was reinstalled; otherwise it stays at its long name.
+pub fn recreate_env(
+    layout: &Layout,
+    new: &str,
+    env: &EnvOf,
+    verbose: bool,
+    progress: &dyn Fn(&str),
+) -> Result<NotReinstalled> {
+    let name = &env.name;
+    let old_python = env.dir.join("bin/python");
+    progress("pip freeze");
+    let frozen = if env.dir.join("bin/pip").exists() {
+        let out = Command::new(&old_python)
+            .args(["-m", "pip", "freeze", "--disable-pip-version-check"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| Error::io("cannot run", old_python.clone(), e))?;
+        if !out.status.success() {
+            return Err(Error::user(
+                format!("`pip freeze` failed in virtualenv `{name}`"),
+                Some(format!(
+                    "run `{} -m pip freeze` to see why",
+                    old_python.display()
+                )),
+            ));
+        }
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    } else {
+        String::new()
+    };
+    let reqs: Vec<String> = frozen
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+
+    let _lock = lock(layout, LOCK)?;
+    let envs = layout.envs_dir(new);
+    fs::create_dir_all(&envs).map_err(|e| Error::io("cannot create", envs.clone(), e))?;
+    let envs = envs
+        .canonicalize()
+        .map_err(|e| Error::io("cannot resolve", envs.clone(), e))?;
+    let target = envs.join(name);
+    if fs::symlink_metadata(&target).is_ok() {
+        return Err(Error::user(
+            format!("cannot make virtualenv `{name}` on {new}: `{}` exists", target.display()),
+            Some(format!(
+                "remove it with `pyv virtualenv-delete {new}/envs/{name}`, then run `pyv upgrade` again"
+            )),
+        ));
+    }
+    let bin = layout.version_dir(new).join("bin");
+    let python = ["python", "python3"]
+        .iter()
+        .map(|p| bin.join(p))
+        .find(|p| is_executable(p))
+        .ok_or_else(|| Error::user(format!("Python `{new}` has no `bin/python`"), None))?;
+    let base = venv::create::Base {
+        version: new.to_string(),
+        python,
+        system: false,
+    };
+    let opts = venv::create::Options {
+        verbose,
+        ..Default::default()
+    };
+    let scratch = envs.join(format!(".{name}.tmp-{}", std::process::id()));
+    progress(&format!("python -m venv ({new})"));
+    let made = venv::python_venv::run_venv(&base, name, &opts, &scratch)
+        .and_then(|()| {
+            let scratch_name = Path::new(scratch.file_name().unwrap_or_default());
+            venv::python_venv::rewrite_paths(&scratch, &scratch, &target)
+                .and_then(|()| {
+                    venv::python_venv::rewrite_paths(&scratch, scratch_name, Path::new(name))
+                })
+                .map_err(|e| Error::io("cannot finish", scratch.clone(), e))
+        })
+        .and_then(|()| {
+            fs::rename(&scratch, &target)
+                .map_err(|e| Error::io("cannot rename into place", target.clone(), e))
+        });
+    if let Err(e) = made {
+        let _ = remove_any(&scratch);
+        return Err(e);
+    }
+    let mut failed = Vec::new();
+    if !reqs.is_empty() {
+        progress(&format!(
+            "pip install -r ({} requirements; this may take a while)",
+            reqs.len()
+        ));
+        let req_file = target.join(".pyv-requirements.txt");
+        let pip = |args: &[&str]| -> bool {
+            Command::new(target.join("bin/python"))
+                .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(if verbose {
+                    Stdio::inherit()
+                } else {
+                    Stdio::null()
+                })
+                .stderr(if verbose {
+                    Stdio::inherit()
+                } else {
+                    Stdio::null()
+                })
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let all = fs::write(&req_file, reqs.join("\n") + "\n").is_ok()
+            && pip(&["-r", &req_file.to_string_lossy()]);
+        let _ = fs::remove_file(&req_file);
+        if !all {
+            progress("some requirements failed; installing them one by one");
+            for r in &reqs {
+                if !pip(&[r]) {
+                    failed.push(r.clone());
+                }
+            }
+        }
+    }
+    if env.alias {
+        let alias = layout.version_dir(name);
+        let tmp = layout
+            .versions_dir()
+            .join(format!(".{name}.alias-{}", std::process::id()));
+        let _ = fs::remove_file(&tmp);
+        if let Err(e) =
+            symlink(format!("{new}/envs/{name}"), &tmp).and_then(|()| fs::rename(&tmp, &alias))
+        {
+            let _ = fs::remove_file(&tmp);
+            let _ = remove_any(&target);
+            return Err(Error::io("cannot swap the alias", alias, e));
+        }
+    }
+    if failed.is_empty() {
+        remove_old(&env.dir, name);
+    }
+    Ok(failed)
+}

@@ -290,3 +290,70 @@ fn envs_made_from_a_prefix_follow_the_series() {
     );
     assert_eq!(out.trim(), "2");
 }
+
+/// `pyv upgrade 3.99 --to 3.98`: each env is made again on the other series with its packages
+/// reinstalled from `pip freeze`; one that cannot be (its source is gone) is reported, and that
+/// env's old copy stays; an env whose packages all came back loses its old copy.
+#[test]
+fn across_series_envs_are_recreated_and_failures_reported() {
+    let Some(python) = venv_support::python_or_skip() else {
+        return;
+    };
+    let env = Env::new();
+    let server = python_org(&["3.98.3", "3.99.1"]);
+    ok(pyv(&env, &server, python).args(["install", "--skip-preflight", "3.99.1", "3.98.3"]));
+    let tiny = env.path().join("tiny");
+    common::tiny_package::write(&tiny);
+    let gone = env.path().join("gone");
+    common::tiny_package::write(&gone);
+    let backend = fs::read_to_string(gone.join("backend.py")).unwrap();
+    fs::write(
+        gone.join("backend.py"),
+        backend.replace("pyvtiny", "pyvgone"),
+    )
+    .unwrap();
+    fs::rename(gone.join("pyvtiny.py"), gone.join("pyvgone.py")).unwrap();
+    for (name, pkgs) in [("api", vec![&tiny]), ("web", vec![&tiny, &gone])] {
+        ok(pyv(&env, &server, python).args(["virtualenv", "3.99.1", name]));
+        for p in pkgs {
+            ok(env.cmd(env.version_dir(name).join("bin/pip")).args([
+                "install",
+                "--no-index",
+                "-q",
+                p.to_str().unwrap(),
+            ]));
+        }
+    }
+    fs::remove_dir_all(&gone).unwrap();
+
+    let (code, out, err) =
+        run(pyv(&env, &server, python).args(["upgrade", "3.99", "--to", "3.98"]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("recreate virtualenv 3.99.1/envs/web as 3.98.3/envs/web"),
+        "{out}"
+    );
+    assert!(out.contains("api: every package reinstalled"), "{out}");
+    assert!(
+        out.contains("web: not reinstalled: pyvgone @ file://"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the old env stays at 3.99.1/envs/web"),
+        "{out}"
+    );
+    assert!(err.contains("pyv: [2/2] web: pip install -r"), "{err}");
+    for name in ["api", "web"] {
+        assert_eq!(
+            fs::read_link(env.version_dir(name)).unwrap(),
+            Path::new(&format!("3.98.3/envs/{name}"))
+        );
+        let long = env.version_dir(&format!("3.98.3/envs/{name}"));
+        let x = ok(env
+            .cmd(long.join("bin/python"))
+            .args(["-c", "import sys, pyvtiny; print(pyvtiny.X, sys.prefix)"]));
+        assert_eq!(x.trim(), format!("42 {}", long.display()));
+    }
+    assert!(!env.version_dir("3.99.1/envs/api").exists());
+    assert!(env.version_dir("3.99.1/envs/web/pyvenv.cfg").exists());
+}

@@ -36,7 +36,8 @@ pub struct Upgrade {
     /// Uninstall the old patches once their virtualenvs moved
     #[arg(long)]
     pub prune: bool,
-    /// Move to another series (`--to 3.13`): not done yet; pyv says what to do instead
+    /// Move the one series named to another (`pyv upgrade 3.12 --to 3.13`): each env is made
+    /// again on it and its packages reinstalled (`pip freeze`, `pip install -r`; may be slow)
     #[arg(long, value_name = "SERIES")]
     pub to: Option<String>,
 }
@@ -59,18 +60,6 @@ impl Upgrade {
     }
 
     fn run_all(&self, ctx: &Ctx) -> Result<i32> {
-        if let Some(to) = &self.to {
-            return Err(Error::usage(
-                format!(
-                    "`--to {}`: moving virtualenvs to another series is not supported yet",
-                    to.escape_debug()
-                ),
-                Some(format!(
-                    "make each env again on the new series: `pip freeze > req.txt`, `pyv virtualenv {} <name>`, then `pip install -r req.txt` in it",
-                    to.escape_debug()
-                )),
-            ));
-        }
         let installed = up::installed_series(&ctx.layout);
         let mut chosen = Vec::new();
         for raw in &self.series {
@@ -150,6 +139,18 @@ impl Upgrade {
             });
         }
 
+        if let Some(to) = &self.to {
+            let [from] = &plans[..] else {
+                return Err(Error::usage(
+                    format!(
+                        "`--to {}` needs exactly one series to move from",
+                        to.escape_debug()
+                    ),
+                    Some(format!("`pyv upgrade 3.12 --to {}`", to.escape_debug())),
+                ));
+            };
+            return self.cross(ctx, from, to, &mut planner);
+        }
         let cwd = ctx.cwd();
         let mut failed = 0;
         for plan in &plans {
@@ -157,6 +158,134 @@ impl Upgrade {
         }
         if self.dry_run {
             crate::ui::out("dry run: nothing was changed");
+        }
+        Ok(if failed > 0 { 1 } else { 0 })
+    }
+
+    /// `--to`: every env of every patch of `from`'s series made again on `to`'s newest patch
+    /// (installed first if needed), its packages reinstalled; a report per env.
+    fn cross(&self, ctx: &Ctx, from: &SeriesPlan, to: &str, planner: &mut Planner) -> Result<i32> {
+        let layout = &ctx.layout;
+        let to = ctx.arg_name(to)?;
+        let is_series = pyv_core::pyversion::PyVersion::parse(&to)
+            .is_some_and(|v| v.minor.is_some() && v.micro.is_none());
+        if !is_series && !to.starts_with("pypy") {
+            return Err(Error::usage(
+                format!("`--to {to}` (given on the command line) is not a series such as `3.13`"),
+                Some("name the series: `pyv upgrade 3.12 --to 3.13`".to_string()),
+            ));
+        }
+        if to == from.series {
+            return Err(Error::usage(
+                format!("`--to {to}` is the series being upgraded"),
+                Some(format!("`pyv upgrade {to}` moves to its newest patch")),
+            ));
+        }
+        let installed = up::installed_series(layout);
+        let newest_installed = installed
+            .iter()
+            .find(|(s, _)| *s == to)
+            .and_then(|(_, v)| v.last().cloned());
+        let newest = planner
+            .job(&to, &Origin::Argument, Flags::default())
+            .map(|j| j.name().to_string());
+        let (target, install) = match (newest, newest_installed) {
+            (Ok(n), Some(i)) if compare_names(&n, &i).is_gt() => (n, true),
+            (_, Some(i)) => (i, false),
+            (Ok(n), None) => (n, true),
+            (Err(e), None) => return Err(e),
+        };
+        let mut envs: Vec<EnvOf> = Vec::new();
+        let mut versions: Vec<String> = from.olds.iter().map(|(v, _)| v.clone()).collect();
+        versions.push(from.target.clone());
+        for v in &versions {
+            envs.extend(up::envs_of(layout, v));
+        }
+        let would = if self.dry_run { "would " } else { "" };
+        crate::ui::out(&format!(
+            "{}: {} -> {target} (another series: each env is made again and its packages reinstalled)",
+            from.series,
+            versions.join(", ")
+        ));
+        if install {
+            crate::ui::out(&format!("  {would}install Python {target}"));
+            if !self.dry_run {
+                let settings = ctx.install_settings()?;
+                crate::signals::install();
+                let opts = Options {
+                    force: false,
+                    skip_existing: true,
+                    skip_preflight: false,
+                    keep: false,
+                    jobs: None,
+                    no_cache: false,
+                };
+                crate::commands::install::install_one(
+                    ctx,
+                    &settings,
+                    &opts,
+                    planner,
+                    Flags::default(),
+                    &target,
+                    &Origin::Argument,
+                )?;
+            }
+        }
+        if envs.is_empty() {
+            crate::ui::out(&format!("  no virtualenvs on {}", from.series));
+        }
+        let mut failed = 0;
+        let n = envs.len();
+        for (i, env) in envs.iter().enumerate() {
+            let old = env
+                .dir
+                .parent()
+                .and_then(|p| p.parent())
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            crate::ui::out(&format!(
+                "  {would}recreate virtualenv {old}/envs/{name} as {target}/envs/{name}",
+                name = env.name
+            ));
+            if self.dry_run {
+                continue;
+            }
+            let progress = |what: &str| {
+                if !ctx.quiet {
+                    crate::ui::err(&format!("pyv: [{}/{n}] {}: {what}", i + 1, env.name));
+                }
+            };
+            match up::recreate_env(layout, &target, env, ctx.verbose, &progress) {
+                Ok(missing) if missing.is_empty() => {
+                    crate::ui::out(&format!("    {}: every package reinstalled", env.name))
+                }
+                Ok(missing) => {
+                    failed += 1;
+                    crate::ui::out(&format!(
+                        "    {}: not reinstalled: {}; the old env stays at {old}/envs/{}",
+                        env.name,
+                        crate::ui::escape(&missing.join(", ")),
+                        env.name
+                    ));
+                }
+                Err(e) => {
+                    failed += 1;
+                    pyv_core::report::report(
+                        &format!(
+                            "cannot make virtualenv `{}` on {target}; it is unchanged on {old}: {}",
+                            env.name,
+                            crate::error::with_causes(&e)
+                        ),
+                        e.hint(),
+                    );
+                }
+            }
+        }
+        if self.dry_run {
+            crate::ui::out("dry run: nothing was changed");
+        } else {
+            ctx.rehash()?;
         }
         Ok(if failed > 0 { 1 } else { 0 })
     }

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::signals;
 
 /// Run venv into `scratch`, its output kept for the error unless `verbose`.
-pub(super) fn run_venv(base: &Base, name: &str, opts: &Options, scratch: &Path) -> Result<()> {
+pub(crate) fn run_venv(base: &Base, name: &str, opts: &Options, scratch: &Path) -> Result<()> {
     let mut cmd = Command::new(&base.python);
     cmd.args(["-m", "venv"]);
     if opts.system_site_packages {
