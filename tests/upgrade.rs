@@ -178,6 +178,14 @@ fn upgrade_moves_env_pins_and_prunes() {
         "{out}"
     );
     assert!(out.contains("--prune"), "{out}");
+    // `uninstall` no longer refuses because of the env that moved: it only asks.
+    let (code, _, err) = common::run_input(env.pyv().args(["uninstall", "3.99.1"]), "n\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("kept Python `3.99.1` (not confirmed)"),
+        "{err}"
+    );
+    assert!(!err.contains("virtualenvs built on it"), "{err}");
     let out = ok(&mut upgrade(&s, &["--prune"]));
     assert!(out.contains("uninstall Python 3.99.1"), "{out}");
     assert!(!env.version_dir("3.99.1").exists());
