@@ -370,3 +370,24 @@ fn a_tar_slip_archive_is_refused() {
     assert_clean(&env, "3.12.7");
     assert!(!env.root().join("escaped").exists() && !env.path().join("escaped").exists());
 }
+
+/// `VERSION:ALIAS` with a prebuilt: unpacked into `versions/ALIAS`, the receipt keeps the
+/// real version, and the interpreter check ran against the alias's tree.
+#[test]
+fn a_prebuilt_installs_under_an_alias() {
+    let env = Env::new();
+    let tgz = archive("3.12.7");
+    let mirror = env.path().join("mirror");
+    fs::create_dir_all(mirror.join(TAG)).unwrap();
+    fs::write(mirror.join(TAG).join(file_name("3.12.7")), &tgz).unwrap();
+    let t = table(&env, &[("3.12.7", &fake_release::sha256(&tgz))]);
+    let mirror = format!("file://{}", mirror.display());
+    let (code, out, err) =
+        run(pyv(&env, &mirror, &t).args(["install", "--prebuilt", "3.12.7:pbs"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("installed Python pbs (prebuilt)"), "{out}");
+    assert!(env.version_dir("pbs").join("bin/python3").exists());
+    assert!(!env.version_dir("3.12.7").exists());
+    let receipt = fs::read_to_string(env.version_dir("pbs").join(".pyv-install")).unwrap();
+    assert!(receipt.contains("version=3.12.7\n"), "{receipt}");
+}
