@@ -483,7 +483,9 @@ pub type NotReinstalled = Vec<String>;
 /// Across series (`--to 3.13`): make env `env` again on `new` with `new`'s own venv, reinstall
 /// what `pip freeze` lists in the old one (`pip install -r`, then line by line to find the ones
 /// that fail), then swap the alias (the commit, as in [`move_env`]). The old env is removed
-/// only when everything was reinstalled; otherwise it stays at its long name.
+/// only when everything was reinstalled; otherwise it stays at its long name. (The new env gets
+/// no `pyv-upgraded-from`: an old env kept for its failures must never look like a leftover.)
+/// Killed before the swap, the new env is there but unnamed; the next run says it exists.
 pub fn recreate_env(
     layout: &Layout,
     new: &str,
@@ -528,6 +530,9 @@ pub fn recreate_env(
         .canonicalize()
         .map_err(|e| Error::io("cannot resolve", envs.clone(), e))?;
     let target = envs.join(name);
+    pyv_core::fsx::sweep(&envs, |n| {
+        crate::locks::is_scratch(n, &[".tmp-", ".old-", ".del-", ".tpl-"])
+    });
     if fs::symlink_metadata(&target).is_ok() {
         return Err(Error::user(
             format!("cannot make virtualenv `{name}` on {new}: `{}` exists", target.display()),
