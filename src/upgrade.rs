@@ -215,6 +215,10 @@ pub fn rewrite_pin(pin: &Pin, old: &str, new: &str) -> Result<()> {
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
+        if body.trim_start().starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
         let words: Vec<String> = body
             .split(' ')
             .map(|w| renamed(w, old, new).unwrap_or_else(|| w.to_string()))
@@ -630,4 +634,56 @@ pub fn recreate_env(
         remove_old(&env.dir, name);
     }
     Ok(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_names() {
+        assert_eq!(series_of("3.12.7").as_deref(), Some("3.12"));
+        assert_eq!(series_of("3.13.1t").as_deref(), Some("3.13t"));
+        assert_eq!(series_of("pypy3.10-7.3.17").as_deref(), Some("pypy3.10"));
+        for none in [
+            "3.12",
+            "3.12.7-debug",
+            "lto",
+            "3.13.0rc1",
+            "miniforge3-24.11.0-0",
+        ] {
+            assert_eq!(series_of(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn pins_are_renamed_exactly_and_comments_kept() {
+        assert_eq!(
+            renamed("3.12.7", "3.12.7", "3.12.8").as_deref(),
+            Some("3.12.8")
+        );
+        assert_eq!(
+            renamed("3.12.7/envs/web", "3.12.7", "3.12.8").as_deref(),
+            Some("3.12.8/envs/web")
+        );
+        assert_eq!(renamed("3.12.70", "3.12.7", "3.12.8"), None);
+        assert_eq!(renamed("3.12", "3.12.7", "3.12.8"), None);
+        assert_eq!(
+            env_pin("3.12.7:system", "3.12.7", "3.12.8").as_deref(),
+            Some("3.12.8:system")
+        );
+        assert_eq!(env_pin("3.12", "3.12.7", "3.12.8"), None);
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join(".python-version");
+        fs::write(&file, "# was 3.12.7\n3.12.7/envs/web\r\n3.11.2\n").unwrap();
+        let pin = Pin {
+            file: file.clone(),
+            changes: vec![],
+        };
+        rewrite_pin(&pin, "3.12.7", "3.12.8").unwrap();
+        assert_eq!(
+            fs::read_to_string(&file).unwrap(),
+            "# was 3.12.7\n3.12.8/envs/web\r\n3.11.2\n"
+        );
+    }
 }
