@@ -80,6 +80,8 @@ pub fn installed_series(layout: &Layout) -> Vec<(String, Vec<String>)> {
 #[derive(Debug, Clone)]
 pub struct EnvOf {
     pub name: String,
+    /// The name as printed (escaped: it is a directory name from disk).
+    pub shown: String,
     /// `versions/<old>/envs/<name>`.
     pub dir: PathBuf,
     /// `versions/<name>` leads to it.
@@ -106,6 +108,7 @@ pub fn envs_of(layout: &Layout, old: &str) -> Vec<EnvOf> {
             == Some(format!("{old}/envs/{name}").as_str());
         out.push(EnvOf {
             series: cfg_value(&dir, SERIES),
+            shown: crate::ui::escape(&name).into_owned(),
             name,
             dir,
             alias,
@@ -113,6 +116,14 @@ pub fn envs_of(layout: &Layout, old: &str) -> Vec<EnvOf> {
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Whether `versions/<old>/envs/` still holds an env (anything but pyv's dot-named scratch).
+pub fn has_envs(layout: &Layout, old: &str) -> bool {
+    fs::read_dir(layout.envs_dir(old)).is_ok_and(|rd| {
+        rd.flatten()
+            .any(|e| !e.file_name().to_string_lossy().starts_with('.'))
+    })
 }
 
 /// The value of `key` in the `pyvenv.cfg` of the env at `dir`.

@@ -365,3 +365,39 @@ fn across_series_envs_are_recreated_and_failures_reported() {
     assert!(!env.version_dir("3.99.1/envs/api").exists());
     assert!(env.version_dir("3.99.1/envs/web/pyvenv.cfg").exists());
 }
+
+/// A directory name from disk is printed escaped, and `--prune` never removes a patch that
+/// still holds an env that did not move.
+#[test]
+fn hostile_env_names_are_escaped_and_unmoved_envs_block_pruning() {
+    let env = Env::new();
+    env.fake_version("3.99.1", &["python", "python3"]);
+    env.fake_version("3.99.2", &["python", "python3"]);
+    let bad = env.version_dir("3.99.1/envs/x\x1b[31mred");
+    fs::create_dir_all(&bad).unwrap();
+    fs::write(bad.join("pyvenv.cfg"), "home = /nowhere/bin\n").unwrap();
+    let server = python_org(&["3.99.1", "3.99.2"]);
+    let (code, out, err) = run(pyv(&env, &server, "/bin/false").args(["upgrade", "--dry-run"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains('\x1b') && !err.contains('\x1b'),
+        "{out:?} {err:?}"
+    );
+    assert!(
+        out.contains("move virtualenv 3.99.1/envs/x\\u{1b}[31mred"),
+        "{out}"
+    );
+    // Something in `envs/` that is not an env pyv moves keeps the old patch installed.
+    fs::remove_dir_all(&bad).unwrap();
+    fs::create_dir_all(env.version_dir("3.99.1/envs/notes")).unwrap();
+    let out = ok(pyv(&env, &server, "/bin/false").args(["upgrade", "--prune"]));
+    assert!(
+        out.contains("keep Python 3.99.1: some of its virtualenvs did not move"),
+        "{out}"
+    );
+    assert!(env.version_dir("3.99.1/envs/notes").exists());
+    fs::remove_dir_all(env.version_dir("3.99.1/envs/notes")).unwrap();
+    let out = ok(pyv(&env, &server, "/bin/false").args(["upgrade", "--prune"]));
+    assert!(out.contains("uninstall Python 3.99.1"), "{out}");
+    assert!(!env.version_dir("3.99.1").exists());
+}

@@ -246,27 +246,27 @@ impl Upgrade {
                 .unwrap_or_default();
             crate::ui::out(&format!(
                 "  {would}recreate virtualenv {old}/envs/{name} as {target}/envs/{name}",
-                name = env.name
+                name = env.shown
             ));
             if self.dry_run {
                 continue;
             }
             let progress = |what: &str| {
                 if !ctx.quiet {
-                    crate::ui::err(&format!("pyv: [{}/{n}] {}: {what}", i + 1, env.name));
+                    crate::ui::err(&format!("pyv: [{}/{n}] {}: {what}", i + 1, env.shown));
                 }
             };
             match up::recreate_env(layout, &target, env, ctx.verbose, &progress) {
                 Ok(missing) if missing.is_empty() => {
-                    crate::ui::out(&format!("    {}: every package reinstalled", env.name))
+                    crate::ui::out(&format!("    {}: every package reinstalled", env.shown))
                 }
                 Ok(missing) => {
                     failed += 1;
                     crate::ui::out(&format!(
                         "    {}: not reinstalled: {}; the old env stays at {old}/envs/{}",
-                        env.name,
+                        env.shown,
                         crate::ui::escape(&missing.join(", ")),
-                        env.name
+                        env.shown
                     ));
                 }
                 Err(e) => {
@@ -274,7 +274,7 @@ impl Upgrade {
                     pyv_core::report::report(
                         &format!(
                             "cannot make virtualenv `{}` on {target}; it is unchanged on {old}: {}",
-                            env.name,
+                            env.shown,
                             crate::error::with_causes(&e)
                         ),
                         e.hint(),
@@ -394,7 +394,7 @@ impl Upgrade {
                 if let Some(new) = up::moved_already(layout, old, env) {
                     crate::ui::out(&format!(
                         "  {would}remove {old}/envs/{} (left over: it moved to {new} already)",
-                        env.name
+                        env.shown
                     ));
                     if !self.dry_run {
                         up::remove_old(&env.dir, &env.name);
@@ -402,7 +402,7 @@ impl Upgrade {
                     continue;
                 }
                 let alias = if env.alias {
-                    format!(" (alias `{}`)", env.name)
+                    format!(" (alias `{}`)", env.shown)
                 } else {
                     String::new()
                 };
@@ -412,7 +412,7 @@ impl Upgrade {
                     .map_or(String::new(), |s| format!(", follows {s}"));
                 crate::ui::out(&format!(
                     "  {would}move virtualenv {old}/envs/{name} -> {target}/envs/{name}{alias}{follows}",
-                    name = env.name
+                    name = env.shown
                 ));
                 let Some(info) = &info else { continue };
                 if let Err(e) = up::move_env(layout, old, target, env, info, &step) {
@@ -421,7 +421,7 @@ impl Upgrade {
                     pyv_core::report::report(
                         &format!(
                             "cannot move virtualenv `{}` to {target}; it is unchanged on {old}: {}",
-                            env.name,
+                            env.shown,
                             crate::error::with_causes(&e)
                         ),
                         e.hint().or(Some(format!(
@@ -472,6 +472,11 @@ impl Upgrade {
 
         // 4. The old patches.
         for old in &olds {
+            // Never prune a patch that still holds an env (one that did not move, or one made
+            // meanwhile): `uninstall` would take it along.
+            if self.prune && !self.dry_run && up::has_envs(layout, old) && !kept.contains(old) {
+                kept.push(old);
+            }
             if self.prune && !kept.contains(old) {
                 crate::ui::out(&format!("  {would}uninstall Python {old}"));
                 if !self.dry_run {
