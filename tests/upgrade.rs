@@ -396,11 +396,25 @@ fn hostile_env_names_are_escaped_and_unmoved_envs_block_pruning() {
     fs::create_dir_all(env.version_dir("3.99.1/envs/notes")).unwrap();
     let out = ok(pyv(&env, &server, "/bin/false").args(["upgrade", "--prune"]));
     assert!(
-        out.contains("keep Python 3.99.1: some of its virtualenvs did not move"),
+        out.contains("keep Python 3.99.1: still used by 3.99.1/envs/notes"),
         "{out}"
     );
     assert!(env.version_dir("3.99.1/envs/notes").exists());
     fs::remove_dir_all(env.version_dir("3.99.1/envs/notes")).unwrap();
+    // So does an env made by another tool right in versions/, whose home is the old patch.
+    let other = env.version_dir("tooled");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(
+        other.join("pyvenv.cfg"),
+        format!("home = {}\n", env.version_dir("3.99.1/bin").display()),
+    )
+    .unwrap();
+    let out = ok(pyv(&env, &server, "/bin/false").args(["upgrade", "--prune"]));
+    assert!(
+        out.contains("keep Python 3.99.1: still used by tooled"),
+        "{out}"
+    );
+    fs::remove_dir_all(&other).unwrap();
     let out = ok(pyv(&env, &server, "/bin/false").args(["upgrade", "--prune"]));
     assert!(out.contains("uninstall Python 3.99.1"), "{out}");
     assert!(!env.version_dir("3.99.1").exists());

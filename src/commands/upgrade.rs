@@ -472,12 +472,20 @@ impl Upgrade {
 
         // 4. The old patches.
         for old in &olds {
-            // Never prune a patch that still holds an env (one that did not move, or one made
-            // meanwhile): `uninstall` would take it along.
-            if self.prune && !self.dry_run && up::has_envs(layout, old) && !kept.contains(old) {
-                kept.push(old);
-            }
-            if self.prune && !kept.contains(old) {
+            // Never prune a patch something still uses: an env left in its `envs/` (one that did
+            // not move, or one made meanwhile) would go with it, and one elsewhere whose `home`
+            // is inside it (made by another tool) would break.
+            let users = if self.prune && !self.dry_run {
+                let p = crate::uninstall::plan(layout, old, cwd);
+                let mut users: Vec<String> = p.env_labels().iter().map(|l| l.to_string()).collect();
+                if up::has_envs(layout, old) && users.is_empty() {
+                    users.push(format!("{old}/envs/"));
+                }
+                users
+            } else {
+                Vec::new()
+            };
+            if self.prune && users.is_empty() && !kept.contains(old) {
                 crate::ui::out(&format!("  {would}uninstall Python {old}"));
                 if !self.dry_run {
                     let p = crate::uninstall::plan(layout, old, cwd);
@@ -485,9 +493,12 @@ impl Upgrade {
                     crate::uninstall::execute(layout, &p, false, &ui)?;
                 }
             } else if self.prune {
-                crate::ui::out(&format!(
-                    "  keep Python {old}: some of its virtualenvs did not move"
-                ));
+                let why = if users.is_empty() {
+                    "some of its virtualenvs did not move".to_string()
+                } else {
+                    format!("still used by {}", users.join(", "))
+                };
+                crate::ui::out(&format!("  keep Python {old}: {why}"));
             } else {
                 crate::ui::out(&format!(
                     "  keep Python {old} (`pyv upgrade --prune {series}` or `pyv uninstall {old}` removes it)"
