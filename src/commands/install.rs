@@ -220,19 +220,8 @@ impl Install {
     }
 
     /// Source, prebuilt or auto, and what asked for it: the flags win over PYV_INSTALL.
-    pub(crate) fn mode(&self) -> Result<(Mode, &'static str)> {
-        if self.prebuilt {
-            return Ok((Mode::Prebuilt, "`--prebuilt`"));
-        }
-        if self.source {
-            return Ok((Mode::Source, "`--source`"));
-        }
-        let env = std::env::var(EnvVars::PYV_INSTALL).ok();
-        Ok(match Mode::parse_env(env.as_deref())? {
-            Some(Mode::Prebuilt) => (Mode::Prebuilt, "PYV_INSTALL=prebuilt"),
-            Some(Mode::Auto) => (Mode::Auto, "PYV_INSTALL=auto"),
-            _ => (Mode::Source, "PYV_INSTALL=source"),
-        })
+    fn mode(&self) -> Result<(Mode, &'static str)> {
+        mode(self.prebuilt, self.source)
     }
 
     /// The requests with where each came from: the arguments, or the missing selected versions.
@@ -280,6 +269,23 @@ impl Install {
         }
         Ok(missing)
     }
+}
+
+/// Source, prebuilt or auto, and what asked for it: `--prebuilt`/`--source` win over
+/// PYV_INSTALL (`pyv upgrade` has neither flag and follows PYV_INSTALL as `install` does).
+pub(crate) fn mode(prebuilt: bool, source: bool) -> Result<(Mode, &'static str)> {
+    if prebuilt {
+        return Ok((Mode::Prebuilt, "`--prebuilt`"));
+    }
+    if source {
+        return Ok((Mode::Source, "`--source`"));
+    }
+    let env = std::env::var(EnvVars::PYV_INSTALL).ok();
+    Ok(match Mode::parse_env(env.as_deref())? {
+        Some(Mode::Prebuilt) => (Mode::Prebuilt, "PYV_INSTALL=prebuilt"),
+        Some(Mode::Auto) => (Mode::Auto, "PYV_INSTALL=auto"),
+        _ => (Mode::Source, "PYV_INSTALL=source"),
+    })
 }
 
 /// `--prebuilt --list`: the prebuilt versions for this platform.

@@ -87,21 +87,7 @@ impl Upgrade {
             return Ok(0);
         }
 
-        let opts_holder = crate::commands::install::Install {
-            versions: vec![],
-            list: false,
-            force: false,
-            skip_existing: true,
-            sha256: None,
-            skip_preflight: false,
-            debug: false,
-            keep: false,
-            no_cache: false,
-            jobs: None,
-            prebuilt: false,
-            source: false,
-        };
-        let (mode, asked_by) = opts_holder.mode()?;
+        let (mode, asked_by) = crate::commands::install::mode(false, false)?;
         let cfg = match mode {
             prebuilt::Mode::Source => None,
             _ => Some(prebuilt::Config::from_env()?),
@@ -210,25 +196,7 @@ impl Upgrade {
         if install {
             crate::ui::out(&format!("  {would}install Python {target}"));
             if !self.dry_run {
-                let settings = ctx.install_settings()?;
-                crate::signals::install();
-                let opts = Options {
-                    force: false,
-                    skip_existing: true,
-                    skip_preflight: false,
-                    keep: false,
-                    jobs: None,
-                    no_cache: false,
-                };
-                crate::commands::install::install_one(
-                    ctx,
-                    &settings,
-                    &opts,
-                    planner,
-                    Flags::default(),
-                    &target,
-                    &Origin::Argument,
-                )?;
+                install_new(ctx, planner, &target)?;
             }
         }
         if envs.is_empty() {
@@ -358,25 +326,7 @@ impl Upgrade {
         if plan.install {
             crate::ui::out(&format!("  {would}install Python {target}"));
             if !self.dry_run {
-                let settings = ctx.install_settings()?;
-                crate::signals::install();
-                let opts = Options {
-                    force: false,
-                    skip_existing: true,
-                    skip_preflight: false,
-                    keep: false,
-                    jobs: None,
-                    no_cache: false,
-                };
-                crate::commands::install::install_one(
-                    ctx,
-                    &settings,
-                    &opts,
-                    planner,
-                    Flags::default(),
-                    target,
-                    &Origin::Argument,
-                )?;
+                install_new(ctx, planner, target)?;
             }
         }
 
@@ -510,4 +460,27 @@ impl Upgrade {
         }
         Ok(failed)
     }
+}
+
+/// Install `name` through `pyv install`'s pipeline (an install that is there already is fine).
+fn install_new(ctx: &Ctx, planner: &mut Planner, name: &str) -> Result<()> {
+    let settings = ctx.install_settings()?;
+    crate::signals::install();
+    let opts = Options {
+        force: false,
+        skip_existing: true,
+        skip_preflight: false,
+        keep: false,
+        jobs: None,
+        no_cache: false,
+    };
+    crate::commands::install::install_one(
+        ctx,
+        &settings,
+        &opts,
+        planner,
+        Flags::default(),
+        name,
+        &Origin::Argument,
+    )
 }
