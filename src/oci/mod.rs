@@ -6,5 +6,6 @@
 
 pub mod auth;
 pub mod challenge;
+pub mod client;
 pub mod reference;
 pub mod tag;

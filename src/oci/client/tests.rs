@@ -1,0 +1,177 @@
+//! The client against the real CNCF registry (`docker-registry`, distribution 2.8) with
+//! htpasswd authentication, over plain http on 127.0.0.1.
+
+use super::*;
+use crate::oci::auth::Credentials;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const PASSWORD: &str = "Corr3ct-Horse-pw";
+
+pub struct TestRegistry {
+    child: Child,
+    pub port: u16,
+    pub storage: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestRegistry {
+    /// `None` (and a note) where `docker-registry` or `htpasswd` is not installed.
+    pub fn start() -> Option<TestRegistry> {
+        if !Path::new("/usr/bin/docker-registry").exists() {
+            eprintln!("docker-registry is not installed: skipped");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("htpasswd")
+            .args(["-Bbn", "tester", PASSWORD])
+            .output()
+            .expect("htpasswd (apache2-utils)");
+        assert!(out.status.success());
+        let htpasswd = dir.path().join("htpasswd");
+        std::fs::write(&htpasswd, &out.stdout).unwrap();
+        let storage = dir.path().join("storage");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+                 http:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: pyv-test\n    path: {}\n",
+                storage.display(),
+                htpasswd.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("/usr/bin/docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let reg = TestRegistry {
+            child,
+            port,
+            storage,
+            _dir: dir,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(reg);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("docker-registry did not start on port {port}");
+    }
+
+    pub fn client(&self, password: &str) -> Registry {
+        let r =
+            Reference::parse(&format!("oci://127.0.0.1:{}/team/pyv", self.port), "test").unwrap();
+        let creds = Credentials {
+            user: "tester".into(),
+            secret: password.into(),
+            source: "the test".into(),
+        };
+        Registry::new(r, "", Some(creds)).unwrap()
+    }
+
+    pub fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.storage
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+fn manifest_for(layer: &str, size: usize) -> Vec<u8> {
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "artifactType": "application/vnd.pyv.artifact.v1",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json",
+                   "digest": digest_of(b"{}"), "size": 2},
+        "layers": [{"mediaType": "application/vnd.pyv.artifact.layer.v1.tar+gzip",
+                    "digest": layer, "size": size}],
+        "annotations": {"org.pyv.version": "3.99.1"}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn push_pull_and_a_tampered_blob_against_the_real_registry() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let mut c = reg.client(PASSWORD);
+    let archive: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let layer = digest_of(&archive);
+    assert!(c.push_blob(&digest_of(b"{}"), b"{}").unwrap());
+    assert!(c.push_blob(&layer, &archive).unwrap());
+    // What the registry has is not sent again.
+    assert!(!c.push_blob(&layer, &archive).unwrap());
+    let m = manifest_for(&layer, archive.len());
+    c.put_manifest("cpython-3.99.1-k", MANIFEST, &m).unwrap();
+
+    let mut fresh = reg.client(PASSWORD);
+    let (body, digest, kind) = fresh.manifest("cpython-3.99.1-k").unwrap().unwrap();
+    assert_eq!(
+        (body.as_slice(), digest.as_str()),
+        (m.as_slice(), digest_of(&m).as_str())
+    );
+    assert!(kind.starts_with(MANIFEST), "{kind}");
+    assert_eq!(fresh.manifest("cpython-3.99.1-unknown").unwrap(), None);
+    let mut got = Vec::new();
+    fresh
+        .blob_to(&layer, archive.len() as u64, &mut got)
+        .unwrap();
+    assert_eq!(got, archive);
+
+    // The registry hands over other bytes (same length): refused.
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[1000] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    let e = fresh
+        .blob_to(&layer, archive.len() as u64, &mut std::io::sink())
+        .unwrap_err();
+    assert!(
+        e.contains("refused, nothing was unpacked") && !e.contains('\n'),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_wrong_password_is_one_line_without_it() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let wrong = "Wr0ng-Secret-xyz";
+    let mut c = reg.client(wrong);
+    let e = c.manifest("anything").unwrap_err();
+    assert!(e.contains("refused access (401)"), "{e}");
+    assert!(
+        e.contains("registry 127.0.0.1:") && e.contains("repository team/pyv"),
+        "{e}"
+    );
+    assert!(e.contains("credentials of tester from the test"), "{e}");
+    assert!(!e.contains(wrong) && !e.contains('\n'), "{e}");
+    let mut anon = reg.client(PASSWORD);
+    anon.creds = None;
+    let e = anon.manifest("anything").unwrap_err();
+    assert!(e.contains("no credentials (anonymous)"), "{e}");
+}
