@@ -118,6 +118,9 @@ _pyv() {
             pyv__subcmd__cache,list)
                 cmd="pyv__subcmd__cache__subcmd__list"
                 ;;
+            pyv__subcmd__cache,push)
+                cmd="pyv__subcmd__cache__subcmd__push"
+                ;;
             pyv__subcmd__cache__subcmd__help,clear)
                 cmd="pyv__subcmd__cache__subcmd__help__subcmd__clear"
                 ;;
@@ -126,6 +129,9 @@ _pyv() {
                 ;;
             pyv__subcmd__cache__subcmd__help,list)
                 cmd="pyv__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
+            pyv__subcmd__cache__subcmd__help,push)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__push"
                 ;;
             pyv__subcmd__help,activate)
                 cmd="pyv__subcmd__help__subcmd__activate"
@@ -226,6 +232,9 @@ _pyv() {
             pyv__subcmd__help__subcmd__cache,list)
                 cmd="pyv__subcmd__help__subcmd__cache__subcmd__list"
                 ;;
+            pyv__subcmd__help__subcmd__cache,push)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__push"
+                ;;
             *)
                 ;;
         esac
@@ -277,7 +286,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help list clear help"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help list clear push help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -321,7 +330,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache__subcmd__help)
-            opts="list clear help"
+            opts="list clear push help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,7 +385,43 @@ _pyv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pyv__subcmd__cache__subcmd__list)
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__push)
             opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -559,7 +604,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__cache)
-            opts="list clear"
+            opts="list clear push"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +632,20 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -27,6 +27,17 @@ pub enum CacheAction {
     ///
     /// What a running install holds (its build's key, its download) is kept and named.
     Clear(Clear),
+    /// Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key
+    /// plus one image index per version; what the registry has is only checked (HEAD)
+    Push(Push),
+}
+
+#[derive(Args)]
+pub struct Push {
+    /// The registry and repository: oci://HOST[:PORT]/REPO
+    pub reference: String,
+    /// Build keys or versions (as `pyv cache list` shows them) [default: every cached build]
+    pub only: Vec<String>,
 }
 
 #[derive(Args)]
@@ -47,8 +58,73 @@ impl Cache {
         match self.action {
             CacheAction::List => list(ctx),
             CacheAction::Clear(c) => clear(ctx, !c.downloads, !c.artifacts, c.force),
+            CacheAction::Push(p) => push(ctx, &p),
         }
     }
+}
+
+fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
+    use crate::oci;
+    use pyv_core::env_vars::EnvVars;
+    let hint = || Some("write oci://HOST[:PORT]/REPO, e.g. oci://ghcr.io/team/pyv-builds".into());
+    let reference = oci::reference::Reference::parse(&p.reference, "pyv cache push")
+        .map_err(|m| Error::usage(m, hint()))?;
+    let all = crate::install::artifact::list(&ctx.cache_dir);
+    let chosen: Vec<_> = all
+        .iter()
+        .filter(|a| {
+            let m = &a.manifest;
+            p.only.is_empty()
+                || p.only
+                    .iter()
+                    .any(|o| *o == m.key || Some(o.as_str()) == m.get("name"))
+        })
+        .collect();
+    for o in &p.only {
+        if !chosen
+            .iter()
+            .any(|a| a.manifest.key == *o || a.manifest.get("name") == Some(o.as_str()))
+        {
+            return Err(Error::user(
+                format!(
+                    "no cached build has the key or version `{}`",
+                    pyv_core::report::escape(o)
+                ),
+                Some("`pyv cache list` shows the cached builds".into()),
+            ));
+        }
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let creds = oci::auth::lookup(&reference.registry, &env).map_err(|m| Error::user(m, None))?;
+    let insecure = env(EnvVars::PYV_INSECURE_REGISTRY).unwrap_or_default();
+    let mut reg = oci::client::Registry::new(reference.clone(), &insecure, creds)
+        .map_err(|m| Error::user(m, None))?;
+    let mut by_version: std::collections::BTreeMap<String, Vec<(String, u64, String)>> =
+        Default::default();
+    for a in &chosen {
+        let m = &a.manifest;
+        let archive = crate::install::artifact::archive_path(&ctx.cache_dir, &m.key);
+        let (digest, size, sent) =
+            oci::artifact::push(&mut reg, &archive, m).map_err(|e| Error::user(e, None))?;
+        ui::out(&format!(
+            "{} {}:{} ({})",
+            if sent { "pushed" } else { "already there:" },
+            reference,
+            oci::tag::for_key(&m.key),
+            bytes(a.size)
+        ));
+        let version = m.get("name").unwrap_or("?").to_string();
+        by_version.entry(version).or_default().push((
+            digest,
+            size,
+            m.get("platform").unwrap_or("").to_string(),
+        ));
+    }
+    for (version, entries) in by_version {
+        oci::artifact::push_index(&mut reg, &version, &entries)
+            .map_err(|e| Error::user(e, None))?;
+    }
+    Ok(0)
 }
 
 fn list(ctx: &Ctx) -> Result<i32> {

@@ -4,6 +4,7 @@
 //! that speaks HTTP to a registry builds on them.
 #![allow(dead_code)] // the pull/push paths that use these are not wired in yet
 
+pub mod artifact;
 pub mod auth;
 pub mod challenge;
 pub mod client;
