@@ -199,3 +199,62 @@ pub fn push_index(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn manifest(platform: &str) -> Manifest {
+        Manifest::parse(&format!(
+            "key = cpython-3.99.1-k\nsha256 = {SHA}\nsize = 12\nprefix = /p\nplatform = {platform}\n\
+             version = 3.99.1\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pushed_manifest_reads_back_and_another_platform_is_refused() {
+        let body = image_manifest(&manifest("linux-x86_64-glibc2.36"));
+        let m = read_image_manifest(&body, "cpython-3.99.1-k", "linux-x86_64-glibc2.36", "r:t")
+            .unwrap();
+        assert_eq!((m.key.as_str(), m.size), ("cpython-3.99.1-k", 12));
+        let e = read_image_manifest(&body, "cpython-3.99.1-k", "linux-aarch64-musl", "r:t")
+            .unwrap_err();
+        assert!(
+            e.contains("a build for linux-x86_64-glibc2.36, this machine is linux-aarch64-musl"),
+            "{e}"
+        );
+        let e = read_image_manifest(
+            &body,
+            "cpython-3.99.1-other",
+            "linux-x86_64-glibc2.36",
+            "r:t",
+        )
+        .unwrap_err();
+        assert!(e.contains("not cpython-3.99.1-other"), "{e}");
+        let other = String::from_utf8(body.clone())
+            .unwrap()
+            .replace(ARTIFACT_TYPE, "application/vnd.oci.image.config.v1+json");
+        let e = read_image_manifest(
+            other.as_bytes(),
+            "cpython-3.99.1-k",
+            "linux-x86_64-glibc2.36",
+            "r:t",
+        )
+        .unwrap_err();
+        assert!(e.contains("not a pyv build"), "{e}");
+        let moved =
+            String::from_utf8(body)
+                .unwrap()
+                .replacen(&format!("sha256:{SHA}"), "sha256:00", 1);
+        assert!(read_image_manifest(
+            moved.as_bytes(),
+            "cpython-3.99.1-k",
+            "linux-x86_64-glibc2.36",
+            "r:t"
+        )
+        .is_err());
+    }
+}
