@@ -175,3 +175,62 @@ fn a_wrong_password_is_one_line_without_it() {
     let e = anon.manifest("anything").unwrap_err();
     assert!(e.contains("no credentials (anonymous)"), "{e}");
 }
+
+#[test]
+fn a_registry_killed_mid_download_ends_cleanly_with_nothing_left() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("cpython-3.99.1-big.tar.gz");
+    let bytes: Vec<u8> = (0..48u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&archive, &bytes).unwrap();
+    let sha = crate::digest::hex(&Sha256::digest(&bytes));
+    let m = crate::install::manifest::Manifest::parse(&format!(
+        "key = cpython-3.99.1-big\nsha256 = {sha}\nsize = {}\nprefix = /p\nplatform = {}\n",
+        bytes.len(),
+        crate::install::artifact::platform()
+    ))
+    .unwrap();
+    let mut c = reg.client(PASSWORD);
+    crate::oci::artifact::push(&mut c, &archive, &m).unwrap();
+
+    let into = dir.path().join("cache");
+    std::fs::create_dir(&into).unwrap();
+    let target = into.join("cpython-3.99.1-big.tar.gz");
+    let mpath = into.join("cpython-3.99.1-big.manifest");
+    let part = target.with_extension("part");
+    let pid = reg.child.id() as i32;
+    let watcher = {
+        let part = part.clone();
+        std::thread::spawn(move || {
+            for _ in 0..4000 {
+                if std::fs::metadata(&part).is_ok_and(|m| m.len() > 0) {
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            false
+        })
+    };
+    let mut fresh = reg.client(PASSWORD);
+    let e =
+        crate::oci::artifact::pull(&mut fresh, "cpython-3.99.1-big", &target, &mpath).unwrap_err();
+    assert!(
+        watcher.join().unwrap(),
+        "the download was never seen under way"
+    );
+    assert!(
+        !e.contains('\n') && e.contains("registry 127.0.0.1:"),
+        "{e}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&into)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
