@@ -400,12 +400,16 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache__subcmd__list)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help"
+            opts="-q -v -h --remote --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -195,6 +195,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subco
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "push" -d 'Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key plus one image index per version; what the registry has is only checked (HEAD)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l remote -d 'List what an OCI registry holds for this platform instead (oci://HOST[:PORT]/REPO)' -r
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less (no progress)'

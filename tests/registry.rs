@@ -171,6 +171,14 @@ fn a_build_pushed_from_one_machine_installs_on_another_without_compiling() {
         out.contains("already there:") && !out.contains("pushed"),
         "{out}"
     );
+    let mut list = a.pyv();
+    list.env("PYV_CACHE_DIR", &cache_a)
+        .args(["cache", "list", "--remote", &reg.url("team/pyv")]);
+    let (out, _) = ok(with_registry(&mut list, PASSWORD));
+    assert!(
+        out.contains(" (1):") && out.contains(&format!("cpython-{V}-")),
+        "{out}"
+    );
 
     let b = Env::without_spaces("pyv-oci-");
     let cache_b = b.path().join("cache");

@@ -22,7 +22,7 @@ pub struct Cache {
 #[derive(Subcommand)]
 pub enum CacheAction {
     /// List cached builds (version, key, size, date, options) and downloaded archives
-    List,
+    List(ListArgs),
     /// Remove cached builds and downloads (both unless one is chosen); asks first unless -f
     ///
     /// What a running install holds (its build's key, its download) is kept and named.
@@ -30,6 +30,13 @@ pub enum CacheAction {
     /// Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key
     /// plus one image index per version; what the registry has is only checked (HEAD)
     Push(Push),
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// List what an OCI registry holds for this platform instead (oci://HOST[:PORT]/REPO)
+    #[arg(long, value_name = "REF")]
+    pub remote: Option<String>,
 }
 
 #[derive(Args)]
@@ -56,19 +63,85 @@ pub struct Clear {
 impl Cache {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         match self.action {
-            CacheAction::List => list(ctx),
+            CacheAction::List(ListArgs { remote: None }) => list(ctx),
+            CacheAction::List(ListArgs { remote: Some(r) }) => list_remote(&r),
             CacheAction::Clear(c) => clear(ctx, !c.downloads, !c.artifacts, c.force),
             CacheAction::Push(p) => push(ctx, &p),
         }
     }
 }
 
-fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
+fn registry(text: &str, source: &str) -> Result<crate::oci::client::Registry> {
     use crate::oci;
     use pyv_core::env_vars::EnvVars;
-    let hint = || Some("write oci://HOST[:PORT]/REPO, e.g. oci://ghcr.io/team/pyv-builds".into());
-    let reference = oci::reference::Reference::parse(&p.reference, "pyv cache push")
-        .map_err(|m| Error::usage(m, hint()))?;
+    let reference = oci::reference::Reference::parse(text, source).map_err(|m| {
+        Error::usage(
+            m,
+            Some("write oci://HOST[:PORT]/REPO, e.g. oci://ghcr.io/team/pyv-builds".into()),
+        )
+    })?;
+    let env = |k: &str| std::env::var(k).ok();
+    let creds = oci::auth::lookup(&reference.registry, &env).map_err(|m| Error::user(m, None))?;
+    let insecure = env(EnvVars::PYV_INSECURE_REGISTRY).unwrap_or_default();
+    oci::client::Registry::new(reference, &insecure, creds).map_err(|m| Error::user(m, None))
+}
+
+fn list_remote(text: &str) -> Result<i32> {
+    let mut reg = registry(text, "pyv cache list --remote")?;
+    let platform = crate::install::artifact::platform();
+    let tags = reg.tags().map_err(|e| Error::user(e, None))?;
+    let mut rows = Vec::new();
+    for tag in tags {
+        let Some((body, _, _)) = reg.manifest(&tag).map_err(|e| Error::user(e, None))? else {
+            continue;
+        };
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let ann = |k: &str| {
+            json.get("annotations")
+                .and_then(|a| a.get(k))
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        if json.get("artifactType").and_then(|v| v.as_str())
+            != Some(crate::oci::artifact::ARTIFACT_TYPE)
+            || json.get("layers").is_none()
+            || ann("org.pyv.platform") != platform
+        {
+            continue;
+        }
+        let size = json
+            .pointer("/layers/0/size")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let m = crate::install::manifest::Manifest::parse(&ann("org.pyv.manifest")).ok();
+        let name = m
+            .as_ref()
+            .and_then(|m| m.get("name").map(String::from))
+            .unwrap_or_else(|| ann("org.pyv.version"));
+        rows.push(format!(
+            "  {:<12} {}  {:>10}  {}",
+            pyv_core::report::escape(&name),
+            pyv_core::report::escape(&ann("org.pyv.key")),
+            bytes(size),
+            pyv_core::report::escape(&ann("org.pyv.configure"))
+        ));
+    }
+    ui::out(&format!(
+        "builds in {} for {platform} ({}):",
+        reg.reference,
+        rows.len()
+    ));
+    for r in rows {
+        ui::out(&r);
+    }
+    Ok(0)
+}
+
+fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
+    use crate::oci;
+    let mut reg = registry(&p.reference, "pyv cache push")?;
+    let reference = reg.reference.clone();
     let all = crate::install::artifact::list(&ctx.cache_dir);
     let chosen: Vec<_> = all
         .iter()
@@ -94,11 +167,6 @@ fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
             ));
         }
     }
-    let env = |k: &str| std::env::var(k).ok();
-    let creds = oci::auth::lookup(&reference.registry, &env).map_err(|m| Error::user(m, None))?;
-    let insecure = env(EnvVars::PYV_INSECURE_REGISTRY).unwrap_or_default();
-    let mut reg = oci::client::Registry::new(reference.clone(), &insecure, creds)
-        .map_err(|m| Error::user(m, None))?;
     let mut by_version: std::collections::BTreeMap<String, Vec<(String, u64, String)>> =
         Default::default();
     for a in &chosen {

@@ -222,6 +222,31 @@ impl Registry {
         }
     }
 
+    /// The repository's tags (the first 10000; none when the repository does not exist).
+    pub fn tags(&mut self) -> Result<Vec<String>, String> {
+        let url = self.url("tags/list?n=10000");
+        let resp = self.send("pull", &|c| c.get(&url))?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        self.ok(&resp, "tags")?;
+        let body = http::read_small(resp, self.limits, Instant::now(), SMALL_MAX)
+            .map_err(|e| format!("{}: tags: {e}", self.what()))?;
+        let json: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|_| format!("{}: the tag list is not JSON", self.what()))?;
+        Ok(json
+            .get("tags")
+            .and_then(|t| t.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str())
+                    .filter(|t| super::tag::is_valid(t))
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Whether the registry has blob `digest` (a HEAD).
     pub fn has_blob(&mut self, digest: &str) -> Result<bool, String> {
         let url = self.url(&format!("blobs/{digest}"));
