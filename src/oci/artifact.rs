@@ -134,10 +134,7 @@ pub fn push(
 ) -> Result<(String, u64, bool), String> {
     let mut sent = reg.push_blob(&digest_of(EMPTY), EMPTY)?;
     let layer = format!("sha256:{}", m.sha256);
-    if !reg.has_blob(&layer)? {
-        let bytes = fs::read(archive).map_err(|e| format!("{}: {e}", archive.display()))?;
-        sent |= reg.push_blob(&layer, &bytes)?;
-    }
+    sent |= reg.push_blob_file(&layer, archive, m.size)?;
     let body = image_manifest(m);
     let digest = digest_of(&body);
     let tag = super::tag::for_key(&m.key);

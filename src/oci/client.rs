@@ -30,6 +30,8 @@ pub struct Registry {
     client: Client,
     limits: Limits,
     creds: Option<Credentials>,
+    /// Blobs larger than this go in PATCH chunks of this size.
+    pub chunk: u64,
     /// `Authorization` value that worked last (a Bearer token or Basic).
     auth: Option<String>,
 }
@@ -53,6 +55,7 @@ impl Registry {
             client,
             limits,
             creds,
+            chunk: 16 << 20,
             auth: None,
         })
     }
@@ -328,6 +331,129 @@ impl Registry {
         })?;
         self.ok(&resp, &format!("uploading blob {digest}"))?;
         Ok(true)
+    }
+
+    fn start_upload(&mut self) -> Result<reqwest::Url, String> {
+        let start = self.url("blobs/uploads/");
+        let resp = self.send("pull,push", &|c| c.post(&start))?;
+        if resp.status() != StatusCode::ACCEPTED {
+            return Err(format!(
+                "{}: starting an upload: HTTP {}",
+                self.what(),
+                resp.status().as_u16()
+            ));
+        }
+        self.location(&resp)
+    }
+
+    fn location(&self, resp: &Response) -> Result<reqwest::Url, String> {
+        let location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| format!("{}: an upload without a Location", self.what()))?;
+        reqwest::Url::parse(&self.base)
+            .and_then(|b| b.join(location))
+            .map_err(|_| format!("{}: an upload Location that is not a URL", self.what()))
+    }
+
+    /// Uploads file `path` (`size` bytes) as blob `digest` unless the registry has it: one PUT
+    /// up to [`Self::chunk`] bytes, else PATCH chunks (`Content-Range`), each failed chunk
+    /// resumed (twice) from where the registry's upload status (`Range`) says it got to.
+    /// `true` when it was sent.
+    pub fn push_blob_file(
+        &mut self,
+        digest: &str,
+        path: &std::path::Path,
+        size: u64,
+    ) -> Result<bool, String> {
+        if self.has_blob(digest)? {
+            return Ok(false);
+        }
+        if size <= self.chunk {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            return self.push_blob(digest, &bytes);
+        }
+        let location = self.start_upload()?;
+        self.continue_upload(location, Some(0), digest, path, size)?;
+        Ok(true)
+    }
+
+    /// Sends what the upload at `location` lacks of `path` (from `offset`, else from where its
+    /// status says), then completes it as `digest`.
+    pub fn continue_upload(
+        &mut self,
+        mut location: reqwest::Url,
+        offset: Option<u64>,
+        digest: &str,
+        path: &std::path::Path,
+        size: u64,
+    ) -> Result<(), String> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut retries = 0;
+        let mut offset = match offset {
+            Some(o) => o,
+            None => self.upload_offset(&location)?,
+        };
+        while offset < size {
+            let len = self.chunk.min(size - offset);
+            let mut buf = vec![0u8; len as usize];
+            file.seek(SeekFrom::Start(offset))
+                .and_then(|_| file.read_exact(&mut buf))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let range = format!("{offset}-{}", offset + len - 1);
+            let url = location.clone();
+            let sent = self.send("pull,push", &|c| {
+                c.patch(url.clone())
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header("Content-Range", &range)
+                    .body(buf.clone())
+            });
+            match sent {
+                Ok(resp) if resp.status() == StatusCode::ACCEPTED => {
+                    location = self.location(&resp)?;
+                    offset += len;
+                }
+                failed if retries < 2 => {
+                    retries += 1;
+                    let _ = failed;
+                    offset = self.upload_offset(&location)?;
+                }
+                Ok(resp) => {
+                    return Err(format!(
+                        "{}: uploading blob {digest} at {range}: HTTP {}",
+                        self.what(),
+                        resp.status().as_u16()
+                    ))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        location.query_pairs_mut().append_pair("digest", digest);
+        let resp = self.send("pull,push", &|c| c.put(location.clone()))?;
+        self.ok(&resp, &format!("completing blob {digest}"))
+    }
+
+    /// How many bytes the upload at `location` holds (its status's `Range: 0-<last>`;
+    /// distribution says `0-0` for an empty upload too: taken as empty).
+    fn upload_offset(&mut self, location: &reqwest::Url) -> Result<u64, String> {
+        let url = location.clone();
+        let resp = self.send("pull,push", &|c| c.get(url.clone()))?;
+        if resp.status() != StatusCode::NO_CONTENT {
+            return Err(format!(
+                "{}: the upload's status: HTTP {}",
+                self.what(),
+                resp.status().as_u16()
+            ));
+        }
+        let last = resp
+            .headers()
+            .get("Range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.strip_prefix("0-").or_else(|| r.strip_prefix("bytes=0-")))
+            .and_then(|n| n.parse::<u64>().ok());
+        Ok(last.map_or(0, |n| if n == 0 { 0 } else { n + 1 }))
     }
 
     /// Puts manifest `bytes` (of `media_type`) under `tag`.

@@ -234,3 +234,54 @@ fn a_registry_killed_mid_download_ends_cleanly_with_nothing_left() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn big_blobs_go_in_chunks_and_an_interrupted_upload_resumes() {
+    let Some(reg) = TestRegistry::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blob");
+    let bytes: Vec<u8> = (0..(5u32 << 20) + 12345).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let digest = digest_of(&bytes);
+    let mut c = reg.client(PASSWORD);
+    c.chunk = 1 << 20;
+    assert!(c
+        .push_blob_file(&digest, &file, bytes.len() as u64)
+        .unwrap());
+    assert!(!c
+        .push_blob_file(&digest, &file, bytes.len() as u64)
+        .unwrap());
+    let mut got = Vec::new();
+    c.blob_to(&digest, bytes.len() as u64, &mut got).unwrap();
+    assert!(got == bytes);
+
+    // An upload that got its first 2 MiB in, then stopped: continued from the registry's
+    // status, not from the start (the registry refuses a chunk that does not follow on).
+    let other: Vec<u8> = bytes.iter().map(|b| b ^ 0x55).collect();
+    std::fs::write(&file, &other).unwrap();
+    let digest = digest_of(&other);
+    let mut location = c.start_upload().unwrap();
+    for i in 0..2u64 {
+        let url = location.clone();
+        let chunk = other[(i << 20) as usize..((i + 1) << 20) as usize].to_vec();
+        let range = format!("{}-{}", i << 20, ((i + 1) << 20) - 1);
+        let resp = c
+            .send("pull,push", &|cl| {
+                cl.patch(url.clone())
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header("Content-Range", &range)
+                    .body(chunk.clone())
+            })
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+        location = c.location(&resp).unwrap();
+    }
+    assert_eq!(c.upload_offset(&location).unwrap(), 2 << 20);
+    c.continue_upload(location, None, &digest, &file, other.len() as u64)
+        .unwrap();
+    let mut got = Vec::new();
+    c.blob_to(&digest, other.len() as u64, &mut got).unwrap();
+    assert!(got == other);
+}
