@@ -285,3 +285,95 @@ fn big_blobs_go_in_chunks_and_an_interrupted_upload_resumes() {
     c.blob_to(&digest, other.len() as u64, &mut got).unwrap();
     assert!(got == other);
 }
+
+/// A registry that wants a Bearer token (as GHCR, Docker Hub, Harbor do), on a real socket:
+/// answers each request by `answer(request line, headers)`, and records the requests.
+fn token_registry(
+    answer: impl Fn(&str, &str, u16) -> String + Send + 'static,
+) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let (first, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+            log.lock().unwrap().push(head.clone());
+            let reply = answer(first, headers, port);
+            let mut s = stream;
+            let _ = s.write_all(reply.as_bytes());
+        }
+    });
+    (port, seen)
+}
+
+fn reply(status: &str, extra: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[test]
+fn a_bearer_challenge_gets_a_token_for_the_repository_scope() {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("tester:{PASSWORD}"));
+    let (port, seen) = token_registry(move |first, headers, port| {
+        if first.starts_with("GET /token?") {
+            if headers.contains(&format!("authorization: Basic {basic}")) {
+                reply("200 OK", "", r#"{"token":"TOK-abc123","expires_in":300}"#)
+            } else {
+                reply("401 Unauthorized", "", "{}")
+            }
+        } else if headers.contains("authorization: Bearer TOK-abc123") {
+            reply("404 Not Found", "", "{}")
+        } else {
+            reply(
+                "401 Unauthorized",
+                &format!(
+                    "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",\
+                     service=\"reg,1\",scope=\"repository:team/pyv:pull\"\r\n"
+                ),
+                "{}",
+            )
+        }
+    });
+    let r = Reference::parse(&format!("oci://127.0.0.1:{port}/team/pyv"), "test").unwrap();
+    let creds = |secret: &str| {
+        Some(Credentials {
+            user: "tester".into(),
+            secret: secret.into(),
+            source: "the test".into(),
+        })
+    };
+    let mut c = Registry::new(r.clone(), "", creds(PASSWORD)).unwrap();
+    assert_eq!(c.manifest("cpython-3.99.1-k").unwrap(), None);
+    let log = seen.lock().unwrap().clone();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(
+        log[1].starts_with("GET /token?service=reg%2C1&scope=repository%3Ateam%2Fpyv%3Apull "),
+        "{log:?}"
+    );
+    // The token is kept: the next request goes straight in.
+    assert_eq!(c.manifest("other").unwrap(), None);
+    assert_eq!(seen.lock().unwrap().len(), 4);
+
+    let wrong = "Wr0ng-Secret-xyz";
+    let mut c = Registry::new(r, "", creds(wrong)).unwrap();
+    let e = c.manifest("cpython-3.99.1-k").unwrap_err();
+    assert!(
+        e.contains("refused access (401)") && e.contains("repository team/pyv"),
+        "{e}"
+    );
+    assert!(!e.contains(wrong) && !e.contains("TOK-"), "{e}");
+}
