@@ -212,6 +212,13 @@ fn a_build_pushed_from_one_machine_installs_on_another_without_compiling() {
     assert!(err.contains("nothing was unpacked"), "{err}");
     assert_eq!(builds(&cache_d), 1, "{err}");
     assert_eq!(leftovers(&cache_d), Vec::<String>::new());
+
+    // By default only what the installed versions were made from is pushed; named, any.
+    ok(a.pyv().args(["uninstall", "-f", V]));
+    let (out, _) = ok(&mut push(&a, &cache_a, &reg.url("team/other"), PASSWORD));
+    assert!(!out.contains("pushed"), "{out}");
+    let (out, _) = ok(push(&a, &cache_a, &reg.url("team/other"), PASSWORD).arg(V));
+    assert!(out.contains("pushed oci://"), "{out}");
 }
 
 #[test]

@@ -43,7 +43,8 @@ pub struct ListArgs {
 pub struct Push {
     /// The registry and repository: oci://HOST[:PORT]/REPO
     pub reference: String,
-    /// Build keys or versions (as `pyv cache list` shows them) [default: every cached build]
+    /// Build keys or versions (as `pyv cache list` shows them) [default: the builds the
+    /// installed versions were made from]
     pub only: Vec<String>,
 }
 
@@ -143,11 +144,23 @@ fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
     let mut reg = registry(&p.reference, "pyv cache push")?;
     let reference = reg.reference.clone();
     let all = crate::install::artifact::list(&ctx.cache_dir);
+    // The keys the installed versions were made from (their receipts' `artifact=`).
+    let installed: Vec<String> = std::fs::read_dir(ctx.layout.versions_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join(crate::install::receipt::FILE)).ok())
+        .filter_map(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("artifact="))
+                .map(|k| k.trim().to_string())
+        })
+        .collect();
     let chosen: Vec<_> = all
         .iter()
         .filter(|a| {
             let m = &a.manifest;
-            p.only.is_empty()
+            (p.only.is_empty() && installed.contains(&m.key))
                 || p.only
                     .iter()
                     .any(|o| *o == m.key || Some(o.as_str()) == m.get("name"))
