@@ -100,13 +100,13 @@ reinstall_bench() {
     # Through an OCI registry (the CNCF docker-registry, plain http on 127.0.0.1, no auth):
     # a cold install into an empty cache and root, and a push of what the registry has.
     if [ -x /usr/bin/docker-registry ]; then
-        local port ref regpid
+        local port ref
         port=$("$real/bin/python3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
             "$work/registry" "$port" >"$work/registry.yml"
         /usr/bin/docker-registry serve "$work/registry.yml" >/dev/null 2>&1 &
-        regpid=$!
-        trap 'kill "$regpid" 2>/dev/null; rm -rf "$work"' EXIT
+        bench_registry_pid=$!
+        trap 'kill "$bench_registry_pid" 2>/dev/null; rm -rf "$work"' EXIT
         for _ in $(seq 100); do
             (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
             sleep 0.1
