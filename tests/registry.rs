@@ -248,4 +248,13 @@ fn a_wrong_password_is_one_line_without_the_password() {
         err.contains("`oci://127.0.0.1/Bad//repo`") && err.contains("pyv cache push"),
         "{err}"
     );
+    // A bad oci:// mirror: a usage error naming it and its variable, before anything happens.
+    let (code, _, err) = run(install(&a, &cache_a, &server, &sha)
+        .arg("--force")
+        .env("PYV_ARTIFACT_MIRROR", "oci://reg.example/Team/x"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("PYV_ARTIFACT_MIRROR: `oci://reg.example/Team/x`"),
+        "{err}"
+    );
 }
