@@ -17,7 +17,9 @@
 #                                     on a real CPython tree (default /root/.pyenv/versions/3.11.7)
 #                                     posing as a build (no compile): after `uninstall`, with
 #                                     `--force`, into a second root, and, for comparison, from the
-#                                     archive alone (no unpacked copy: gunzip + write, as before)
+#                                     archive alone (no unpacked copy: gunzip + write, as before);
+#                                     with docker-registry installed, also a cold install from an
+#                                     OCI registry and a push of what the registry already has
 #
 # pyenv is looked for at $PYENV_ROOT, else ~/.pyenv; without it only pyv is timed.
 # PYV_BIN overrides the pyv binary (default: target/release/pyv, built if missing).
@@ -95,6 +97,27 @@ reinstall_bench() {
     local next_root="n=\$(cat $work/n); echo \$((n+1)) >$work/n; PYV_ROOT=$work/h\$n PYV_LINK_MODE=hardlink $install"
     PYV_LINK_MODE=hardlink PYV_ROOT="$work/h" $install # the unpacked copy's files, read-only from now on
     timed "into a new root each run (PYV_LINK_MODE=hardlink)" "$runs" "true" "sh -c \"$next_root\""
+    # Through an OCI registry (the CNCF docker-registry, plain http on 127.0.0.1, no auth):
+    # a cold install into an empty cache and root, and a push of what the registry has.
+    if [ -x /usr/bin/docker-registry ]; then
+        local port ref
+        port=$("$real/bin/python3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+            "$work/registry" "$port" >"$work/registry.yml"
+        /usr/bin/docker-registry serve "$work/registry.yml" >/dev/null 2>&1 &
+        bench_registry_pid=$!
+        trap 'kill "$bench_registry_pid" 2>/dev/null; rm -rf "$work"' EXIT
+        for _ in $(seq 100); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            sleep 0.1
+        done
+        ref="oci://127.0.0.1:$port/bench/pyv"
+        PYV_ROOT="$work/a" "$pyv" cache push "$ref" "$as" >/dev/null
+        timed "from an OCI registry (empty cache and root)" "$runs" "rm -rf $work/r $work/rcache" \
+            "env PYV_ROOT=$work/r PYV_CACHE_DIR=$work/rcache PYV_ARTIFACT_MIRROR=$ref $install"
+        timed "cache push of what the registry has" "$runs" "true" \
+            "env PYV_ROOT=$work/a $pyv cache push $ref $as"
+    fi
     "$work/b/versions/$as/bin/python3" -c "import ssl, sqlite3, zlib, ctypes, sys; assert sys.prefix == '$work/b/versions/$as', sys.prefix" ||
         { echo "bench: the second root's Python does not work" >&2; exit 1; }
     printf '%s\n' "${results[@]}" | "$real/bin/python3" "$here/bench/table.py" reinstall

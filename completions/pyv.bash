@@ -121,6 +121,9 @@ _pyv() {
             pyv__subcmd__cache,list)
                 cmd="pyv__subcmd__cache__subcmd__list"
                 ;;
+            pyv__subcmd__cache,push)
+                cmd="pyv__subcmd__cache__subcmd__push"
+                ;;
             pyv__subcmd__cache__subcmd__help,clear)
                 cmd="pyv__subcmd__cache__subcmd__help__subcmd__clear"
                 ;;
@@ -129,6 +132,9 @@ _pyv() {
                 ;;
             pyv__subcmd__cache__subcmd__help,list)
                 cmd="pyv__subcmd__cache__subcmd__help__subcmd__list"
+                ;;
+            pyv__subcmd__cache__subcmd__help,push)
+                cmd="pyv__subcmd__cache__subcmd__help__subcmd__push"
                 ;;
             pyv__subcmd__help,activate)
                 cmd="pyv__subcmd__help__subcmd__activate"
@@ -232,6 +238,9 @@ _pyv() {
             pyv__subcmd__help__subcmd__cache,list)
                 cmd="pyv__subcmd__help__subcmd__cache__subcmd__list"
                 ;;
+            pyv__subcmd__help__subcmd__cache,push)
+                cmd="pyv__subcmd__help__subcmd__cache__subcmd__push"
+                ;;
             *)
                 ;;
         esac
@@ -283,7 +292,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache)
-            opts="-q -v -h --root --cache-dir --quiet --verbose --help list clear help"
+            opts="-q -v -h --root --cache-dir --quiet --verbose --help list clear push help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,7 +336,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__cache__subcmd__help)
-            opts="list clear help"
+            opts="list clear push help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,7 +391,47 @@ _pyv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pyv__subcmd__cache__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pyv__subcmd__cache__subcmd__list)
+            opts="-q -v -h --remote --root --cache-dir --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__cache__subcmd__push)
             opts="-q -v -h --root --cache-dir --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -565,7 +614,7 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__cache)
-            opts="list clear"
+            opts="list clear push"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +642,20 @@ _pyv() {
             return 0
             ;;
         pyv__subcmd__help__subcmd__cache__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pyv__subcmd__help__subcmd__cache__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

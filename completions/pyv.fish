@@ -196,14 +196,16 @@ complete -c pyv -n "__fish_pyv_using_subcommand doctor" -l cache-dir -d 'Where d
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s q -l quiet -d 'Print less (no progress)'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s v -l verbose -d 'Print more (stream build logs)'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s h -l help -d 'Print help'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
-complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -s q -l quiet -d 'Print less (no progress)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -s v -l verbose -d 'Print more (stream build logs)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -s h -l help -d 'Print help'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "push" -d 'Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key plus one image index per version; what the registry has is only checked (HEAD)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and not __fish_seen_subcommand_from list clear push help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l remote -d 'List what an OCI registry holds for this platform instead (oci://HOST[:PORT]/REPO)' -r
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print less (no progress)'
@@ -217,8 +219,14 @@ complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcomman
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s q -l quiet -d 'Print less (no progress)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Print more (stream build logs)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from push" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from push" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Print less (no progress)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from push" -s v -l verbose -d 'Print more (stream build logs)'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
+complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "push" -d 'Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key plus one image index per version; what the registry has is only checked (HEAD)'
 complete -c pyv -n "__fish_pyv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l root -d 'pyv\'s root: versions/, shims/ and the global `version` file [default: ~/.pyv]' -r -F
 complete -c pyv -n "__fish_pyv_using_subcommand virtualenv" -l cache-dir -d 'Where downloads are cached [default: the user cache dir + pyv]' -r -F
@@ -317,6 +325,7 @@ complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcom
 complete -c pyv -n "__fish_pyv_using_subcommand help; and not __fish_seen_subcommand_from global local shell version version-name version-origin version-file versions latest which whence exec prefix rehash shims install uninstall update upgrade doctor cache virtualenv virtualenvs virtualenv-delete virtualenv-prefix activate deactivate root init completions commands help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached builds (version, key, size, date, options) and downloaded archives'
 complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Remove cached builds and downloads (both unless one is chosen); asks first unless -f'
+complete -c pyv -n "__fish_pyv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "push" -d 'Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key plus one image index per version; what the registry has is only checked (HEAD)'
 
 # pyv: names from the live root. Installed versions and environments for the commands that
 # take them, the catalog for `install`, command names for `which`/`whence`/`exec`.

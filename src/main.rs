@@ -13,6 +13,7 @@ mod http;
 mod install;
 mod linktree;
 mod locks;
+mod oci;
 mod pipes;
 mod report;
 mod safepath;

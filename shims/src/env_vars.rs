@@ -51,6 +51,10 @@ impl EnvVars {
     pub const PYV_HTTP_STALL_TIMEOUT: &'static str = "PYV_HTTP_STALL_TIMEOUT";
     pub const PYV_HTTP_TIMEOUT: &'static str = "PYV_HTTP_TIMEOUT";
     pub const PYV_DOWNLOAD_MAX_MIB: &'static str = "PYV_DOWNLOAD_MAX_MIB";
+    pub const PYV_INSECURE_REGISTRY: &'static str = "PYV_INSECURE_REGISTRY";
+    pub const PYV_REGISTRY_USER: &'static str = "PYV_REGISTRY_USER";
+    pub const PYV_REGISTRY_PASSWORD: &'static str = "PYV_REGISTRY_PASSWORD";
+    pub const DOCKER_CONFIG: &'static str = "DOCKER_CONFIG";
 
     // Builds, prebuilt Pythons and the artifact cache.
     pub const PYV_CONFIGURE_OPTS: &'static str = "PYV_CONFIGURE_OPTS";
@@ -146,6 +150,16 @@ pub const TABLE: &[Setting] = &[
       "seconds a whole request may take"),
     s(EnvVars::PYV_DOWNLOAD_MAX_MIB, NET, "512 (installers such as Anaconda's: more)",
       "the largest download accepted, in MiB"),
+    s(EnvVars::PYV_INSECURE_REGISTRY, NET, "unset",
+      "comma-separated OCI registries (`host` or `host:port`) spoken to over plain http; \
+       loopback always is, every other one only over https"),
+    s(EnvVars::PYV_REGISTRY_USER, NET, "unset",
+      "user name for an OCI registry that `$DOCKER_CONFIG/config.json` has no entry for"),
+    s(EnvVars::PYV_REGISTRY_PASSWORD, NET, "unset",
+      "password or token with `PYV_REGISTRY_USER` (never shown in any message)"),
+    s(EnvVars::DOCKER_CONFIG, NET, "`~/.docker`",
+      "the directory whose `config.json` holds OCI registry credentials (`auths`, \
+       `credsStore`, `credHelpers`)"),
     s(EnvVars::PYV_CONFIGURE_OPTS, BUILD, "unset",
       "extra `./configure` arguments (wins over `PYTHON_CONFIGURE_OPTS`)"),
     s(EnvVars::PYV_MAKE_OPTS, BUILD, "unset",

@@ -22,11 +22,30 @@ pub struct Cache {
 #[derive(Subcommand)]
 pub enum CacheAction {
     /// List cached builds (version, key, size, date, options) and downloaded archives
-    List,
+    List(ListArgs),
     /// Remove cached builds and downloads (both unless one is chosen); asks first unless -f
     ///
     /// What a running install holds (its build's key, its download) is kept and named.
     Clear(Clear),
+    /// Upload cached builds to an OCI registry (oci://HOST[:PORT]/REPO), one tag per build key
+    /// plus one image index per version; what the registry has is only checked (HEAD)
+    Push(Push),
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// List what an OCI registry holds for this platform instead (oci://HOST[:PORT]/REPO)
+    #[arg(long, value_name = "REF")]
+    pub remote: Option<String>,
+}
+
+#[derive(Args)]
+pub struct Push {
+    /// The registry and repository: oci://HOST[:PORT]/REPO
+    pub reference: String,
+    /// Build keys or versions (as `pyv cache list` shows them) [default: the builds the
+    /// installed versions were made from]
+    pub only: Vec<String>,
 }
 
 #[derive(Args)]
@@ -45,10 +64,148 @@ pub struct Clear {
 impl Cache {
     pub fn run(self, ctx: &Ctx) -> Result<i32> {
         match self.action {
-            CacheAction::List => list(ctx),
+            CacheAction::List(ListArgs { remote: None }) => list(ctx),
+            CacheAction::List(ListArgs { remote: Some(r) }) => list_remote(&r),
             CacheAction::Clear(c) => clear(ctx, !c.downloads, !c.artifacts, c.force),
+            CacheAction::Push(p) => push(ctx, &p),
         }
     }
+}
+
+fn registry(text: &str, source: &str) -> Result<crate::oci::client::Registry> {
+    use crate::oci;
+    use pyv_core::env_vars::EnvVars;
+    let reference = oci::reference::Reference::parse(text, source).map_err(|m| {
+        Error::usage(
+            m,
+            Some("write oci://HOST[:PORT]/REPO, e.g. oci://ghcr.io/team/pyv-builds".into()),
+        )
+    })?;
+    let env = |k: &str| std::env::var(k).ok();
+    let creds = oci::auth::lookup(&reference.registry, &env).map_err(|m| Error::user(m, None))?;
+    let insecure = env(EnvVars::PYV_INSECURE_REGISTRY).unwrap_or_default();
+    oci::client::Registry::new(reference, &insecure, creds).map_err(|m| Error::user(m, None))
+}
+
+fn list_remote(text: &str) -> Result<i32> {
+    let mut reg = registry(text, "pyv cache list --remote")?;
+    let platform = crate::install::artifact::platform();
+    let tags = reg.tags().map_err(|e| Error::user(e, None))?;
+    let mut rows = Vec::new();
+    for tag in tags {
+        let Some((body, _, _)) = reg.manifest(&tag).map_err(|e| Error::user(e, None))? else {
+            continue;
+        };
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let ann = |k: &str| {
+            json.get("annotations")
+                .and_then(|a| a.get(k))
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        if json.get("artifactType").and_then(|v| v.as_str())
+            != Some(crate::oci::artifact::ARTIFACT_TYPE)
+            || json.get("layers").is_none()
+            || ann("org.pyv.platform") != platform
+        {
+            continue;
+        }
+        let size = json
+            .pointer("/layers/0/size")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let m = crate::install::manifest::Manifest::parse(&ann("org.pyv.manifest")).ok();
+        let name = m
+            .as_ref()
+            .and_then(|m| m.get("name").map(String::from))
+            .unwrap_or_else(|| ann("org.pyv.version"));
+        rows.push(format!(
+            "  {:<12} {}  {:>10}  {}",
+            pyv_core::report::escape(&name),
+            pyv_core::report::escape(&ann("org.pyv.key")),
+            bytes(size),
+            pyv_core::report::escape(&ann("org.pyv.configure"))
+        ));
+    }
+    ui::out(&format!(
+        "builds in {} for {platform} ({}):",
+        reg.reference,
+        rows.len()
+    ));
+    for r in rows {
+        ui::out(&r);
+    }
+    Ok(0)
+}
+
+fn push(ctx: &Ctx, p: &Push) -> Result<i32> {
+    use crate::oci;
+    let mut reg = registry(&p.reference, "pyv cache push")?;
+    let reference = reg.reference.clone();
+    let all = crate::install::artifact::list(&ctx.cache_dir);
+    // The keys the installed versions were made from (their receipts' `artifact=`).
+    let installed: Vec<String> = std::fs::read_dir(ctx.layout.versions_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join(crate::install::receipt::FILE)).ok())
+        .filter_map(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("artifact="))
+                .map(|k| k.trim().to_string())
+        })
+        .collect();
+    let chosen: Vec<_> = all
+        .iter()
+        .filter(|a| {
+            let m = &a.manifest;
+            (p.only.is_empty() && installed.contains(&m.key))
+                || p.only
+                    .iter()
+                    .any(|o| *o == m.key || Some(o.as_str()) == m.get("name"))
+        })
+        .collect();
+    for o in &p.only {
+        if !chosen
+            .iter()
+            .any(|a| a.manifest.key == *o || a.manifest.get("name") == Some(o.as_str()))
+        {
+            return Err(Error::user(
+                format!(
+                    "no cached build has the key or version `{}`",
+                    pyv_core::report::escape(o)
+                ),
+                Some("`pyv cache list` shows the cached builds".into()),
+            ));
+        }
+    }
+    let mut by_version: std::collections::BTreeMap<String, Vec<(String, u64, String)>> =
+        Default::default();
+    for a in &chosen {
+        let m = &a.manifest;
+        let archive = crate::install::artifact::archive_path(&ctx.cache_dir, &m.key);
+        let (digest, size, sent) =
+            oci::artifact::push(&mut reg, &archive, m).map_err(|e| Error::user(e, None))?;
+        ui::out(&format!(
+            "{} {}:{} ({})",
+            if sent { "pushed" } else { "already there:" },
+            reference,
+            oci::tag::for_key(&m.key),
+            bytes(a.size)
+        ));
+        let version = m.get("name").unwrap_or("?").to_string();
+        by_version.entry(version).or_default().push((
+            digest,
+            size,
+            m.get("platform").unwrap_or("").to_string(),
+        ));
+    }
+    for (version, entries) in by_version {
+        oci::artifact::push_index(&mut reg, &version, &entries)
+            .map_err(|e| Error::user(e, None))?;
+    }
+    Ok(0)
 }
 
 fn list(ctx: &Ctx) -> Result<i32> {

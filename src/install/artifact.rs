@@ -33,6 +33,7 @@ use super::request::{Plan, Source};
 use super::{build, download, Settings};
 use crate::digest::hex;
 use crate::report::Reporter;
+use pyv_core::env_vars::EnvVars;
 
 /// Bumped when the archive layout or the key's inputs change meaning.
 pub const FORMAT: &str = "1";
@@ -309,6 +310,19 @@ pub fn find(
     let mut tried = Vec::new();
     for base in &settings.artifact_mirrors {
         let base = base.trim_end_matches('/');
+        if base.starts_with("oci://") {
+            match pull_oci(base, key, &archive, &mpath) {
+                Ok(Some(m)) => return Ok(Some((archive, m))),
+                Ok(None) => reporter.note(&format!(
+                    "{} has no build {} (tag {})",
+                    base,
+                    key.id,
+                    crate::oci::tag::for_key(&key.id)
+                )),
+                Err(e) => tried.push(e),
+            }
+            continue;
+        }
         let murl = format!("{base}/{}.manifest", key.id);
         let text = match fetch_text(&murl, reporter) {
             Ok(Some(t)) => t,
@@ -345,6 +359,21 @@ pub fn find(
     } else {
         Err(tried.join("; "))
     }
+}
+
+/// `key` from the OCI registry `base` (`oci://HOST/REPO`, checked when the settings were read).
+fn pull_oci(
+    base: &str,
+    key: &Key,
+    archive: &Path,
+    mpath: &Path,
+) -> Result<Option<Manifest>, String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let reference = crate::oci::reference::Reference::parse(base, EnvVars::PYV_ARTIFACT_MIRROR)?;
+    let creds = crate::oci::auth::lookup(&reference.registry, &env)?;
+    let insecure = env(EnvVars::PYV_INSECURE_REGISTRY).unwrap_or_default();
+    let mut reg = crate::oci::client::Registry::new(reference, &insecure, creds)?;
+    crate::oci::artifact::pull(&mut reg, &key.id, archive, mpath)
 }
 
 /// The archive's bytes match the manifest, and the manifest is for this key.

@@ -91,7 +91,17 @@ impl Settings {
             .flat_map(|v| v.split(','))
         {
             let base = base.trim();
-            if !base.is_empty() {
+            if base.starts_with("oci://") {
+                crate::oci::reference::Reference::parse(base, EnvVars::PYV_ARTIFACT_MIRROR)
+                    .map_err(|message| InstallError::Usage {
+                        message,
+                        hint: format!(
+                            "set {} to oci://HOST[:PORT]/REPO (see docs/registry.md)",
+                            EnvVars::PYV_ARTIFACT_MIRROR
+                        ),
+                    })?;
+                artifact_mirrors.push(base.to_string());
+            } else if !base.is_empty() {
                 artifact_mirrors.push(check_base_url(base, EnvVars::PYV_ARTIFACT_MIRROR)?);
             }
         }

@@ -89,6 +89,11 @@ fn extract(archive: &Path, dest: &Path) -> Result<PathBuf> {
 /// The decompressing reader of `archive`, chosen by its first bytes: a mislabelled file still
 /// works, and anything else is refused before a decoder sees it.
 fn decoder(archive: &Path) -> Result<Box<dyn Read>> {
+    Ok(Box::new(Threaded::new(decoder_here(archive)?)))
+}
+
+/// [`decoder`], on this thread.
+fn decoder_here(archive: &Path) -> Result<Box<dyn Read + Send>> {
     let io_err = |e| InstallError::io("cannot read", archive, e);
     let mut file = BufReader::new(super::download::open_regular(archive).map_err(io_err)?);
     let mut magic = [0u8; 6];
@@ -106,6 +111,73 @@ fn decoder(archive: &Path) -> Result<Box<dyn Read>> {
             reason: "it is neither gzip, xz nor bzip2 compressed".into(),
         });
     })
+}
+
+/// A reader whose decompression runs on a thread of its own, a few chunks ahead, so that
+/// inflating and writing files overlap (an artifact unpack was gunzip, then write, serially).
+/// Errors arrive in order; dropping the reader stops the thread at its next chunk.
+struct Threaded {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Threaded {
+    fn new(mut inner: Box<dyn Read + Send>) -> Threaded {
+        let (tx, rx) = std::sync::mpsc::sync_channel(8);
+        std::thread::spawn(move || loop {
+            let mut buf = vec![0u8; 256 << 10];
+            let mut filled = 0;
+            let result = loop {
+                match inner.read(&mut buf[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            buf.truncate(filled);
+            let done = filled == 0 || result.is_err();
+            if filled > 0 && tx.send(Ok(buf)).is_err() {
+                return;
+            }
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+            if done {
+                return;
+            }
+        });
+        Threaded {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for Threaded {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.pos);
+        out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Refuse an entry whose kind could reach outside the tree: a symlink or hard link leading out
@@ -203,6 +275,34 @@ mod tests {
 
     fn parts(s: &str) -> Vec<String> {
         normal_parts(Path::new(s)).unwrap()
+    }
+
+    /// Hands out `data` in odd-sized reads, then fails.
+    struct Flaky(Vec<u8>, usize);
+    impl Read for Flaky {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 >= self.0.len() {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let n = out.len().min(7919).min(self.0.len() - self.1);
+            out[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_threaded_reader_hands_over_every_byte_in_order_then_the_error() {
+        let data: Vec<u8> = (0..(1u32 << 20) + 4321).map(|i| (i % 251) as u8).collect();
+        let mut r = Threaded::new(Box::new(Flaky(data.clone(), 0)));
+        let mut got = Vec::new();
+        let e = r.read_to_end(&mut got).unwrap_err();
+        assert_eq!(e.to_string(), "disk gone");
+        assert!(got == data);
+        let mut r = Threaded::new(Box::new(std::io::Cursor::new(data.clone())));
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).unwrap();
+        assert!(got == data);
     }
 
     #[test]
