@@ -91,13 +91,19 @@ pub fn env_positive(var: &str, default: &str) -> Option<f64> {
 }
 
 /// A blocking client with pyv's user agent and `limits` (reqwest's own timeout bounds the wait
-/// for the headers and each read of the body: the stall window).
-pub fn client(limits: &Limits) -> reqwest::Result<reqwest::blocking::Client> {
+/// for the headers and each read of the body: the stall window), trusting the roots
+/// [`crate::tls`] chose, through the proxy the environment names (reqwest reads `HTTPS_PROXY`,
+/// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` and their lower-case forms). Every request pyv sends
+/// goes through a client made here. The error is one line naming what is wrong.
+pub fn client(limits: &Limits) -> Result<reqwest::blocking::Client, String> {
+    let tls = crate::tls::config()?;
     reqwest::blocking::Client::builder()
         .user_agent(concat!("pyv/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(limits.connect)
         .timeout(limits.stall)
+        .use_preconfigured_tls(tls)
         .build()
+        .map_err(|e| format!("cannot start an HTTP client: {}", describe(&e)))
 }
 
 /// Send `req` for `url`; when no answer came after [`NOTICE_AFTER`], `say` is told once what
@@ -268,9 +274,99 @@ pub fn retry_after(resp: &reqwest::blocking::Response) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// The proxy (`host:port`, never its credentials) the environment sends `url` through, and
+/// whether its URL carries credentials: reqwest's own rules (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, `NO_PROXY`, upper case first).
+pub fn proxy_for(url: &str) -> Option<(String, bool)> {
+    let uri: http::Uri = url.parse().ok()?;
+    let i = hyper_util::client::proxy::matcher::Matcher::from_env().intercept(&uri)?;
+    let p = i.uri();
+    let host = p.host().unwrap_or("?");
+    let shown = match p.port_u16() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    Some((shown, i.basic_auth().is_some()))
+}
+
+/// A request that failed at the proxy, said in one line, if that is where it failed.
+pub fn proxy_failure(e: &reqwest::Error) -> Option<String> {
+    let url = e.url()?;
+    let (proxy, has_credentials) = proxy_for(url.as_str())?;
+    let proxy = pyv_core::report::escape(&proxy).into_owned();
+    let host = pyv_core::report::escape(url.host_str().unwrap_or("?")).into_owned();
+    let vars = format!(
+        "{}, {}, {} (and lower case)",
+        EnvVars::HTTPS_PROXY,
+        EnvVars::HTTP_PROXY,
+        EnvVars::ALL_PROXY
+    );
+    let mut chain = Vec::new();
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(inner) = src {
+        chain.push(inner);
+        src = inner.source();
+    }
+    let text: Vec<String> = chain.iter().map(|c| c.to_string()).collect();
+    let said = |needle: &str| text.iter().any(|t| t.contains(needle));
+    let refused = chain.iter().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::ConnectionRefused)
+    });
+    if said("proxy authorization required") {
+        return Some(if has_credentials {
+            format!(
+                "the proxy `{proxy}` refused the credentials in its URL (407 Proxy Authentication Required) (hint: check the user and password in {vars})"
+            )
+        } else {
+            format!(
+                "the proxy `{proxy}` asks for credentials (407 Proxy Authentication Required) (hint: give them in the proxy URL, `http://user:password@host:port`, in {vars})"
+            )
+        });
+    }
+    if refused {
+        return Some(format!(
+            "the proxy `{proxy}` refused the connection (nothing listens there) (hint: check {vars}, or name `{host}` in {} to reach it directly)",
+            EnvVars::NO_PROXY
+        ));
+    }
+    if said("tunnel error: unsuccessful") && has_credentials {
+        return Some(format!(
+            "the proxy `{proxy}` refused to connect to `{host}` (hint: check the credentials in \
+             its URL in {vars}; or its rules may not allow `{host}`: name it in {} to reach it \
+             directly)",
+            EnvVars::NO_PROXY
+        ));
+    }
+    if said("tunnel error: unsuccessful") {
+        return Some(format!(
+            "the proxy `{proxy}` refused to connect to `{host}` (hint: the proxy's rules may not allow it; name `{host}` in {} to reach it directly)",
+            EnvVars::NO_PROXY
+        ));
+    }
+    if said("tunnel error") {
+        let last = text.last().cloned().unwrap_or_default();
+        return Some(format!(
+            "the proxy `{proxy}` failed: {} (hint: check {vars})",
+            pyv_core::report::escape(&last)
+        ));
+    }
+    None
+}
+
 /// A reqwest error as one short phrase with its causes ("cannot connect: ... refused"), not
 /// just "error sending request".
 pub fn describe(e: &reqwest::Error) -> String {
+    if let Some(u) = crate::tls::unknown_issuer(e) {
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .map_or("?".to_string(), str::to_string);
+        return crate::tls::unknown_issuer_line(&host, u);
+    }
+    if let Some(p) = proxy_failure(e) {
+        return p;
+    }
     let mut s = if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_connect() {

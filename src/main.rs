@@ -19,6 +19,7 @@ mod report;
 mod safepath;
 mod shell;
 mod signals;
+mod tls;
 mod ui;
 mod uninstall;
 mod upgrade;

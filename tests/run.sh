@@ -76,7 +76,7 @@ trap report EXIT
 # headers CPython's build uses.
 packages=(zsh fish shellcheck procps python3 python3-venv pkg-config make gcc
   libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev libreadline-dev liblzma-dev
-  libncurses-dev tk-dev uuid-dev libgdbm-dev docker-registry apache2-utils)
+  libncurses-dev tk-dev uuid-dev libgdbm-dev docker-registry apache2-utils tinyproxy openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

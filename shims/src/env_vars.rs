@@ -55,6 +55,13 @@ impl EnvVars {
     pub const PYV_REGISTRY_USER: &'static str = "PYV_REGISTRY_USER";
     pub const PYV_REGISTRY_PASSWORD: &'static str = "PYV_REGISTRY_PASSWORD";
     pub const DOCKER_CONFIG: &'static str = "DOCKER_CONFIG";
+    pub const PYV_TLS_ROOTS: &'static str = "PYV_TLS_ROOTS";
+    pub const SSL_CERT_FILE: &'static str = "SSL_CERT_FILE";
+    pub const SSL_CERT_DIR: &'static str = "SSL_CERT_DIR";
+    pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
+    pub const HTTP_PROXY: &'static str = "HTTP_PROXY";
+    pub const ALL_PROXY: &'static str = "ALL_PROXY";
+    pub const NO_PROXY: &'static str = "NO_PROXY";
 
     // Builds, prebuilt Pythons and the artifact cache.
     pub const PYV_CONFIGURE_OPTS: &'static str = "PYV_CONFIGURE_OPTS";
@@ -160,6 +167,22 @@ pub const TABLE: &[Setting] = &[
     s(EnvVars::DOCKER_CONFIG, NET, "`~/.docker`",
       "the directory whose `config.json` holds OCI registry credentials (`auths`, \
        `credsStore`, `credHelpers`)"),
+    s(EnvVars::PYV_TLS_ROOTS, NET, "unset: both",
+      "which certificate authorities HTTPS trusts: `system` (the OS store, or `SSL_CERT_FILE`/`SSL_CERT_DIR`), \
+       `bundled` (the roots built into pyv); unset, both (see docs/networks.md)"),
+    s(EnvVars::SSL_CERT_FILE, NET, "unset",
+      "a PEM bundle of CA certificates trusted instead of the OS store, as OpenSSL and curl do \
+       (missing or empty: an error)"),
+    s(EnvVars::SSL_CERT_DIR, NET, "unset",
+      "a directory of PEM CA certificates trusted instead of the OS store (with `SSL_CERT_FILE`: both)"),
+    s(EnvVars::HTTPS_PROXY, NET, "unset",
+      "the proxy for `https://` URLs (`http://[user:password@]host:port`; `https_proxy` too, upper case first)"),
+    s(EnvVars::HTTP_PROXY, NET, "unset",
+      "the proxy for `http://` URLs (`http_proxy` too)"),
+    s(EnvVars::ALL_PROXY, NET, "unset",
+      "the proxy for both when the one for the scheme is unset (`all_proxy` too; `socks5://` is not supported)"),
+    s(EnvVars::NO_PROXY, NET, "unset",
+      "comma-separated hosts, domains (`.corp.example`), IPs and CIDR ranges reached directly; `*` for all (`no_proxy` too)"),
     s(EnvVars::PYV_CONFIGURE_OPTS, BUILD, "unset",
       "extra `./configure` arguments (wins over `PYTHON_CONFIGURE_OPTS`)"),
     s(EnvVars::PYV_MAKE_OPTS, BUILD, "unset",

@@ -74,7 +74,7 @@ pub fn fetch(api: &str) -> Result<Fetched, CatalogError> {
     let limits = Limits::from_env(Kind::Document);
     let client = crate::http::client(&limits).map_err(|e| CatalogError::Fetch {
         url: api.to_string(),
-        reason: format!("cannot start an HTTP client: {e}"),
+        reason: e,
     })?;
     let releases_url = format!("{api}release/");
     let files_url = format!("{api}release_file/");

@@ -48,7 +48,7 @@ impl Registry {
         creds: Option<Credentials>,
     ) -> Result<Registry, String> {
         let limits = Limits::from_env(Kind::Download);
-        let client = http::client(&limits).map_err(|e| http::describe(&e))?;
+        let client = http::client(&limits)?;
         Ok(Registry {
             base: reference.base_url(insecure),
             reference,

@@ -104,7 +104,23 @@ impl Env {
             .env("PYV_ARTIFACT_CACHE", "0")
             .env_remove("PYV_ARTIFACT_MIRROR")
             .env_remove("VIRTUAL_ENV")
-            .current_dir(self.path());
+            // The machine's TLS trust and proxies are its own: a test that wants one sets it.
+            .env_remove("PYV_TLS_ROOTS")
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR");
+        for v in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            c.env_remove(v);
+        }
+        c.current_dir(self.path());
         // pyenv's python-build variables change builds (and their artifact keys): a test that
         // wants one sets it.
         for v in PYTHON_BUILD_VARS {

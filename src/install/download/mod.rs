@@ -199,7 +199,7 @@ pub fn fetch_urls_capped(
     let limits = Limits::from_env(Kind::Download);
     let client = crate::http::client(&limits).map_err(|e| InstallError::Download {
         file: first.file.clone(),
-        tried: vec![format!("cannot start an HTTP client: {e}")],
+        tried: vec![e],
         all_missing: false,
         hint: None,
     })?;
@@ -362,8 +362,7 @@ pub fn fetch_url(
         copy_file(Path::new(path), part, &want, max, reporter)
     } else {
         let limits = Limits::from_env(Kind::Download);
-        let client = crate::http::client(&limits)
-            .map_err(|e| format!("cannot start an HTTP client: {e}"))?;
+        let client = crate::http::client(&limits)?;
         get(&client, &limits, url, part, &want, max, reporter)
     };
     outcome.map_err(|f| match f {

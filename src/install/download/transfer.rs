@@ -305,6 +305,16 @@ fn classify(e: &reqwest::Error) -> Attempt {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::ConnectionRefused)
     });
+    // At the proxy, or a certificate no trusted root vouches for: no retry helps, and the
+    // other files from this source would fail the same way.
+    if let Some(why) = crate::http::proxy_failure(e) {
+        return Attempt::Stop(Failure::Unreachable(why));
+    }
+    if let Some(u) = crate::tls::unknown_issuer(e) {
+        return Attempt::Stop(Failure::Unreachable(crate::tls::unknown_issuer_line(
+            &host, u,
+        )));
+    }
     let dns = e.is_connect()
         && chain.iter().any(|c| {
             let m = c.to_string();
