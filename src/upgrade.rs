@@ -334,20 +334,9 @@ pub fn move_env(
 ) -> Result<()> {
     let _lock = lock(layout, LOCK)?;
     let name = &env.name;
-    let envs = layout.envs_dir(new);
-    fs::create_dir_all(&envs).map_err(|e| Error::io("cannot create", envs.clone(), e))?;
-    let envs = envs
-        .canonicalize()
-        .map_err(|e| Error::io("cannot resolve", envs.clone(), e))?;
+    let envs = new_envs_dir(layout, new)?;
     let target = envs.join(name);
     let pid = std::process::id();
-    // What killed moves and creations left (we hold the lock: none is live).
-    pyv_core::fsx::sweep(&envs, |n| {
-        crate::locks::is_scratch(n, &[".tmp-", ".old-", ".del-", ".tpl-"])
-    });
-    pyv_core::fsx::sweep(&layout.versions_dir(), |n| {
-        crate::locks::is_scratch(n, &[".alias-"])
-    });
     if fs::symlink_metadata(&target).is_ok() {
         let ours = cfg_value(&target, UPGRADED_FROM).as_deref() == Some(old) && env.alias;
         if !ours {
@@ -415,6 +404,18 @@ pub fn remove_old(dir: &Path, name: &str) {
     if fs::rename(dir, &aside).is_ok() {
         let _ = remove_any(&aside);
     }
+}
+
+/// `new`'s `envs/`, made if needed and resolved, with what killed moves, creations and deletions
+/// left there (and in `versions/`) swept: the caller holds the virtualenv lock, so none is live.
+fn new_envs_dir(layout: &Layout, new: &str) -> Result<PathBuf> {
+    let envs = layout.envs_dir(new);
+    fs::create_dir_all(&envs).map_err(|e| Error::io("cannot create", envs.clone(), e))?;
+    let envs = envs
+        .canonicalize()
+        .map_err(|e| Error::io("cannot resolve", envs.clone(), e))?;
+    venv::create::sweep_stale(layout, &envs);
+    Ok(envs)
 }
 
 /// Copy a tree: directories, regular files (with their modes) and symlinks as symlinks.
@@ -539,15 +540,8 @@ pub fn recreate_env(
         .collect();
 
     let _lock = lock(layout, LOCK)?;
-    let envs = layout.envs_dir(new);
-    fs::create_dir_all(&envs).map_err(|e| Error::io("cannot create", envs.clone(), e))?;
-    let envs = envs
-        .canonicalize()
-        .map_err(|e| Error::io("cannot resolve", envs.clone(), e))?;
+    let envs = new_envs_dir(layout, new)?;
     let target = envs.join(name);
-    pyv_core::fsx::sweep(&envs, |n| {
-        crate::locks::is_scratch(n, &[".tmp-", ".old-", ".del-", ".tpl-"])
-    });
     if fs::symlink_metadata(&target).is_ok() {
         return Err(Error::user(
             format!("cannot make virtualenv `{name}` on {new}: `{}` exists", target.display()),

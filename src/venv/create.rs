@@ -479,7 +479,7 @@ fn preflight(layout: &Layout, base: &Base, without_pip: bool) -> Result<()> {
 }
 
 /// Remove what killed creations and deletions left behind (we hold the lock: none is live).
-fn sweep_stale(layout: &Layout, envs: &Path) {
+pub(crate) fn sweep_stale(layout: &Layout, envs: &Path) {
     fsx::sweep(envs, |n| {
         is_scratch(n, &[".tmp-", ".old-", ".del-", ".tpl-"])
     });
